@@ -1,2 +1,30 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+NAVIGATION = {
+    Role.CLINIC_ADMIN: [
+        (_("Exercise library"), "exercises:library"),
+        (_("Caseload"), "patients:caseload"),
+    ],
+    Role.THERAPIST: [
+        (_("Caseload"), "patients:caseload"),
+        (_("Exercises"), "exercises:library"),
+    ],
+    Role.PATIENT: [
+        (_("Today"), "patients:today"),
+    ],
+}
+
+
 def navigation(request):
-    return {}
+    """The links the signed-in person's role can use, marking the section they are in."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name in NAVIGATION.get(user.role, []):
+        url = reverse(url_name)
+        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,3 +122,53 @@ class DoseModel(models.Model):
     @property
     def total_hold_seconds(self) -> int:
         return self.sets * self.repetitions * self.hold_seconds
+
+    @property
+    def dose_text(self) -> str:
+        return describe(
+            sets=self.sets,
+            repetitions=self.repetitions,
+            hold_seconds=self.hold_seconds,
+            rest_seconds=self.rest_seconds,
+            side=self.side,
+        )
+
+
+def _seconds(value: int) -> str:
+    return ngettext("%(count)d second", "%(count)d seconds", value) % {"count": value}
+
+
+def describe(
+    *, sets: int, repetitions: int, hold_seconds: int, rest_seconds: int, side: str
+) -> str:
+    """The dose in plain words: "Hold 30 seconds, 3 times" or "2 sets of 10 repetitions"."""
+    if hold_seconds:
+        parts = [
+            gettext("Hold %(hold)s, %(reps)s")
+            % {
+                "hold": _seconds(hold_seconds),
+                "reps": ngettext("%(count)d time", "%(count)d times", repetitions)
+                % {"count": repetitions},
+            }
+        ]
+    else:
+        parts = [
+            ngettext("%(count)d repetition", "%(count)d repetitions", repetitions)
+            % {"count": repetitions}
+        ]
+    if sets > 1 and hold_seconds:
+        parts.append(ngettext("%(count)d set", "%(count)d sets", sets) % {"count": sets})
+    elif sets > 1:
+        parts[0] = ngettext("%(count)d set of %(what)s", "%(count)d sets of %(what)s", sets) % {
+            "count": sets,
+            "what": parts[0],
+        }
+    if side == Side.BOTH:
+        parts.append(gettext("on each side"))
+    elif side == Side.LEFT:
+        parts.append(gettext("left side"))
+    elif side == Side.RIGHT:
+        parts.append(gettext("right side"))
+    if rest_seconds:
+        parts.append(gettext("rest %(rest)s between") % {"rest": _seconds(rest_seconds)})
+    return ", ".join(parts)

@@ -146,6 +146,16 @@ class Exercise(models.Model):
         return [line.strip() for line in self.cautions.splitlines() if line.strip()]
 
     @property
+    def default_dose_text(self) -> str:
+        return dose.describe(
+            sets=self.default_sets,
+            repetitions=self.default_repetitions,
+            hold_seconds=self.default_hold_seconds,
+            rest_seconds=self.default_rest_seconds,
+            side=dose.Side.BOTH if self.is_sided else dose.Side.NONE,
+        )
+
+    @property
     def is_stretch(self) -> bool:
         return self.kind == Kind.STRETCH
 

@@ -1,0 +1,246 @@
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic, Role, User
+from clinics.services import user_create
+from prescriptions.models import Plan, PlanItem, PlanStatus
+
+from . import pain, red_flags
+from .models import (
+    EntryStatus,
+    PainReport,
+    Patient,
+    SessionLog,
+    SessionLogEntry,
+    SkipReason,
+)
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    clinic: Clinic,
+    first_name: str,
+    last_name: str,
+    primary_therapist: User | None = None,
+    email: str = "",
+    date_of_birth: datetime.date | None = None,
+    phone: str = "",
+    condition: str = "",
+) -> Patient:
+    if primary_therapist is not None and (
+        primary_therapist.clinic_id != clinic.pk or not primary_therapist.is_clinic_staff
+    ):
+        raise ValidationError({"primary_therapist": _("Choose a therapist of this clinic.")})
+    patient = Patient(
+        clinic=clinic,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        primary_therapist=primary_therapist,
+        email=email.strip().lower(),
+        date_of_birth=date_of_birth,
+        phone=phone.strip(),
+        condition=condition.strip(),
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_account_create(*, patient: Patient, password: str | None) -> User:
+    """Give a patient record its own sign-in, by the patient's email address."""
+    if patient.user_id is not None:
+        raise ValidationError(_("This patient already has an account."))
+    if not patient.email:
+        raise ValidationError({"email": _("Add the patient's email address first.")})
+    user = user_create(
+        clinic=patient.clinic,
+        email=patient.email,
+        full_name=patient.full_name,
+        role=Role.PATIENT,
+        password=password,
+    )
+    patient.user = user
+    patient.save(update_fields=["user", "updated_at"])
+    return user
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    plan_item: PlanItem
+    status: str
+    sets_done: int
+    repetitions_done: int
+    hold_seconds_done: int
+    skip_reason: str = SkipReason.NONE
+    note: str = ""
+
+    @classmethod
+    def as_prescribed(cls, plan_item: PlanItem) -> "EntryInput":
+        return cls(
+            plan_item=plan_item,
+            status=EntryStatus.COMPLETED,
+            sets_done=plan_item.sets,
+            repetitions_done=plan_item.repetitions,
+            hold_seconds_done=plan_item.hold_seconds,
+        )
+
+
+def session_safety_reasons(
+    *, pain_before: int | None, pain_after: int | None, entries: list[EntryInput]
+) -> list[str]:
+    """Why a session should stop and the therapist hear of it (DOMAIN.md's stop rule)."""
+    reasons = []
+    if pain_after is not None and pain_after >= pain.STOP_PAIN_AT_OR_ABOVE:
+        reasons.append(_("pain reached %(score)d/10") % {"score": pain_after})
+    if (
+        pain_before is not None
+        and pain_after is not None
+        and pain_after - pain_before >= pain.STOP_PAIN_RISE
+    ):
+        reasons.append(
+            _("pain rose by %(points)d during the session") % {"points": pain_after - pain_before}
+        )
+    if any(entry.skip_reason == SkipReason.PAIN for entry in entries):
+        reasons.append(_("an exercise was skipped because of pain"))
+    return reasons
+
+
+def session_log_record(
+    *,
+    patient: Patient,
+    plan: Plan,
+    performed_at: datetime.datetime,
+    entries: list[EntryInput],
+    client_token: uuid.UUID,
+    recorded_by: User,
+    pain_before: int | None = None,
+    pain_after: int | None = None,
+    difficulty: str = "",
+    note: str = "",
+) -> SessionLog:
+    """Record one home session. The same client token twice records it once: a double tap, a
+    refresh or a retried request gets the first log back, also when two requests race."""
+    existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return _session_log_create(
+                patient=patient,
+                plan=plan,
+                performed_at=performed_at,
+                entries=entries,
+                client_token=client_token,
+                recorded_by=recorded_by,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                difficulty=difficulty,
+                note=note,
+            )
+    except IntegrityError:
+        existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _session_log_create(
+    *, patient, plan, performed_at, entries, client_token, recorded_by, **values
+) -> SessionLog:
+    if plan.patient_id != patient.pk:
+        raise ValidationError(_("This plan is not one of the patient's plans."))
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(_("This plan is not active, so sessions cannot be logged to it."))
+    if performed_at > timezone.now():
+        raise ValidationError({"performed_at": _("A session cannot be logged in the future.")})
+    performed_on = timezone.localtime(performed_at, patient.clinic.zone).date()
+    if performed_on < plan.start_date:
+        raise ValidationError({"performed_at": _("The plan had not started on that day.")})
+    if not entries:
+        raise ValidationError(_("Log at least one exercise."))
+    if any(entry.plan_item.plan_id != plan.pk for entry in entries):
+        raise ValidationError(_("Every exercise logged must belong to this plan."))
+    reasons = session_safety_reasons(
+        pain_before=values["pain_before"], pain_after=values["pain_after"], entries=entries
+    )
+    session = SessionLog(
+        clinic=patient.clinic,
+        patient=patient,
+        plan=plan,
+        plan_version=plan.version,
+        performed_at=performed_at,
+        performed_on=performed_on,
+        client_token=client_token,
+        recorded_by=recorded_by,
+        is_flagged=bool(reasons),
+        flag_reason="; ".join(reasons)[:200],
+        **values,
+    )
+    session.full_clean(validate_unique=False)
+    session.save()
+    rows = []
+    for position, entry in enumerate(entries, start=1):
+        item = entry.plan_item
+        row = SessionLogEntry(
+            session=session,
+            plan_item=item,
+            exercise_id=item.exercise_id,
+            position=position,
+            prescribed_sets=item.sets,
+            prescribed_repetitions=item.repetitions,
+            prescribed_hold_seconds=item.hold_seconds,
+            prescribed_rest_seconds=item.rest_seconds,
+            side=item.side,
+            sets_done=entry.sets_done,
+            repetitions_done=entry.repetitions_done,
+            hold_seconds_done=entry.hold_seconds_done,
+            status=entry.status,
+            skip_reason=entry.skip_reason,
+            note=entry.note,
+        )
+        row.full_clean(exclude=["session"])
+        rows.append(row)
+    SessionLogEntry.objects.bulk_create(rows)
+    return session
+
+
+@transaction.atomic
+def pain_report_record(
+    *,
+    patient: Patient,
+    score: int,
+    recorded_by: User,
+    recorded_at: datetime.datetime | None = None,
+    body_location: str = "",
+    note: str = "",
+    red_flag_codes: list[str] | tuple[str, ...] = (),
+) -> PainReport:
+    recorded_at = recorded_at or timezone.now()
+    if recorded_at > timezone.now():
+        raise ValidationError({"recorded_at": _("Pain cannot be reported for the future.")})
+    unknown = [code for code in red_flag_codes if code not in red_flags.RED_FLAGS_BY_CODE]
+    if unknown:
+        raise ValidationError({"red_flags": _("Unknown red flag.")})
+    report = PainReport(
+        clinic=patient.clinic,
+        patient=patient,
+        score=score,
+        recorded_at=recorded_at,
+        recorded_on=timezone.localtime(recorded_at, patient.clinic.zone).date(),
+        body_location=body_location.strip(),
+        note=note.strip(),
+        red_flags=list(red_flag_codes),
+        red_flag_severity=red_flags.severity_of(red_flag_codes),
+        recorded_by=recorded_by,
+    )
+    report.full_clean()
+    report.save()
+    return report
