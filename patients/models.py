@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinics.querysets import ClinicOwnedQuerySet
@@ -93,9 +92,6 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
-
-    def get_absolute_url(self) -> str:
-        return reverse("patients:patient-detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "patients"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("today/", views.today, name="today"),
+]

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinics.querysets import ClinicOwnedQuerySet
@@ -124,9 +123,6 @@ class Plan(ScheduleModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("prescriptions:plan-detail", args=[self.pk])
 
     def is_in_range(self, date) -> bool:
         return self.start_date <= date and (self.end_date is None or date <= self.end_date)

@@ -11,3 +11,6 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 MAILERS = mailers(
     os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 )
+# Static files are served from the app folders by WhiteNoise's finders; collectstatic is for
+# production.
+STATIC_ROOT = None

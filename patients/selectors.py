@@ -1,0 +1,115 @@
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+
+from prescriptions.models import Plan, PlanItem, PlanStatus
+from prescriptions.schedule import is_scheduled
+
+from .models import Patient, PatientStatus, SessionLog
+
+
+def caseload(
+    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
+) -> QuerySet[Patient]:
+    """The clinic's patients for a staff member: their own first, each with active plans and the
+    last session, in a fixed number of queries whatever the caseload size."""
+    patients = (
+        Patient.objects.for_clinic(user.clinic)
+        .select_related("primary_therapist")
+        .annotate(
+            is_mine=Case(
+                When(primary_therapist=user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            last_session_at=Max("sessions__performed_at"),
+        )
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
+                to_attr="active_plans",
+            )
+        )
+        .order_by("is_mine", "last_name", "first_name", "id")
+    )
+    if scope == "mine":
+        patients = patients.filter(primary_therapist=user)
+    if status:
+        patients = patients.filter(status=status)
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return patients
+
+
+@dataclass
+class TodayPlan:
+    plan: Plan
+    items: list[PlanItem]
+    is_scheduled_today: bool
+    sessions_done_today: int
+    next_scheduled_on: datetime.date | None
+
+    @property
+    def sessions_left_today(self) -> int:
+        if not self.is_scheduled_today:
+            return 0
+        return max(self.plan.times_per_day - self.sessions_done_today, 0)
+
+
+@dataclass
+class Today:
+    date: datetime.date
+    plans: list[TodayPlan] = field(default_factory=list)
+    upcoming: list[Plan] = field(default_factory=list)
+
+
+def _next_scheduled_on(plan: Plan, after: datetime.date) -> datetime.date | None:
+    for offset in range(1, 8):
+        day = after + datetime.timedelta(days=offset)
+        if plan.end_date is not None and day > plan.end_date:
+            return None
+        if is_scheduled(plan.weekdays, day):
+            return day
+    return None
+
+
+def today_for_patient(*, patient: Patient) -> Today:
+    """What the patient does today: every active plan in range with its exercises and dose,
+    and how many of today's sessions are already logged."""
+    today = patient.clinic.today()
+    plans = list(
+        Plan.objects.filter(patient=patient, status=PlanStatus.ACTIVE)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.select_related("exercise").prefetch_related(
+                    "exercise__steps"
+                ),
+            )
+        )
+        .order_by("start_date", "id")
+    )
+    done_today = dict(
+        SessionLog.objects.filter(patient=patient, performed_on=today)
+        .values("plan")
+        .annotate(done=Count("id"))
+        .values_list("plan", "done")
+    )
+    result = Today(date=today)
+    for plan in plans:
+        if plan.start_date > today:
+            result.upcoming.append(plan)
+            continue
+        result.plans.append(
+            TodayPlan(
+                plan=plan,
+                items=list(plan.items.all()),
+                is_scheduled_today=plan.is_scheduled_on(today),
+                sessions_done_today=done_today.get(plan.pk, 0),
+                next_scheduled_on=_next_scheduled_on(plan, today),
+            )
+        )
+    return result

@@ -1,0 +1,121 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.patients.factories import PatientFactory, PatientWithAccountFactory, SessionLogFactory
+from tests.prescriptions.factories import PlanFactory, PlanItemFactory
+
+
+def test_caseload_lists_own_patients_and_hides_other_clinics(
+    client, therapist, colleague, stranger
+):
+    PatientFactory(primary_therapist=therapist, first_name="Mine", last_name="Patient")
+    PatientFactory(primary_therapist=colleague, first_name="Colleagues", last_name="Patient")
+    PatientFactory(primary_therapist=stranger, first_name="Strangers", last_name="Patient")
+    client.force_login(therapist)
+    page = client.get(reverse("patients:caseload")).text
+    assert "Mine Patient" in page
+    assert "Colleagues Patient" not in page
+    assert "Strangers Patient" not in page
+    page = client.get(reverse("patients:caseload"), {"scope": "all", "status": "active"}).text
+    assert "Mine Patient" in page and "Colleagues Patient" in page
+    assert "Strangers Patient" not in page
+    assert page.index("Mine Patient") < page.index("Colleagues Patient")
+
+
+def test_caseload_search_and_status(client, therapist):
+    PatientFactory(primary_therapist=therapist, first_name="Ann", last_name="Archer")
+    PatientFactory(
+        primary_therapist=therapist, first_name="Ben", last_name="Baker", status="discharged"
+    )
+    client.force_login(therapist)
+    page = client.get(reverse("patients:caseload")).text
+    assert "Ann Archer" in page and "Ben Baker" not in page
+    page = client.get(reverse("patients:caseload"), {"status": "discharged"}).text
+    assert "Ben Baker" in page and "Ann Archer" not in page
+    page = client.get(reverse("patients:caseload"), {"q": "arch", "status": ""}).text
+    assert "Ann Archer" in page and "Ben Baker" not in page
+
+
+def test_caseload_query_count_does_not_grow_with_patients(
+    client, therapist, django_assert_max_num_queries
+):
+    def add_patients(count):
+        for _ in range(count):
+            plan = PlanFactory(prescribed_by=therapist)
+            SessionLogFactory(plan=plan)
+
+    add_patients(2)
+    client.force_login(therapist)
+    with django_assert_max_num_queries(8) as small:
+        client.get(reverse("patients:caseload"))
+    add_patients(15)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("patients:caseload"))
+    assert response.text.count("Back spasm relief") == 17
+
+
+def test_today_lists_the_active_plan_with_exercises_and_dose(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    plan = PlanFactory(prescribed_by=therapist, patient=patient, times_per_day=2)
+    PlanItemFactory(plan=plan, exercise__name="Knee-to-chest stretch", hold_seconds=30)
+    PlanItemFactory(plan=plan, exercise__name="Prone press-up", hold_seconds=30)
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:today")).text
+    assert "Back spasm relief" in page
+    assert "Knee-to-chest stretch" in page and "Prone press-up" in page
+    assert "Hold 30 seconds, 3 times" in page
+    assert "Twice a day, every day" in page
+    assert "Sessions done today: 0 of 2" in page
+
+
+def test_today_ignores_other_patients_and_ended_plans(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    other = PatientWithAccountFactory(primary_therapist=therapist)
+    PlanItemFactory(plan=PlanFactory(patient=other, prescribed_by=therapist, title="Not yours"))
+    ended = PlanFactory(
+        patient=patient,
+        prescribed_by=therapist,
+        title="Finished plan",
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2020, 2, 1),
+    )
+    PlanItemFactory(plan=ended)
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:today")).text
+    assert "Not yours" not in page
+    assert "Finished plan" not in page
+    assert "no active exercise plan" in page
+
+
+def test_today_counts_sessions_already_logged(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    plan = PlanFactory(prescribed_by=therapist, patient=patient, times_per_day=2)
+    PlanItemFactory(plan=plan)
+    SessionLogFactory(plan=plan, performed_at=timezone.now())
+    client.force_login(patient.user)
+    assert "Sessions done today: 1 of 2" in client.get(reverse("patients:today")).text
+
+
+def test_today_query_count_does_not_grow_with_plans_and_items(
+    client, therapist, django_assert_max_num_queries
+):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    PlanItemFactory(plan=PlanFactory(patient=patient, prescribed_by=therapist))
+    client.force_login(patient.user)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("patients:today"))
+    for _ in range(3):
+        plan = PlanFactory(patient=patient, prescribed_by=therapist)
+        PlanItemFactory.create_batch(4, plan=plan)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("patients:today"))
+
+
+def test_staff_pages_refuse_patients_and_patient_pages_refuse_staff(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    client.force_login(patient.user)
+    assert client.get(reverse("patients:caseload")).status_code == 403
+    client.force_login(therapist)
+    assert client.get(reverse("patients:today")).status_code == 403
