@@ -1,0 +1,41 @@
+# Rehabit: `make run` serves the app with demo data; `make test` runs every test.
+# Both create the virtual environment in .venv on first use, pinned by constraints.txt.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+# The first interpreter on PATH that is Python 3.12 or newer.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; \
+	done)
+
+.PHONY: run demo test lint check-python
+
+check-python:
+	@test -n "$(PYTHON)" || { echo "Rehabit needs Python 3.12 or newer (python3.12 on PATH)." >&2; exit 1; }
+
+$(VENV)/.app: pyproject.toml constraints.txt | check-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.app
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+# Migrate, load the shared catalog and the demo clinics (both idempotent).
+demo: $(VENV)/.app
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: $(VENV)/.test
+	$(PY) -m pytest

@@ -1,0 +1,85 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from exercises.models import Exercise
+from prescriptions.catalog import starter_catalog_load
+from prescriptions.models import PlanRevision, PlanTemplate
+from prescriptions.services import ItemInput, plan_create
+from tests.exercises.factories import ExerciseFactory
+from tests.patients.factories import PatientFactory
+
+
+def test_plan_create_saves_items_in_order_with_their_dose_and_a_first_revision(therapist):
+    patient = PatientFactory(primary_therapist=therapist)
+    first = ExerciseFactory(clinic=None, slug="a", name="Knee-to-chest stretch")
+    second = ExerciseFactory(clinic=therapist.clinic, name="Prone press-up")
+    plan = plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title="Back spasm relief",
+        start_date=datetime.date(2026, 11, 1),
+        times_per_day=2,
+        items=[ItemInput.from_exercise(first, hold_seconds=45), ItemInput.from_exercise(second)],
+    )
+    items = list(plan.items.order_by("position"))
+    assert [item.exercise for item in items] == [first, second]
+    assert items[0].hold_seconds == 45 and items[0].repetitions == 3
+    assert plan.clinic == patient.clinic
+    revision = PlanRevision.objects.get(plan=plan)
+    assert revision.number == 1 and revision.changed_by == therapist
+    assert [i["exercise"] for i in revision.snapshot["items"]] == [
+        "Knee-to-chest stretch",
+        "Prone press-up",
+    ]
+    assert revision.snapshot["times_per_day"] == 2
+
+
+def test_a_therapist_of_another_clinic_cannot_prescribe(therapist, stranger):
+    patient = PatientFactory(primary_therapist=therapist)
+    exercise = ExerciseFactory(clinic=None, slug="shared")
+    with pytest.raises(ValidationError, match="Only staff of the patient's clinic"):
+        plan_create(
+            patient=patient,
+            prescribed_by=stranger,
+            title="Plan",
+            start_date=datetime.date(2026, 11, 1),
+            items=[ItemInput.from_exercise(exercise)],
+        )
+
+
+def test_another_clinics_exercise_cannot_be_prescribed(therapist, other_clinic):
+    patient = PatientFactory(primary_therapist=therapist)
+    theirs = ExerciseFactory(clinic=other_clinic, name="Their stretch")
+    with pytest.raises(ValidationError, match="Their stretch"):
+        plan_create(
+            patient=patient,
+            prescribed_by=therapist,
+            title="Plan",
+            start_date=datetime.date(2026, 11, 1),
+            items=[ItemInput.from_exercise(theirs)],
+        )
+
+
+def test_starter_catalog_loads_the_guide_stretches_and_is_idempotent(db):
+    first_exercises, first_templates = starter_catalog_load()
+    assert first_exercises.created >= 30
+    knee = Exercise.objects.shared().get(name="Knee-to-chest stretch")
+    press = Exercise.objects.shared().get(name="Prone press-up")
+    for exercise in (knee, press):
+        assert (exercise.default_hold_seconds, exercise.default_repetitions) == (30, 3)
+        assert exercise.steps.count() >= 3
+        assert any("stop" in caution.lower() for caution in exercise.caution_list)
+    assert any("osteoporosis" in caution.lower() for caution in knee.caution_list)
+    regions = set(Exercise.objects.shared().values_list("body_region", flat=True))
+    assert {"neck", "shoulder", "lower_back", "hip", "knee"} <= regions
+    template = PlanTemplate.objects.get(clinic=None, name="Back spasm relief")
+    assert [item.exercise for item in template.items.order_by("position")] == [knee, press]
+    assert template.times_per_day == 1 and template.weekday_list == list(range(7))
+
+    updated_at = dict(Exercise.objects.values_list("pk", "updated_at"))
+    second_exercises, second_templates = starter_catalog_load()
+    assert (second_exercises.created, second_exercises.updated) == (0, 0)
+    assert second_templates[0] == 0
+    assert dict(Exercise.objects.values_list("pk", "updated_at")) == updated_at
