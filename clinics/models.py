@@ -2,12 +2,13 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from .limits import Limit
 
 
 def validate_time_zone(value: str) -> None:
@@ -20,6 +21,14 @@ def validate_time_zone(value: str) -> None:
 
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+# Alert thresholds the therapist dashboard uses; the defaults follow DOMAIN.md (pain 7+, a rise
+# of 2+ is the clinically important change, 3 quiet days, adherence under 50% over 7 days).
+ALERT_PAIN = Limit(_("The pain alert threshold"), 1, 10)
+ALERT_PAIN_RISE = Limit(_("The pain rise threshold"), 1, 10)
+ALERT_INACTIVE_DAYS = Limit(_("Days without a session"), 1, 60)
+ALERT_ADHERENCE = Limit(_("The adherence threshold (percent)"), 0, 100)
 
 
 class Clinic(models.Model):
@@ -37,27 +46,13 @@ class Clinic(models.Model):
     address = models.TextField(_("address"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="clinics/logos/", blank=True)
 
-    # Alert thresholds the therapist dashboard uses; the defaults follow DOMAIN.md (pain 7+,
-    # a rise of 2+ is the clinically important change, 3 quiet days, adherence under 50%).
-    alert_pain_at_or_above = models.PositiveSmallIntegerField(
-        _("alert when pain is at or above"),
-        default=7,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    alert_pain_at_or_above = ALERT_PAIN.field(_("alert when pain is at or above"), default=7)
+    alert_pain_rise = ALERT_PAIN_RISE.field(_("alert when pain rises by"), default=2)
+    alert_inactive_days = ALERT_INACTIVE_DAYS.field(
+        _("alert after this many days without a session"), default=3
     )
-    alert_pain_rise = models.PositiveSmallIntegerField(
-        _("alert when pain rises by"),
-        default=2,
-        validators=[MinValueValidator(1), MaxValueValidator(10)],
-    )
-    alert_inactive_days = models.PositiveSmallIntegerField(
-        _("alert after this many days without a session"),
-        default=3,
-        validators=[MinValueValidator(1), MaxValueValidator(60)],
-    )
-    alert_adherence_below_percent = models.PositiveSmallIntegerField(
-        _("alert when 7-day adherence is below (%)"),
-        default=50,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    alert_adherence_below_percent = ALERT_ADHERENCE.field(
+        _("alert when 7-day adherence is below (percent)"), default=50
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -68,25 +63,13 @@ class Clinic(models.Model):
         verbose_name = _("clinic")
         verbose_name_plural = _("clinics")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(alert_pain_at_or_above__gte=1, alert_pain_at_or_above__lte=10),
-                name="clinic_alert_pain_range",
-                violation_error_message=_("The pain alert threshold must be between 1 and 10."),
+            ALERT_PAIN.constraint("alert_pain_at_or_above", "clinic_alert_pain_range"),
+            ALERT_PAIN_RISE.constraint("alert_pain_rise", "clinic_alert_pain_rise_range"),
+            ALERT_INACTIVE_DAYS.constraint(
+                "alert_inactive_days", "clinic_alert_inactive_days_range"
             ),
-            models.CheckConstraint(
-                condition=Q(alert_pain_rise__gte=1, alert_pain_rise__lte=10),
-                name="clinic_alert_pain_rise_range",
-                violation_error_message=_("The pain rise threshold must be between 1 and 10."),
-            ),
-            models.CheckConstraint(
-                condition=Q(alert_inactive_days__gte=1, alert_inactive_days__lte=60),
-                name="clinic_alert_inactive_days_range",
-                violation_error_message=_("Days without a session must be between 1 and 60."),
-            ),
-            models.CheckConstraint(
-                condition=Q(alert_adherence_below_percent__lte=100),
-                name="clinic_alert_adherence_range",
-                violation_error_message=_("The adherence threshold must be between 0 and 100%."),
+            ALERT_ADHERENCE.constraint(
+                "alert_adherence_below_percent", "clinic_alert_adherence_range"
             ),
         ]
 

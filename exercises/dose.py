@@ -5,64 +5,12 @@ and a usual range; a value outside the usual range but inside the hard one is al
 warning (a therapist may have reasons), a value outside the hard range is refused.
 """
 
-from dataclasses import dataclass
-
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Limit:
-    label: str
-    minimum: int
-    maximum: int
-    usual_maximum: int
-
-    @property
-    def message(self):
-        return format_lazy(
-            _("{label} must be a whole number from {minimum} to {maximum}."),
-            label=self.label,
-            minimum=self.minimum,
-            maximum=self.maximum,
-        )
-
-    def validators(self) -> list:
-        return [
-            MinValueValidator(self.minimum, message=self.message),
-            MaxValueValidator(self.maximum, message=self.message),
-        ]
-
-    def field(self, verbose_name, **kwargs) -> models.PositiveSmallIntegerField:
-        kwargs.setdefault("help_text", self.help_text)
-        return models.PositiveSmallIntegerField(
-            verbose_name, validators=self.validators(), **kwargs
-        )
-
-    @property
-    def help_text(self):
-        if self.usual_maximum == self.maximum:
-            return format_lazy(
-                _("{minimum} to {maximum}."), minimum=self.minimum, maximum=self.maximum
-            )
-        return format_lazy(
-            _("Usually {minimum} to {usual}; at most {maximum}."),
-            minimum=self.minimum,
-            usual=self.usual_maximum,
-            maximum=self.maximum,
-        )
-
-    def constraint(self, field_name: str, name: str) -> models.CheckConstraint:
-        return models.CheckConstraint(
-            condition=Q(**{f"{field_name}__gte": self.minimum, f"{field_name}__lte": self.maximum}),
-            name=name,
-            violation_error_message=self.message,
-        )
-
+from clinics.limits import Limit
 
 SETS = Limit(_("Sets"), 1, 10, 5)
 REPETITIONS = Limit(_("Repetitions"), 1, 50, 30)

@@ -252,6 +252,11 @@ class SessionLogEntry(models.Model):
             dose.REPETITIONS_DONE.constraint("repetitions_done", "entry_reps_done_range"),
             dose.HOLD_SECONDS_DONE.constraint("hold_seconds_done", "entry_hold_done_range"),
             models.CheckConstraint(
+                condition=Q(side__in=dose.Side.values),
+                name="entry_side_valid",
+                violation_error_message=_("Side must be none, both, left or right."),
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=EntryStatus.values),
                 name="entry_status_valid",
                 violation_error_message=_("Status must be completed, partly done or skipped."),

@@ -10,12 +10,14 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic, Role, User
 from clinics.services import user_create
 from prescriptions.models import Plan, PlanItem, PlanStatus
+from prescriptions.services import plan_status_change
 
 from . import pain, red_flags
 from .models import (
     EntryStatus,
     PainReport,
     Patient,
+    PatientStatus,
     SessionLog,
     SessionLogEntry,
     SkipReason,
@@ -159,11 +161,15 @@ def _session_log_create(
         raise ValidationError(_("This plan is not one of the patient's plans."))
     if plan.status != PlanStatus.ACTIVE:
         raise ValidationError(_("This plan is not active, so sessions cannot be logged to it."))
+    if recorded_by.clinic_id != patient.clinic_id:
+        raise ValidationError(_("Only the patient or their clinic can log a session."))
     if performed_at > timezone.now():
         raise ValidationError({"performed_at": _("A session cannot be logged in the future.")})
     performed_on = timezone.localtime(performed_at, patient.clinic.zone).date()
     if performed_on < plan.start_date:
         raise ValidationError({"performed_at": _("The plan had not started on that day.")})
+    if plan.end_date is not None and performed_on > plan.end_date:
+        raise ValidationError({"performed_at": _("The plan had ended by that day.")})
     if not entries:
         raise ValidationError(_("Log at least one exercise."))
     if any(entry.plan_item.plan_id != plan.pk for entry in entries):
@@ -206,7 +212,16 @@ def _session_log_create(
             skip_reason=entry.skip_reason,
             note=entry.note,
         )
-        row.full_clean(exclude=["session"])
+        if row.status == EntryStatus.SKIPPED and not row.skip_reason:
+            raise ValidationError(
+                {
+                    "skip_reason": _("Say why %(exercise)s was skipped.")
+                    % {"exercise": item.exercise}
+                }
+            )
+        # Field validators cover the entry's range and choice constraints; the skip rule is
+        # checked above. The database enforces all of them again.
+        row.full_clean(exclude=["session"], validate_constraints=False)
         rows.append(row)
     SessionLogEntry.objects.bulk_create(rows)
     return session
@@ -244,3 +259,35 @@ def pain_report_record(
     report.full_clean()
     report.save()
     return report
+
+
+@transaction.atomic
+def patient_discharge(
+    *, patient: Patient, discharged_by: User, on: datetime.date | None = None
+) -> Patient:
+    """Discharge a patient: their record and history stay; plans still running are completed."""
+    patient = Patient.objects.select_for_update().select_related("clinic").get(pk=patient.pk)
+    if discharged_by.clinic_id != patient.clinic_id or not discharged_by.is_clinic_staff:
+        raise ValidationError(_("Only staff of the patient's clinic can discharge them."))
+    if patient.status == PatientStatus.DISCHARGED:
+        raise ValidationError(_("This patient is already discharged."))
+    on = on or patient.clinic.today()
+    for plan in patient.plans.filter(status__in=[PlanStatus.ACTIVE, PlanStatus.PAUSED]):
+        plan_status_change(plan=plan, status=PlanStatus.COMPLETED, changed_by=discharged_by, on=on)
+    patient.status = PatientStatus.DISCHARGED
+    patient.discharged_on = on
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def patient_reactivate(*, patient: Patient, reactivated_by: User) -> Patient:
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if reactivated_by.clinic_id != patient.clinic_id or not reactivated_by.is_clinic_staff:
+        raise ValidationError(_("Only staff of the patient's clinic can reactivate them."))
+    patient.status = PatientStatus.ACTIVE
+    patient.discharged_on = None
+    patient.full_clean()
+    patient.save()
+    return patient

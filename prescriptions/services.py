@@ -9,7 +9,15 @@ from exercises.dose import Side
 from exercises.models import Exercise
 
 from . import schedule
-from .models import Plan, PlanItem, PlanRevision, PlanStatus, PlanTemplate, PlanTemplateItem
+from .models import (
+    Plan,
+    PlanItem,
+    PlanPause,
+    PlanRevision,
+    PlanStatus,
+    PlanTemplate,
+    PlanTemplateItem,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,19 @@ class ItemInput:
         }
         values.update(overrides)
         return cls(exercise=exercise, **values)
+
+    @classmethod
+    def copy_of(cls, item) -> "ItemInput":
+        """The same exercise and dose as a template's or another plan's item."""
+        return cls(
+            exercise=item.exercise,
+            sets=item.sets,
+            repetitions=item.repetitions,
+            hold_seconds=item.hold_seconds,
+            rest_seconds=item.rest_seconds,
+            side=item.side,
+            note=item.note,
+        )
 
 
 def plan_snapshot(plan: Plan, items: list[PlanItem]) -> dict:
@@ -60,6 +81,11 @@ def plan_snapshot(plan: Plan, items: list[PlanItem]) -> dict:
             for item in items
         ],
     }
+
+
+def _check_staff(*, user, clinic) -> None:
+    if user.clinic_id != clinic.pk or not user.is_clinic_staff:
+        raise ValidationError(_("Only staff of the patient's clinic can change their plans."))
 
 
 def _check_items(*, clinic, items: list[ItemInput]) -> None:
@@ -92,8 +118,9 @@ def plan_create(
 ) -> Plan:
     """Prescribe a plan: the plan, its exercises with their dose, and revision 1."""
     clinic = patient.clinic
-    if prescribed_by.clinic_id != clinic.pk or not prescribed_by.is_clinic_staff:
-        raise ValidationError(_("Only staff of the patient's clinic can prescribe a plan."))
+    _check_staff(user=prescribed_by, clinic=clinic)
+    if template is not None and template.clinic_id not in (None, clinic.pk):
+        raise ValidationError(_("This template is not one of your clinic's templates."))
     _check_items(clinic=clinic, items=items)
     plan = Plan(
         clinic=clinic,
@@ -123,7 +150,9 @@ def plan_create(
             side=item.side,
             note=item.note,
         )
-        plan_item.full_clean(exclude=["plan"])
+        # Field validators cover every item constraint; skipping the per-constraint queries
+        # keeps a long plan cheap to save, and the database still enforces them.
+        plan_item.full_clean(exclude=["plan"], validate_constraints=False)
         plan_items.append(plan_item)
     PlanItem.objects.bulk_create(plan_items)
     PlanRevision.objects.create(
@@ -175,8 +204,72 @@ def shared_templates_load(*, entries: list[dict]) -> tuple[int, int]:
                 side=item.get("side", Side.NONE),
                 note=item.get("note", ""),
             )
-            template_item.full_clean(exclude=["template"])
+            template_item.full_clean(exclude=["template"], validate_constraints=False)
             template_items.append(template_item)
         PlanTemplateItem.objects.bulk_create(template_items)
         created += 1
     return created, unchanged
+
+
+# Which status a plan may move to from each status. Completed and discontinued are final: a new
+# course of treatment is a new plan, so the old one keeps its history as it was.
+PLAN_TRANSITIONS = {
+    PlanStatus.ACTIVE: {PlanStatus.PAUSED, PlanStatus.COMPLETED, PlanStatus.DISCONTINUED},
+    PlanStatus.PAUSED: {PlanStatus.ACTIVE, PlanStatus.COMPLETED, PlanStatus.DISCONTINUED},
+    PlanStatus.COMPLETED: set(),
+    PlanStatus.DISCONTINUED: set(),
+}
+
+
+@transaction.atomic
+def plan_status_change(
+    *,
+    plan: Plan,
+    status: str,
+    changed_by,
+    on: datetime.date | None = None,
+    expected_version: int | None = None,
+) -> Plan:
+    """Pause, resume, complete or discontinue a plan, with a revision saying who and when.
+    Paused days are kept as PlanPause rows so adherence does not count them."""
+    plan = Plan.objects.select_for_update().select_related("clinic").get(pk=plan.pk)
+    _check_staff(user=changed_by, clinic=plan.clinic)
+    if expected_version is not None and plan.version != expected_version:
+        raise ValidationError(
+            _("Someone else changed this plan since you opened it. Reload it and try again."),
+            code="stale",
+        )
+    if status not in PLAN_TRANSITIONS[plan.status]:
+        raise ValidationError(
+            _("A %(current)s plan cannot become %(new)s.")
+            % {
+                "current": plan.get_status_display().lower(),
+                "new": PlanStatus(status).label.lower(),
+            },
+            code="invalid_transition",
+        )
+    on = on or plan.clinic.today()
+    open_pause = plan.pauses.filter(resumed_on__isnull=True).first()
+    if open_pause is not None:
+        open_pause.resumed_on = max(on, open_pause.paused_on)
+        open_pause.save(update_fields=["resumed_on"])
+    if status == PlanStatus.PAUSED:
+        PlanPause.objects.create(plan=plan, paused_on=on)
+    if status in (PlanStatus.COMPLETED, PlanStatus.DISCONTINUED) and (
+        plan.end_date is None or plan.end_date > on
+    ):
+        plan.end_date = max(on, plan.start_date)
+    previous = plan.get_status_display()
+    plan.status = status
+    plan.version += 1
+    plan.full_clean()
+    plan.save()
+    PlanRevision.objects.create(
+        plan=plan,
+        number=plan.version,
+        changed_by=changed_by,
+        summary=_("Status changed from %(old)s to %(new)s on %(day)s.")
+        % {"old": previous, "new": plan.get_status_display(), "day": on.isoformat()},
+        snapshot=plan_snapshot(plan, list(plan.items.select_related("exercise"))),
+    )
+    return plan

@@ -170,3 +170,29 @@ def test_patient_account_links_one_login_to_the_same_record(therapist):
     assert patient.user == user
     with pytest.raises(ValidationError):
         patient_account_create(patient=patient, password="a long walk by the river")
+
+
+def test_sessions_after_the_plan_ended_or_recorded_by_a_stranger_are_refused(plan, stranger):
+    plan.start_date = timezone.localdate() - datetime.timedelta(days=10)
+    plan.end_date = timezone.localdate() - datetime.timedelta(days=5)
+    plan.save()
+    with pytest.raises(ValidationError, match="ended"):
+        record(plan)
+    with pytest.raises(ValidationError, match="Only the patient or their clinic"):
+        record(plan, recorded_by=stranger, performed_at=timezone.now() - datetime.timedelta(days=7))
+    assert SessionLog.objects.count() == 0
+
+
+def test_discharge_completes_running_plans_and_reactivate_restores(plan, therapist):
+    from patients.models import PatientStatus
+    from patients.services import patient_discharge, patient_reactivate
+
+    patient = patient_discharge(patient=plan.patient, discharged_by=therapist)
+    plan.refresh_from_db()
+    assert patient.status == PatientStatus.DISCHARGED
+    assert patient.discharged_on == plan.clinic.today()
+    assert plan.status == "completed" and plan.end_date is not None
+    with pytest.raises(ValidationError, match="already discharged"):
+        patient_discharge(patient=patient, discharged_by=therapist)
+    patient = patient_reactivate(patient=patient, reactivated_by=therapist)
+    assert patient.status == PatientStatus.ACTIVE and patient.discharged_on is None

@@ -84,3 +84,71 @@ def test_starter_catalog_loads_the_guide_stretches_and_is_idempotent(db):
     assert (second_exercises.created, second_exercises.updated) == (0, 0)
     assert second_templates[0] == 0
     assert dict(Exercise.objects.values_list("pk", "updated_at")) == updated_at
+
+
+def test_pause_resume_and_complete_keep_pauses_and_revisions(therapist):
+    from prescriptions.models import PlanStatus
+    from prescriptions.services import plan_status_change
+    from tests.prescriptions.factories import PlanFactory, PlanItemFactory
+
+    plan = PlanFactory(prescribed_by=therapist, start_date=datetime.date(2026, 11, 1))
+    PlanItemFactory(plan=plan)
+    plan = plan_status_change(
+        plan=plan, status=PlanStatus.PAUSED, changed_by=therapist, on=datetime.date(2026, 11, 5)
+    )
+    plan = plan_status_change(
+        plan=plan, status=PlanStatus.ACTIVE, changed_by=therapist, on=datetime.date(2026, 11, 9)
+    )
+    pause = plan.pauses.get()
+    assert (pause.paused_on, pause.resumed_on) == (
+        datetime.date(2026, 11, 5),
+        datetime.date(2026, 11, 9),
+    )
+    plan = plan_status_change(
+        plan=plan,
+        status=PlanStatus.COMPLETED,
+        changed_by=therapist,
+        on=datetime.date(2026, 11, 20),
+    )
+    assert plan.end_date == datetime.date(2026, 11, 20)
+    assert plan.version == 4
+    summaries = list(plan.revisions.order_by("number").values_list("summary", flat=True))
+    assert len(summaries) == 3
+    assert "to Paused" in summaries[0] and "to Active" in summaries[1]
+    assert "to Completed" in summaries[2]
+    with pytest.raises(ValidationError, match="cannot become active"):
+        plan_status_change(plan=plan, status=PlanStatus.ACTIVE, changed_by=therapist)
+
+
+def test_a_stale_version_is_refused(therapist, colleague):
+    from prescriptions.models import PlanStatus
+    from prescriptions.services import plan_status_change
+    from tests.prescriptions.factories import PlanFactory
+
+    plan = PlanFactory(prescribed_by=therapist)
+    opened_at = plan.version
+    plan_status_change(plan=plan, status=PlanStatus.PAUSED, changed_by=colleague)
+    with pytest.raises(ValidationError, match="Someone else changed this plan"):
+        plan_status_change(
+            plan=plan,
+            status=PlanStatus.DISCONTINUED,
+            changed_by=therapist,
+            expected_version=opened_at,
+        )
+
+
+def test_another_clinics_template_cannot_start_a_plan(therapist, other_clinic):
+    from tests.prescriptions.factories import PlanTemplateFactory
+
+    patient = PatientFactory(primary_therapist=therapist)
+    theirs = PlanTemplateFactory(clinic=other_clinic)
+    exercise = ExerciseFactory(clinic=None, slug="shared-one")
+    with pytest.raises(ValidationError, match="not one of your clinic's templates"):
+        plan_create(
+            patient=patient,
+            prescribed_by=therapist,
+            title="Plan",
+            start_date=datetime.date(2026, 11, 1),
+            items=[ItemInput.from_exercise(exercise)],
+            template=theirs,
+        )

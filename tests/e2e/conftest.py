@@ -1,0 +1,86 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live_server.
+
+See DEVELOPERS.md ("Browser tests") for the flags and for running or deselecting these tests.
+"""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from patients.demo import DEMO_PASSWORD
+
+# Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls
+# from a thread with a running loop. The ORM is still used synchronously here, so allow it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ENV_VAR = "REHABIT_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    # CI runs as root, where Chromium's sandbox cannot start.
+    "--no-sandbox",
+    "--disable-gpu",
+    # The machines reach nothing beyond package registries: no update checks, no sync, no QUIC.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e_dir = Path(__file__).parent
+    for item in items:
+        if e2e_dir in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = os.environ.get(CHROMIUM_ENV_VAR, DEFAULT_CHROMIUM)
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        # Never a skip: a CI run without its browser would pass while testing nothing.
+        pytest.fail(
+            f"Chromium not found at {chromium!r}. Install Debian's package with "
+            f"`apt-get install chromium`, or point {CHROMIUM_ENV_VAR} at a Chromium executable. "
+            "Do not run `playwright install`. To leave browser tests out locally: -m 'not e2e'.",
+            pytrace=False,
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig):
+    # pytest-playwright 0.10 provides this fixture as an instance method of a plugin object
+    # when pytest-base-url is not installed; pytest 9 deprecates that, and deprecations are
+    # errors here. Same behaviour, as a plain function.
+    return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture
+def demo_data(transactional_db, live_server):
+    """The demo clinics from `seed_demo`, written to the database live_server reads."""
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign in the way a person does: open the sign-in page, fill the form, press the button."""
+
+    def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+        page.goto(live_server.url + reverse("clinics:login"))
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return sign_in
