@@ -14,3 +14,7 @@ MAILERS = mailers(
 # Static files are served from the app folders by WhiteNoise's finders; collectstatic is for
 # production.
 STATIC_ROOT = None
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
