@@ -18,11 +18,11 @@ check-python:
 $(VENV)/.app: pyproject.toml constraints.txt | check-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e .
+	$(PY) -m pip install --quiet -c constraints.txt .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.app
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip install --quiet -c constraints.txt ".[test]"
 	touch $@
 
 # Migrate, load the shared catalog and the demo clinics (both idempotent).
