@@ -3,6 +3,7 @@ database CHECK constraint all come from the same `Limit`, with the same message.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -49,6 +50,20 @@ class Limit:
             MinValueValidator(self.minimum, message=self.message),
             MaxValueValidator(self.maximum, message=self.message),
         ]
+
+    def form_field(self, label, **kwargs) -> forms.IntegerField:
+        """A plain form's field for this limit, with the limit's message for any bad value."""
+        return forms.IntegerField(
+            label=label,
+            min_value=self.minimum,
+            max_value=self.maximum,
+            error_messages={
+                "invalid": self.message,
+                "min_value": self.message,
+                "max_value": self.message,
+            },
+            **kwargs,
+        )
 
     def field(self, verbose_name, **kwargs) -> "LimitedIntegerField":
         kwargs.setdefault("help_text", self.help_text)

@@ -7,4 +7,5 @@ app_name = "patients"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("today/", views.today, name="today"),
+    path("<int:pk>/plans/new/", views.plan_create, name="plan-create"),
 ]

@@ -3,9 +3,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from exercises.dose import Side
+from exercises.dose import Side, describe
 from exercises.models import Exercise
 
 from . import schedule
@@ -29,6 +30,8 @@ class ItemInput:
     rest_seconds: int
     side: str = Side.NONE
     note: str = ""
+    # The plan item this input edits, when revising a plan; None for a new item.
+    item_id: int | None = None
 
     @classmethod
     def from_exercise(cls, exercise: Exercise, **overrides) -> "ItemInput":
@@ -88,9 +91,31 @@ def _check_staff(*, user, clinic) -> None:
         raise ValidationError(_("Only staff of the patient's clinic can change their plans."))
 
 
-def _check_items(*, clinic, items: list[ItemInput]) -> None:
+def _stale(plan: Plan) -> ValidationError:
+    latest = plan.revisions.select_related("changed_by").order_by("-number").first()
+    who = latest.changed_by.full_name if latest else _("Someone else")
+    return ValidationError(
+        _(
+            "%(who)s changed this plan while you had it open, so your changes were not saved. "
+            "What you entered is still here: check it against the current plan and save again."
+        )
+        % {"who": who},
+        code="stale",
+    )
+
+
+def _check_items(*, clinic, items: list[ItemInput], kept_exercise_ids=frozenset()) -> None:
     if not items:
         raise ValidationError(_("Add at least one exercise to the plan."), code="no_items")
+    archived = [
+        item.exercise.name
+        for item in items
+        if item.exercise.is_archived and item.exercise.pk not in kept_exercise_ids
+    ]
+    if archived:
+        raise ValidationError(
+            _("Archived exercises cannot be added: %(names)s.") % {"names": ", ".join(archived)}
+        )
     foreign = [
         item.exercise.name
         for item in items
@@ -235,10 +260,7 @@ def plan_status_change(
     plan = Plan.objects.select_for_update().select_related("clinic").get(pk=plan.pk)
     _check_staff(user=changed_by, clinic=plan.clinic)
     if expected_version is not None and plan.version != expected_version:
-        raise ValidationError(
-            _("Someone else changed this plan since you opened it. Reload it and try again."),
-            code="stale",
-        )
+        raise _stale(plan)
     if status not in PLAN_TRANSITIONS[plan.status]:
         raise ValidationError(
             _("A %(current)s plan cannot become %(new)s.")
@@ -273,3 +295,191 @@ def plan_status_change(
         snapshot=plan_snapshot(plan, list(plan.items.select_related("exercise"))),
     )
     return plan
+
+
+@transaction.atomic
+def plan_revise(
+    *,
+    plan: Plan,
+    changed_by,
+    expected_version: int,
+    title: str,
+    start_date: datetime.date,
+    items: list[ItemInput],
+    times_per_day: int,
+    weekdays: int,
+    end_date: datetime.date | None = None,
+    notes: str = "",
+) -> Plan:
+    """Change a plan's schedule or exercises. Each real change bumps the version and leaves a
+    revision saying what changed; logs already made keep the dose they were done at. A save
+    that started from an older version is refused, so nobody's edit is silently overwritten."""
+    plan = Plan.objects.select_for_update().select_related("clinic").get(pk=plan.pk)
+    _check_staff(user=changed_by, clinic=plan.clinic)
+    if plan.version != expected_version:
+        raise _stale(plan)
+    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
+        raise ValidationError(
+            _("A %(status)s plan cannot be changed; start a new plan instead.")
+            % {"status": plan.get_status_display().lower()}
+        )
+    existing = {item.pk: item for item in plan.items.select_related("exercise")}
+    _check_items(
+        clinic=plan.clinic,
+        items=items,
+        kept_exercise_ids={item.exercise_id for item in existing.values()},
+    )
+    before = plan_snapshot(plan, list(existing.values()))
+    plan.title = title.strip()
+    plan.start_date = start_date
+    plan.end_date = end_date
+    plan.times_per_day = times_per_day
+    plan.weekdays = weekdays
+    plan.notes = notes
+    plan.full_clean()
+
+    kept, updated, created = set(), [], []
+    for position, item in enumerate(items, start=1):
+        row = existing.get(item.item_id) if item.item_id else None
+        if row is None or row.exercise_id != item.exercise.pk or row.pk in kept:
+            row = PlanItem(plan=plan, exercise=item.exercise)
+            created.append(row)
+        else:
+            kept.add(row.pk)
+            updated.append(row)
+        row.position = position
+        row.sets = item.sets
+        row.repetitions = item.repetitions
+        row.hold_seconds = item.hold_seconds
+        row.rest_seconds = item.rest_seconds
+        row.side = item.side
+        row.note = item.note
+        row.full_clean(exclude=["plan"], validate_constraints=False)
+    ordered = sorted([*updated, *created], key=lambda row: row.position)
+    after = plan_snapshot(plan, ordered)
+    changes = describe_changes(before, after)
+    if not changes:
+        return plan
+    PlanItem.objects.filter(plan=plan).exclude(pk__in=kept).delete()
+    PlanItem.objects.bulk_update(
+        updated,
+        ["position", "sets", "repetitions", "hold_seconds", "rest_seconds", "side", "note"],
+    )
+    PlanItem.objects.bulk_create(created)
+    plan.version += 1
+    plan.save()
+    PlanRevision.objects.create(
+        plan=plan,
+        number=plan.version,
+        changed_by=changed_by,
+        summary="\n".join(changes),
+        snapshot=after,
+    )
+    return plan
+
+
+def _dose_words(item: dict) -> str:
+    return describe(
+        sets=item["sets"],
+        repetitions=item["repetitions"],
+        hold_seconds=item["hold_seconds"],
+        rest_seconds=item["rest_seconds"],
+        side=item["side"],
+    )
+
+
+def describe_changes(before: dict, after: dict) -> list[str]:
+    """What changed between two plan snapshots, one plain sentence per change."""
+    changes = []
+    if before["title"] != after["title"]:
+        changes.append(
+            _("Title changed from “%(old)s” to “%(new)s”.")
+            % {"old": before["title"], "new": after["title"]}
+        )
+    for key, label in (("start_date", _("Start date")), ("end_date", _("End date"))):
+        if before[key] != after[key]:
+            changes.append(
+                _("%(what)s changed from %(old)s to %(new)s.")
+                % {"what": label, "old": before[key] or _("none"), "new": after[key] or _("none")}
+            )
+    if (before["times_per_day"], before["weekdays"]) != (after["times_per_day"], after["weekdays"]):
+        changes.append(
+            _("Schedule changed from %(old)s to %(new)s.")
+            % {
+                "old": _schedule_words(before),
+                "new": _schedule_words(after),
+            }
+        )
+    if before["notes"] != after["notes"]:
+        changes.append(_("Notes changed."))
+    old_items = {item["exercise_id"]: item for item in before["items"]}
+    new_items = {item["exercise_id"]: item for item in after["items"]}
+    for exercise_id, item in new_items.items():
+        if exercise_id not in old_items:
+            changes.append(
+                _("Added %(name)s: %(dose)s.")
+                % {"name": item["exercise"], "dose": _dose_words(item)}
+            )
+    for exercise_id, item in old_items.items():
+        if exercise_id not in new_items:
+            changes.append(_("Removed %(name)s.") % {"name": item["exercise"]})
+    for exercise_id, item in new_items.items():
+        old = old_items.get(exercise_id)
+        if old is None:
+            continue
+        if _dose_words(old) != _dose_words(item):
+            changes.append(
+                _("%(name)s: %(old)s → %(new)s.")
+                % {"name": item["exercise"], "old": _dose_words(old), "new": _dose_words(item)}
+            )
+        elif old["note"] != item["note"]:
+            changes.append(_("%(name)s: note changed.") % {"name": item["exercise"]})
+    old_order = [i for i in (item["exercise_id"] for item in before["items"]) if i in new_items]
+    new_order = [i for i in (item["exercise_id"] for item in after["items"]) if i in old_items]
+    if old_order != new_order:
+        changes.append(_("Exercises reordered."))
+    return changes
+
+
+def _schedule_words(snapshot: dict) -> str:
+    return (
+        f"{schedule.describe_times_per_day(snapshot['times_per_day'])}, "
+        f"{schedule.describe_weekdays(schedule.mask_from_days(snapshot['weekdays']))}"
+    )
+
+
+@transaction.atomic
+def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTemplate:
+    """Keep a plan's exercises, dose and schedule as one of the clinic's templates."""
+    _check_staff(user=created_by, clinic=plan.clinic)
+    name = name.strip()
+    base_slug = slugify(name)[:100] or "template"
+    slug, suffix = base_slug, 2
+    while PlanTemplate.objects.filter(clinic=plan.clinic, slug=slug).exists():
+        slug, suffix = f"{base_slug}-{suffix}", suffix + 1
+    template = PlanTemplate(
+        clinic=plan.clinic,
+        name=name,
+        slug=slug,
+        description=plan.notes,
+        times_per_day=plan.times_per_day,
+        weekdays=plan.weekdays,
+        created_by=created_by,
+    )
+    template.full_clean()
+    template.save()
+    PlanTemplateItem.objects.bulk_create(
+        PlanTemplateItem(
+            template=template,
+            exercise=item.exercise,
+            position=item.position,
+            sets=item.sets,
+            repetitions=item.repetitions,
+            hold_seconds=item.hold_seconds,
+            rest_seconds=item.rest_seconds,
+            side=item.side,
+            note=item.note,
+        )
+        for item in plan.items.all()
+    )
+    return template

@@ -128,7 +128,7 @@ def test_a_stale_version_is_refused(therapist, colleague):
     plan = PlanFactory(prescribed_by=therapist)
     opened_at = plan.version
     plan_status_change(plan=plan, status=PlanStatus.PAUSED, changed_by=colleague)
-    with pytest.raises(ValidationError, match="Someone else changed this plan"):
+    with pytest.raises(ValidationError, match="Cal Colleague changed this plan"):
         plan_status_change(
             plan=plan,
             status=PlanStatus.DISCONTINUED,

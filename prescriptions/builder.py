@@ -1,0 +1,293 @@
+"""The plan builder behind the new-plan and edit-plan pages.
+
+It works as a plain HTML form: adding, moving and removing exercises are submit buttons that
+post the whole form back, so nothing typed is lost and it works without JavaScript. htmx only
+makes the catalog search answer as you type. Saving validates everything and calls the service
+the page hands in; a refused save re-renders with every value the therapist entered.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from exercises.dose import Side, describe
+from exercises.models import Exercise
+from exercises.selectors import exercise_catalog
+
+from . import schedule
+from .forms import PlanForm, PlanItemFormSet
+from .services import ItemInput
+from .warnings import plan_warnings
+
+PREFIX = "items"
+ITEM_FIELDS = ["item_id", "exercise", "sets", "repetitions", "hold_seconds", "rest_seconds"]
+ITEM_FIELDS += ["side", "note"]
+MAX_ITEMS = 40
+SEARCH_LIMIT = 12
+
+
+def rows_from_items(items, *, keep_ids: bool) -> list[dict]:
+    """Initial builder rows from a plan's items (keep_ids, so a save edits them in place) or
+    from a template's items (new rows)."""
+    return [
+        {
+            "item_id": item.pk if keep_ids else None,
+            "exercise": item.exercise_id,
+            "sets": item.sets,
+            "repetitions": item.repetitions,
+            "hold_seconds": item.hold_seconds,
+            "rest_seconds": item.rest_seconds,
+            "side": item.side,
+            "note": item.note,
+        }
+        for item in items
+    ]
+
+
+def row_for_exercise(exercise: Exercise) -> dict:
+    return {
+        "item_id": None,
+        "exercise": exercise.pk,
+        "sets": exercise.default_sets,
+        "repetitions": exercise.default_repetitions,
+        "hold_seconds": exercise.default_hold_seconds,
+        "rest_seconds": exercise.default_rest_seconds,
+        "side": Side.BOTH if exercise.is_sided else Side.NONE,
+        "note": "",
+    }
+
+
+def _rows_from_post(data) -> list[dict]:
+    try:
+        count = int(data.get(f"{PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        count = 0
+    return [
+        {name: data.get(f"{PREFIX}-{index}-{name}", "") for name in ITEM_FIELDS}
+        for index in range(min(max(count, 0), MAX_ITEMS))
+    ]
+
+
+def _plan_initial_from_post(data) -> dict:
+    initial = {name: data.get(name, "") for name in PlanForm.base_fields}
+    initial["weekdays"] = data.getlist("weekdays")
+    return initial
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _choosable(clinic, kept_ids):
+    """What may be in the plan: the clinic's active catalog, plus archived exercises the plan
+    already had (they stay, unchanged, in plans that use them)."""
+    return Exercise.objects.available_to(clinic).filter(Q(is_archived=False) | Q(pk__in=kept_ids))
+
+
+@dataclass
+class BuilderRow:
+    form: object
+    exercise: Exercise | None
+    dose_text: str = ""
+
+
+@dataclass
+class Builder:
+    plan_form: PlanForm
+    formset: object
+    rows: list[BuilderRow]
+    warnings: list
+    schedule_text: str
+    query: str
+    results: list[Exercise]
+    focus_index: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def build(
+    request,
+    *,
+    clinic,
+    plan_initial: dict,
+    rows_initial: list[dict],
+    kept_exercise_ids=frozenset(),
+    save: Callable[[dict, list[ItemInput]], object],
+):
+    """Handle one request to the builder: returns the saved object, or a Builder to render."""
+    choosable = _choosable(clinic, kept_exercise_ids)
+    form_kwargs = {"exercises": choosable}
+    query = ""
+    focus_index = None
+    if request.method != "POST":
+        return _render_state(
+            plan_form=PlanForm(initial=plan_initial),
+            formset=PlanItemFormSet(prefix=PREFIX, initial=rows_initial, form_kwargs=form_kwargs),
+            rows=rows_initial,
+            clinic=clinic,
+            choosable=choosable,
+            query=query,
+        )
+
+    data = request.POST
+    action = data.get("action", "save")
+    query = data.get("q", "").strip()
+    rows = _rows_from_post(data)
+
+    if action == "save":
+        plan_form = PlanForm(data)
+        formset = PlanItemFormSet(data, prefix=PREFIX, form_kwargs=form_kwargs)
+        errors = []
+        if plan_form.is_valid() and formset.is_valid():
+            items = [_item_input(form.cleaned_data) for form in formset.forms]
+            if not items:
+                errors.append(_("Add at least one exercise to the plan."))
+            else:
+                try:
+                    return save(plan_form.cleaned_data, items)
+                except ValidationError as error:
+                    errors.extend(_messages_onto(plan_form, error))
+        return _render_state(
+            plan_form=plan_form,
+            formset=formset,
+            rows=rows,
+            clinic=clinic,
+            choosable=choosable,
+            query=query,
+            errors=errors,
+        )
+
+    verb, _sep, argument = action.partition(":")
+    index = _as_int(argument)
+    if verb == "add":
+        exercise = choosable.filter(is_archived=False, pk=_as_int(argument)).first()
+        if exercise is not None and len(rows) < MAX_ITEMS:
+            rows.append(row_for_exercise(exercise))
+            focus_index = len(rows) - 1
+    elif verb == "remove" and index is not None and 0 <= index < len(rows):
+        rows.pop(index)
+    elif verb in ("up", "down") and index is not None and 0 <= index < len(rows):
+        other = index - 1 if verb == "up" else index + 1
+        if 0 <= other < len(rows):
+            rows[index], rows[other] = rows[other], rows[index]
+            focus_index = other
+    return _render_state(
+        plan_form=PlanForm(initial=_plan_initial_from_post(data)),
+        formset=PlanItemFormSet(prefix=PREFIX, initial=rows, form_kwargs=form_kwargs),
+        rows=rows,
+        clinic=clinic,
+        choosable=choosable,
+        query=query,
+        focus_index=focus_index,
+    )
+
+
+def search_results(*, clinic, query: str, region: str = "") -> list[Exercise]:
+    if not query and not region:
+        return []
+    return list(exercise_catalog(clinic=clinic, query=query, body_region=region)[:SEARCH_LIMIT])
+
+
+def _item_input(cleaned: dict) -> ItemInput:
+    return ItemInput(
+        exercise=cleaned["exercise"],
+        sets=cleaned["sets"],
+        repetitions=cleaned["repetitions"],
+        hold_seconds=cleaned["hold_seconds"],
+        rest_seconds=cleaned["rest_seconds"],
+        side=cleaned["side"],
+        note=cleaned["note"],
+        item_id=cleaned.get("item_id"),
+    )
+
+
+def _messages_onto(plan_form, error: ValidationError) -> list[str]:
+    """Put a service's refusal next to the field it concerns, or at the top of the page."""
+    if hasattr(error, "error_dict"):
+        leftovers = []
+        for name, errors in error.message_dict.items():
+            if name in plan_form.fields:
+                for message in errors:
+                    plan_form.add_error(name, message)
+            else:
+                leftovers.extend(errors)
+        return leftovers
+    return list(error.messages)
+
+
+def _render_state(
+    *, plan_form, formset, rows, clinic, choosable, query, focus_index=None, errors=()
+):
+    exercise_ids = {_as_int(row.get("exercise")) for row in rows} - {None}
+    exercises = {
+        exercise.pk: exercise
+        for exercise in choosable.filter(pk__in=exercise_ids).prefetch_related("steps")
+    }
+    weekdays = _weekday_mask(plan_form)
+    times = _as_int(_value(plan_form, "times_per_day"))
+    builder_rows, inputs = [], []
+    for form, row in zip(formset.forms, rows, strict=False):
+        exercise = exercises.get(_as_int(row.get("exercise")))
+        numbers = [_as_int(row.get(name)) for name in ("sets", "repetitions", "hold_seconds")]
+        rest = _as_int(row.get("rest_seconds")) or 0
+        dose_text = ""
+        if exercise is not None and None not in numbers:
+            sets, repetitions, hold = numbers
+            dose_text = describe(
+                sets=sets,
+                repetitions=repetitions,
+                hold_seconds=hold,
+                rest_seconds=rest,
+                side=row.get("side") or Side.NONE,
+            )
+            inputs.append(
+                ItemInput(
+                    exercise=exercise,
+                    sets=sets,
+                    repetitions=repetitions,
+                    hold_seconds=hold,
+                    rest_seconds=rest,
+                )
+            )
+        builder_rows.append(BuilderRow(form=form, exercise=exercise, dose_text=dose_text))
+    schedule_text = ""
+    if weekdays and times and 1 <= times <= 6:
+        schedule_text = (
+            f"{schedule.describe_times_per_day(times)}, {schedule.describe_weekdays(weekdays)}"
+        )
+    return Builder(
+        plan_form=plan_form,
+        formset=formset,
+        rows=builder_rows,
+        warnings=plan_warnings(items=inputs, weekdays=weekdays),
+        schedule_text=schedule_text,
+        query=query,
+        results=search_results(clinic=clinic, query=query),
+        focus_index=focus_index,
+        errors=list(errors),
+    )
+
+
+def _value(form, name):
+    if form.is_bound:
+        return form.data.get(name)
+    value = form.initial.get(name)
+    return value if value is not None else form.fields[name].initial
+
+
+def _weekday_mask(form) -> int | None:
+    if form.is_bound:
+        days = form.data.getlist("weekdays")
+    else:
+        days = form.initial.get("weekdays", [])
+        if isinstance(days, int):
+            return days
+    try:
+        return schedule.mask_from_days(days)
+    except (TypeError, ValueError):
+        return None

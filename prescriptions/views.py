@@ -1,0 +1,163 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from clinics.access import staff_required
+
+from . import builder
+from .access import plan_for_staff
+from .forms import SaveAsTemplateForm
+from .models import PlanStatus
+from .selectors import plan_page
+from .services import plan_revise, plan_status_change, template_create_from_plan
+from .warnings import plan_warnings
+
+STATUS_ACTIONS = {
+    "pause": (
+        PlanStatus.PAUSED,
+        gettext_lazy("Plan paused. Its days are not counted until you resume it."),
+    ),
+    "resume": (PlanStatus.ACTIVE, gettext_lazy("Plan resumed.")),
+    "complete": (PlanStatus.COMPLETED, gettext_lazy("Plan marked as completed.")),
+    "discontinue": (PlanStatus.DISCONTINUED, gettext_lazy("Plan discontinued.")),
+}
+
+
+@staff_required
+def plan_detail(request, pk: int):
+    plan = plan_page(plan=plan_for_staff(user=request.user, pk=pk))
+    items = list(plan.items.all())
+    return render(
+        request,
+        "prescriptions/plan_detail.html",
+        {
+            "plan": plan,
+            "items": items,
+            "warnings": plan_warnings(items=items, weekdays=plan.weekdays),
+            "template_form": SaveAsTemplateForm(initial={"name": plan.title}),
+        },
+    )
+
+
+@staff_required
+def plan_edit(request, pk: int):
+    plan = plan_page(plan=plan_for_staff(user=request.user, pk=pk))
+    if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
+        messages.error(request, _("A finished plan cannot be changed; start a new plan instead."))
+        return redirect("prescriptions:plan-detail", pk=plan.pk)
+    items = list(plan.items.all())
+
+    def save(cleaned, item_inputs):
+        return plan_revise(
+            plan=plan,
+            changed_by=request.user,
+            expected_version=cleaned["version"],
+            title=cleaned["title"],
+            start_date=cleaned["start_date"],
+            end_date=cleaned["end_date"],
+            times_per_day=cleaned["times_per_day"],
+            weekdays=cleaned["weekdays"],
+            notes=cleaned["notes"],
+            items=item_inputs,
+        )
+
+    result = builder.build(
+        request,
+        clinic=request.user.clinic,
+        plan_initial={
+            "title": plan.title,
+            "start_date": plan.start_date,
+            "end_date": plan.end_date,
+            "times_per_day": plan.times_per_day,
+            "weekdays": plan.weekdays,
+            "notes": plan.notes,
+            "version": plan.version,
+        },
+        rows_initial=builder.rows_from_items(items, keep_ids=True),
+        kept_exercise_ids={item.exercise_id for item in items},
+        save=save,
+    )
+    if not isinstance(result, builder.Builder):
+        if result.version == plan.version:
+            messages.info(request, _("Nothing changed, so no new revision was made."))
+        else:
+            messages.success(request, _("Plan saved as revision %(n)d.") % {"n": result.version})
+        return redirect("prescriptions:plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "prescriptions/plan_builder.html",
+        {"builder": result, "patient": plan.patient, "plan": plan},
+    )
+
+
+@staff_required
+def exercise_search(request):
+    """The builder's catalog search, as you type (htmx swaps this fragment in)."""
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "prescriptions/plan_builder.html#search-results",
+        {
+            "results": builder.search_results(clinic=request.user.clinic, query=query),
+            "query": query,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def plan_status(request, pk: int):
+    plan = plan_for_staff(user=request.user, pk=pk)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        return HttpResponseBadRequest(_("Unknown action."))
+    status, done_message = action
+    try:
+        plan_status_change(
+            plan=plan,
+            status=status,
+            changed_by=request.user,
+            expected_version=_int_or_none(request.POST.get("version")),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done_message)
+    return redirect("prescriptions:plan-detail", pk=plan.pk)
+
+
+@staff_required
+@require_POST
+def plan_save_as_template(request, pk: int):
+    plan = plan_for_staff(user=request.user, pk=pk)
+    form = SaveAsTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            template = template_create_from_plan(
+                plan=plan, name=form.cleaned_data["name"], created_by=request.user
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Saved as the clinic template “%(name)s”.") % {"name": template.name},
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("prescriptions:plan-detail", pk=plan.pk)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
