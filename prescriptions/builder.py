@@ -255,6 +255,8 @@ def _render_state(
                 )
             )
         builder_rows.append(BuilderRow(form=form, exercise=exercise, dose_text=dose_text))
+    if focus_index is not None and focus_index < len(builder_rows):
+        builder_rows[focus_index].form.fields["sets"].widget.attrs["autofocus"] = True
     schedule_text = ""
     if weekdays and times and 1 <= times <= 6:
         schedule_text = (

@@ -1,4 +1,6 @@
 import pytest
+from django.core.signals import request_started
+from django.db import reset_queries
 
 from tests.clinics.factories import (
     ClinicAdminFactory,
@@ -6,6 +8,21 @@ from tests.clinics.factories import (
     TherapistFactory,
 )
 from tests.patients.factories import PatientWithAccountFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _query_log_spans_requests():
+    """Query-count blocks wrap test-client requests, and Django empties the query log when a
+    request starts, which would make a block count from the wrong place. Keep the log across
+    requests during tests, and start every test with it empty."""
+    request_started.disconnect(reset_queries)
+    yield
+    request_started.connect(reset_queries)
+
+
+@pytest.fixture(autouse=True)
+def _empty_query_log():
+    reset_queries()
 
 
 @pytest.fixture
