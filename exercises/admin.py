@@ -22,7 +22,7 @@ class ExerciseAdmin(admin.ModelAdmin):
         "is_archived",
     ]
     list_filter = ["body_region", "kind", "is_archived", ("clinic", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "slug", "summary"]
+    search_fields = ["name", "slug", "summary", "contraindications"]
     list_select_related = ["clinic"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["copied_from"]

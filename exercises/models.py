@@ -59,9 +59,17 @@ class Exercise(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     summary = models.CharField(_("summary"), max_length=240, blank=True)
     cautions = models.TextField(
-        _("cautions and contraindications"),
+        _("cautions"),
         blank=True,
-        help_text=_("One per line. Shown to the therapist when prescribing and to the patient."),
+        help_text=_("Safety tips, one per line, shown to the patient with the exercise."),
+    )
+    contraindications = models.TextField(
+        _("contraindications"),
+        blank=True,
+        help_text=_(
+            "Conditions that need the therapist's judgement (e.g. osteoporosis), one per line. "
+            "Shown as a warning when prescribing, and to the patient."
+        ),
     )
     equipment = models.CharField(_("equipment"), max_length=120, blank=True)
     is_sided = models.BooleanField(
@@ -142,8 +150,14 @@ class Exercise(models.Model):
         return self.clinic_id is None
 
     @property
+    def contraindication_list(self) -> list[str]:
+        return [line.strip() for line in self.contraindications.splitlines() if line.strip()]
+
+    @property
     def caution_list(self) -> list[str]:
-        return [line.strip() for line in self.cautions.splitlines() if line.strip()]
+        """Everything the patient should heed: the conditions to check first, then the tips."""
+        tips = [line.strip() for line in self.cautions.splitlines() if line.strip()]
+        return [*self.contraindication_list, *tips]
 
     @property
     def default_dose_text(self) -> str:

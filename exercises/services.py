@@ -19,6 +19,7 @@ def _exercise_fields(entry: dict) -> dict:
         "kind": entry["kind"],
         "summary": entry.get("summary", ""),
         "cautions": "\n".join(entry.get("cautions", [])),
+        "contraindications": "\n".join(entry.get("contraindications", [])),
         "equipment": entry.get("equipment", ""),
         "is_sided": bool(entry.get("sided", False)),
         "default_sets": entry["sets"],

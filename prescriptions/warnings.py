@@ -30,6 +30,8 @@ def plan_warnings(*, items, weekdays: int | None) -> list[PlanWarning]:
         )
     for item in items:
         name = item.exercise.name
+        for condition in item.exercise.contraindication_list:
+            warnings.append(PlanWarning(_("Check first: %(text)s") % {"text": condition}, name))
         if item.exercise.is_stretch:
             total = item.hold_seconds * item.repetitions
             if total < dose.STRETCH_TARGET_TOTAL_SECONDS:

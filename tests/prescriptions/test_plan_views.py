@@ -16,7 +16,7 @@ def knee(db):
         clinic=None,
         slug="knee-to-chest-stretch",
         name="Knee-to-chest stretch",
-        cautions="Osteoporosis: ask your therapist before doing this stretch.",
+        contraindications="If you have osteoporosis, ask your therapist before this stretch.",
     )
 
 
@@ -177,7 +177,7 @@ def test_warnings_show_but_do_not_block(client, therapist, owned_patient, knee):
     page = client.post(create_url(owned_patient), data).text
     assert "30 seconds of holding in all" in page
     assert "Scheduled on one day a week" in page
-    assert "Osteoporosis" in page
+    assert "Check first: If you have osteoporosis" in page
     data["action"] = "save"
     assert client.post(create_url(owned_patient), data).status_code == 302
 
