@@ -21,7 +21,10 @@ def library(request):
         kind=filters.get("kind", ""),
     )
     page = Paginator(exercises, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "exercises/exercise_library.html", {"form": form, "page": page})
+    template = "exercises/exercise_library.html"
+    if request.htmx:
+        template += "#catalog-results"
+    return render(request, template, {"form": form, "page": page})
 
 
 @staff_required

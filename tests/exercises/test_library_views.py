@@ -69,3 +69,15 @@ def test_another_clinics_exercise_answers_404(client, therapist, other_clinic):
 def test_patients_cannot_open_the_library(client, patient):
     client.force_login(patient.user)
     assert client.get(reverse("exercises:library")).status_code == 403
+
+
+def test_search_as_you_type_returns_only_the_results_fragment(client, therapist):
+    ExerciseFactory(clinic=None, name="Neck rotation", slug="neck-rot", body_region="neck")
+    ExerciseFactory(clinic=None, name="Calf raise", slug="calf", body_region="ankle_foot")
+    client.force_login(therapist)
+    response = client.get(
+        reverse("exercises:library"), {"q": "calf"}, headers={"HX-Request": "true"}
+    )
+    assert response.text.lstrip().startswith('<div id="catalog-results">')
+    assert "Calf raise" in response.text and "Neck rotation" not in response.text
+    assert "<html" not in response.text and "Exercise library" not in response.text
