@@ -3,10 +3,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 
-from prescriptions.models import Plan, PlanItem, PlanStatus
+from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
 from prescriptions.schedule import is_scheduled
+from prescriptions.selectors import templates_for_clinic
 
-from .models import Patient, PatientStatus, SessionLog
+from .models import EntryStatus, PainReport, Patient, PatientStatus, SessionLog
 
 
 def caseload(
@@ -113,3 +114,75 @@ def today_for_patient(*, patient: Patient) -> Today:
             )
         )
     return result
+
+
+RECENT_ROWS = 10
+TEMPLATE_SHORTLIST = 6
+CURRENT_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAUSED)
+
+
+@dataclass
+class PatientPage:
+    patient: Patient
+    today: datetime.date
+    current_plans: list[Plan]
+    past_plans: list[Plan]
+    recent_sessions: list[SessionLog]
+    recent_pain_reports: list[PainReport]
+    templates: list[PlanTemplate]
+    more_templates: bool
+
+    @property
+    def age(self) -> int | None:
+        born = self.patient.date_of_birth
+        if born is None:
+            return None
+        return (
+            self.today.year
+            - born.year
+            - ((self.today.month, self.today.day) < (born.month, born.day))
+        )
+
+    @property
+    def running_plan_count(self) -> int:
+        return len(self.current_plans)
+
+
+def patient_page(*, patient: Patient) -> PatientPage:
+    """Everything the therapist's patient page shows, in a fixed number of queries whatever
+    the number of plans, sessions and pain reports."""
+    patient = (
+        Patient.objects.filter(pk=patient.pk)
+        .select_related("clinic", "primary_therapist", "user")
+        .get()
+    )
+    plans = list(
+        Plan.objects.filter(patient=patient)
+        .annotate(item_count=Count("items"))
+        .order_by("-start_date", "-id")
+    )
+    current_plans = [plan for plan in plans if plan.status in CURRENT_PLAN_STATUSES]
+    current_plans.sort(key=lambda plan: plan.status != PlanStatus.ACTIVE)
+    sessions = list(
+        SessionLog.objects.filter(patient=patient)
+        .select_related("plan")
+        .annotate(
+            entry_count=Count("entries"),
+            completed_count=Count("entries", filter=Q(entries__status=EntryStatus.COMPLETED)),
+        )
+        .order_by("-performed_at", "-id")[:RECENT_ROWS]
+    )
+    pain_reports = list(
+        PainReport.objects.filter(patient=patient).order_by("-recorded_at", "-id")[:RECENT_ROWS]
+    )
+    templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
+    return PatientPage(
+        patient=patient,
+        today=patient.clinic.today(),
+        current_plans=current_plans,
+        past_plans=[plan for plan in plans if plan.status not in CURRENT_PLAN_STATUSES],
+        recent_sessions=sessions,
+        recent_pain_reports=pain_reports,
+        templates=templates[:TEMPLATE_SHORTLIST],
+        more_templates=len(templates) > TEMPLATE_SHORTLIST,
+    )

@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,6 +51,39 @@ def patient_create(
         phone=phone.strip(),
         condition=condition.strip(),
     )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+PATIENT_UPDATABLE_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "date_of_birth", "phone", "condition", "primary_therapist"}
+)
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, updated_by: User, **fields: Any) -> Patient:
+    """Change a patient's details. Only the fields passed change; the login account, if any,
+    keeps its own email address."""
+    unknown = set(fields) - PATIENT_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"patient_update() cannot change {', '.join(sorted(unknown))}")
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if updated_by.clinic_id != patient.clinic_id or not updated_by.is_clinic_staff:
+        raise ValidationError(_("Only staff of the patient's clinic can change their details."))
+    if "primary_therapist" in fields:
+        therapist = fields["primary_therapist"]
+        if therapist is not None and (
+            therapist.clinic_id != patient.clinic_id or not therapist.is_clinic_staff
+        ):
+            raise ValidationError({"primary_therapist": _("Choose a therapist of this clinic.")})
+    for name in ("first_name", "last_name", "phone", "condition"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").strip().lower()
+    for name, value in fields.items():
+        setattr(patient, name, value)
     patient.full_clean()
     patient.save()
     return patient
@@ -286,6 +320,8 @@ def patient_reactivate(*, patient: Patient, reactivated_by: User) -> Patient:
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if reactivated_by.clinic_id != patient.clinic_id or not reactivated_by.is_clinic_staff:
         raise ValidationError(_("Only staff of the patient's clinic can reactivate them."))
+    if patient.status == PatientStatus.ACTIVE:
+        raise ValidationError(_("This patient is already active."))
     patient.status = PatientStatus.ACTIVE
     patient.discharged_on = None
     patient.full_clean()

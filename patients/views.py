@@ -1,7 +1,9 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clinics.access import patient_required, staff_required
 from prescriptions import builder
@@ -9,13 +11,18 @@ from prescriptions.access import template_for_staff
 from prescriptions.selectors import templates_for_clinic
 from prescriptions.services import plan_create as plan_create_service
 
+from . import services
 from .access import patient_for_self, patient_for_staff
-from .forms import CaseloadFilterForm
+from .forms import CaseloadFilterForm, PatientForm
 from .models import PatientStatus
 from .selectors import caseload as caseload_selector
-from .selectors import today_for_patient
+from .selectors import patient_page, today_for_patient
 
 PAGE_SIZE = 25
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
 
 
 @staff_required
@@ -30,6 +37,84 @@ def caseload(request):
     )
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "patients/patient_caseload.html", {"form": form, "page": page})
+
+
+@staff_required
+def patient_add(request):
+    form = PatientForm(_posted(request), user=request.user)
+    if form.is_valid():
+        try:
+            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": patient.full_name})
+            return redirect("patients:patient-detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form})
+
+
+@staff_required
+def patient_detail(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    return render(request, "patients/patient_detail.html", {"page": patient_page(patient=patient)})
+
+
+@staff_required
+def patient_edit(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    form = PatientForm(
+        _posted(request),
+        user=request.user,
+        current_therapist=patient.primary_therapist,
+        initial=PatientForm.initial_for(patient),
+    )
+    if form.is_valid():
+        try:
+            patient = services.patient_update(
+                patient=patient, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, _("%(name)s's details were saved.") % {"name": patient.full_name}
+            )
+            return redirect("patients:patient-detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@staff_required
+@require_POST
+def patient_discharge(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_discharge(patient=patient, discharged_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s was discharged; their running plans are now completed.")
+            % {"name": patient.full_name},
+        )
+    return redirect("patients:patient-detail", pk=patient.pk)
+
+
+@staff_required
+@require_POST
+def patient_reactivate(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_reactivate(patient=patient, reactivated_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("%(name)s is an active patient again.") % {"name": patient.full_name}
+        )
+    return redirect("patients:patient-detail", pk=patient.pk)
 
 
 @patient_required

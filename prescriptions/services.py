@@ -144,6 +144,11 @@ def plan_create(
     """Prescribe a plan: the plan, its exercises with their dose, and revision 1."""
     clinic = patient.clinic
     _check_staff(user=prescribed_by, clinic=clinic)
+    if patient.status != "active":
+        raise ValidationError(
+            _("%(name)s is discharged. Reactivate them before prescribing a new plan.")
+            % {"name": patient.full_name}
+        )
     if template is not None and template.clinic_id not in (None, clinic.pk):
         raise ValidationError(_("This template is not one of your clinic's templates."))
     _check_items(clinic=clinic, items=items)

@@ -152,3 +152,16 @@ def test_another_clinics_template_cannot_start_a_plan(therapist, other_clinic):
             items=[ItemInput.from_exercise(exercise)],
             template=theirs,
         )
+
+
+def test_a_discharged_patient_gets_no_new_plan(therapist):
+    patient = PatientFactory(primary_therapist=therapist, status="discharged")
+    exercise = ExerciseFactory(clinic=None, slug="shared-two")
+    with pytest.raises(ValidationError, match="Reactivate them before prescribing"):
+        plan_create(
+            patient=patient,
+            prescribed_by=therapist,
+            title="Plan",
+            start_date=datetime.date(2026, 11, 1),
+            items=[ItemInput.from_exercise(exercise)],
+        )
