@@ -1,0 +1,126 @@
+"""The printable plan handout: one template, shown in the browser and rendered to PDF."""
+
+import mimetypes
+import posixpath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.files.storage import default_storage
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+
+from clinics.access import staff_required
+
+from .access import plan_for_staff
+from .models import Plan, PlanItem
+
+TEMPLATE = "prescriptions/plan_handout.html"
+
+
+def plan_for_handout(*, user, pk: int) -> Plan:
+    """The plan with its exercises, in order, and their steps: a fixed number of queries
+    however many exercises the plan has."""
+    plan = plan_for_staff(user=user, pk=pk)
+    prefetch_related_objects(
+        [plan],
+        Prefetch(
+            "items",
+            queryset=PlanItem.objects.select_related("exercise").prefetch_related(
+                "exercise__steps"
+            ),
+        ),
+    )
+    return plan
+
+
+def local_file(url: str, *, origin: str) -> tuple[bytes, str]:
+    """The bytes and content type behind a static or media URL of this site, read from the
+    static files and the media storage. Anything else is refused: the PDF is rendered without
+    the network, so clinics behind a firewall get the same handout, and no URL in the page can
+    make the server fetch from elsewhere."""
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        raise ValueError(f"The handout only loads this site's files, not {url}")
+    path = unquote(parts.path)
+    static_prefix = urlsplit(settings.STATIC_URL).path
+    media_prefix = urlsplit(settings.MEDIA_URL).path
+    if path.startswith(static_prefix):
+        body = _static_file(_relative_name(path.removeprefix(static_prefix)))
+    elif path.startswith(media_prefix):
+        with default_storage.open(_relative_name(path.removeprefix(media_prefix))) as file:
+            body = file.read()
+    else:
+        raise ValueError(f"The handout only loads static and media files, not {url}")
+    return body, mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+def _relative_name(name: str) -> str:
+    normalised = posixpath.normpath(name)
+    if not name or normalised in (".", "..") or normalised.startswith(("/", "../")):
+        raise ValueError(f"Not a file name inside the folder: {name!r}")
+    return normalised
+
+
+def _static_file(name: str) -> bytes:
+    # The finders find source files (development, tests); after collectstatic the storage holds
+    # the files under the hashed names that {% static %} writes into the page.
+    found = finders.find(name)
+    if found:
+        with open(found, "rb") as file:
+            return file.read()
+    with staticfiles_storage.open(name) as file:
+        return file.read()
+
+
+def handout_filename(plan: Plan) -> str:
+    stem = "-".join(part for part in (slugify(plan.title), slugify(plan.patient.last_name)) if part)
+    return f"{stem or 'plan'}.pdf"
+
+
+def render_pdf(html: str, *, base_url: str) -> bytes:
+    # Imported here, not at the top: WeasyPrint takes most of a second to import and needs
+    # Pango, so only a PDF download pays for it, and a machine without Pango still serves
+    # every other page.
+    import weasyprint
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    base = urlsplit(base_url)
+    origin = f"{base.scheme}://{base.netloc}"
+
+    class LocalFilesFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            body, content_type = local_file(url, origin=origin)
+            return URLFetcherResponse(url, body, headers={"Content-Type": content_type})
+
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=LocalFilesFetcher())
+    return document.write_pdf(pdf_tags=True)
+
+
+@never_cache
+@staff_required
+def plan_handout(request, pk: int):
+    plan = plan_for_handout(user=request.user, pk=pk)
+    return render(request, TEMPLATE, {"plan": plan, "for_pdf": False})
+
+
+@never_cache
+@staff_required
+def plan_handout_pdf(request, pk: int):
+    plan = plan_for_handout(user=request.user, pk=pk)
+    html = render_to_string(TEMPLATE, {"plan": plan, "for_pdf": True}, request=request)
+    return HttpResponse(
+        render_pdf(html, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=handout_filename(plan)
+            )
+        },
+    )

@@ -1,0 +1,231 @@
+import datetime
+import io
+import logging
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
+
+from prescriptions.handouts import local_file
+from prescriptions.services import ItemInput, plan_create
+from tests.exercises.factories import ExerciseFactory
+
+STOP_RULE = "If an exercise causes pain, stop straight away and contact your therapist"
+
+
+def make_plan(patient, therapist, *, exercises=2, **fields):
+    catalog = [
+        ExerciseFactory(clinic=therapist.clinic, name=f"Handout stretch {n}")
+        for n in range(1, exercises + 1)
+    ]
+    return plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title=fields.pop("title", "Back spasm relief"),
+        start_date=datetime.date(2026, 11, 2),
+        times_per_day=2,
+        items=[
+            ItemInput.from_exercise(e, sets=1 + n % 3, hold_seconds=20 + n)
+            for n, e in enumerate(catalog, 1)
+        ],
+        **fields,
+    )
+
+
+def handout_urls(plan):
+    return [
+        reverse("prescriptions:plan-handout", args=[plan.pk]),
+        reverse("prescriptions:plan-handout-pdf", args=[plan.pk]),
+    ]
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def weasyprint_problems(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("weasyprint") and record.levelno >= logging.WARNING
+    ]
+
+
+def png_bytes(colour: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_handout_page_shows_the_plan_each_exercise_and_the_stop_rule(
+    client, therapist, patient
+):
+    clinic = therapist.clinic
+    clinic.phone = "01632 960 123"
+    clinic.save()
+    exercise = ExerciseFactory(
+        clinic=clinic,
+        name="Knee-to-chest stretch",
+        cautions="Osteoporosis: ask your therapist first.\nKeep your head on the floor.",
+        steps=["Lie on your back, knees bent.", "Pull your knees gently to your chest."],
+    )
+    plan = plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title="Back spasm relief",
+        notes="Little and often is best.",
+        start_date=datetime.date(2026, 11, 2),
+        end_date=datetime.date(2026, 12, 14),
+        times_per_day=2,
+        items=[
+            ItemInput.from_exercise(exercise, repetitions=3, hold_seconds=30, note="Go easy."),
+            ItemInput.from_exercise(ExerciseFactory(clinic=clinic, name="Prone press-up")),
+        ],
+    )
+    client.force_login(therapist)
+    response = client.get(reverse("prescriptions:plan-handout", args=[plan.pk]))
+    assert response.status_code == 200
+    page = response.text
+    for text in [
+        "Riverside Physio",
+        "Back spasm relief",
+        "Pat Ient",
+        "2 November 2026",
+        "14 December 2026",
+        "Twice a day, every day",
+        "Little and often is best.",
+        "Go easy.",
+        "Osteoporosis: ask your therapist first.",
+        "Keep your head on the floor.",
+        STOP_RULE,
+        "01632 960 123",
+    ]:
+        assert text in page, text
+    for item in plan.items.all():
+        assert item.exercise.name in page
+        assert item.dose_text in page
+    assert page.index("Lie on your back, knees bent.") < page.index("Pull your knees gently")
+    assert page.index("Knee-to-chest stretch") < page.index("Prone press-up")
+    assert reverse("prescriptions:plan-handout-pdf", args=[plan.pk]) in page
+    assert "Sign out" not in page  # a handout, not an app page with its navigation
+    assert 'style="' not in page and "<script>" not in page
+
+
+def test_the_pdf_holds_each_exercise_with_its_dose(client, therapist, patient, caplog):
+    plan = make_plan(patient, therapist, exercises=3)
+    client.force_login(therapist)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = client.get(reverse("prescriptions:plan-handout-pdf", args=[plan.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="back-spasm-relief-ient.pdf"'
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    items = list(plan.items.all())
+    assert len(items) == 3
+    for item in items:
+        assert item.exercise.name in text
+        assert item.dose_text in text
+    assert "Stop if it hurts" in text and "Back spasm relief" in text
+    # The print and download controls belong to the browser page only.
+    assert "Download PDF" not in text
+    # The stylesheet came from the static files: a fetch over the network would have failed
+    # ("testserver" does not resolve) and been logged.
+    assert weasyprint_problems(caplog) == []
+
+
+def test_pictures_come_from_storage_not_the_network(client, therapist, patient, caplog):
+    plan = make_plan(patient, therapist, exercises=2)
+    client.force_login(therapist)
+    url = reverse("prescriptions:plan-handout-pdf", args=[plan.pk])
+    without_pictures = client.get(url).content
+    assert not any(page.images for page in PdfReader(io.BytesIO(without_pictures)).pages)
+
+    exercise = plan.items.first().exercise
+    exercise.image.save("knee-to-chest.png", ContentFile(png_bytes("teal")))
+    therapist.clinic.logo.save("logo.png", ContentFile(png_bytes("navy")))
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        with_pictures = client.get(url).content
+    assert weasyprint_problems(caplog) == []
+    # WeasyPrint shares one resources dictionary between pages, so collect unique images.
+    images = {
+        image.name: image.image.size
+        for page in PdfReader(io.BytesIO(with_pictures)).pages
+        for image in page.images
+    }
+    assert sorted(images.values()) == [(120, 80), (120, 80)]
+    assert len(with_pictures) > len(without_pictures)
+
+    page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+    assert f'alt="Picture of the {exercise.name}"' in page
+
+
+def test_the_fetcher_refuses_anything_but_this_sites_static_and_media_files(db):
+    origin = "http://testserver"
+    body, content_type = local_file(f"{origin}/static/css/handout.css", origin=origin)
+    assert content_type == "text/css" and b"@page" in body
+    for url in [
+        "http://example.com/static/css/handout.css",
+        "https://testserver/static/css/handout.css",
+        "file:///etc/passwd",
+        f"{origin}/admin/",
+        f"{origin}/static/../config/settings/base.py",
+        f"{origin}/media/../../etc/passwd",
+        f"{origin}/static/",
+    ]:
+        with pytest.raises(ValueError):
+            local_file(url, origin=origin)
+
+
+def test_a_colleague_in_the_same_clinic_can_open_the_handout(client, therapist, colleague, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(colleague)
+    for url in handout_urls(plan):
+        assert client.get(url).status_code == 200
+
+
+def test_the_clinic_admin_can_open_the_handout(client, therapist, clinic_admin, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(clinic_admin)
+    for url in handout_urls(plan):
+        assert client.get(url).status_code == 200
+
+
+def test_another_clinics_plan_answers_404(client, therapist, stranger, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(stranger)
+    for url in handout_urls(plan):
+        assert client.get(url).status_code == 404
+    client.force_login(therapist)
+    missing = plan.pk + 1000
+    assert client.get(reverse("prescriptions:plan-handout", args=[missing])).status_code == 404
+
+
+def test_patients_cannot_open_the_handout_pages(client, therapist, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(patient.user)
+    for url in handout_urls(plan):
+        assert client.get(url).status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, therapist, patient):
+    plan = make_plan(patient, therapist)
+    for url in handout_urls(plan):
+        response = client.get(url)
+        assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+def test_handout_queries_do_not_grow_with_the_number_of_exercises(
+    client, therapist, patient, django_assert_max_num_queries
+):
+    small_plan = make_plan(patient, therapist, exercises=2)
+    large_plan = make_plan(patient, therapist, exercises=8, title="Longer plan")
+    client.force_login(therapist)
+    with django_assert_max_num_queries(6) as small:
+        client.get(reverse("prescriptions:plan-handout", args=[small_plan.pk]))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("prescriptions:plan-handout", args=[large_plan.pk]))
+    assert response.text.count('class="exercise"') == 8
