@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Clinic, User
+from .models import AccessLink, Clinic, User
 
 
 @admin.register(Clinic)
@@ -51,3 +51,21 @@ class UserAdmin(BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
     filter_horizontal = ["groups"]
+
+
+@admin.register(AccessLink)
+class AccessLinkAdmin(admin.ModelAdmin):
+    """Invitations and sign-in links, for support: read-only, and never showing a token."""
+
+    list_display = ["user", "purpose", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["purpose"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "purpose", "created_by", "created_at", "expires_at", "used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

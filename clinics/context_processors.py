@@ -14,6 +14,8 @@ NAVIGATION = {
     ],
     Role.PATIENT: [
         (_("Today"), "patients:today"),
+        (_("History"), "patients:history"),
+        (_("Report pain"), "patients:pain-report"),
     ],
 }
 

@@ -186,3 +186,41 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_patient(self) -> bool:
         return self.role == Role.PATIENT
+
+
+class AccessPurpose(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    SIGN_IN = "sign_in", _("Sign-in link")
+
+
+class AccessLink(models.Model):
+    """A single-use, expiring link emailed to one person: an invitation to set a password, or a
+    sign-in without one. Only a SHA-256 of the link's random token is kept, so a copy of the
+    database holds no link that still works."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="access_links"
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=AccessPurpose.choices)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("access link")
+        verbose_name_plural = _("access links")
+        indexes = [models.Index(fields=["user", "purpose"], name="accesslink_user_purpose_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} for {self.user_id}"

@@ -1,11 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 admin.site.site_header = "Rehabit"
 admin.site.site_title = "Rehabit admin"
 
 urlpatterns = [
+    path(
+        "favicon.ico",
+        login_not_required(
+            RedirectView.as_view(url=f"/{settings.STATIC_URL.strip('/')}/img/favicon.svg")
+        ),
+    ),
     path("", include("clinics.urls")),
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),

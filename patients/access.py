@@ -1,6 +1,9 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
-from .models import Patient
+from prescriptions.models import Plan, PlanItem
+
+from .models import Patient, SessionLog, SessionLogEntry
 
 
 def patient_for_staff(*, user, pk: int) -> Patient:
@@ -14,4 +17,31 @@ def patient_for_self(*, user) -> Patient:
     """The signed-in patient's own record, and only that."""
     return get_object_or_404(
         Patient.objects.for_clinic(user.clinic).select_related("clinic"), user=user
+    )
+
+
+def plan_for_patient(*, patient: Patient, pk: int) -> Plan:
+    """One of the patient's own plans, with its exercises; any other id answers 404."""
+    return get_object_or_404(
+        Plan.objects.filter(patient=patient).prefetch_related(
+            Prefetch(
+                "items",
+                queryset=PlanItem.objects.select_related("exercise").prefetch_related(
+                    "exercise__steps"
+                ),
+            )
+        ),
+        pk=pk,
+    )
+
+
+def session_for_patient(*, patient: Patient, pk: int) -> SessionLog:
+    """One of the patient's own session logs, with its exercises; any other id answers 404."""
+    return get_object_or_404(
+        SessionLog.objects.filter(patient=patient)
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch("entries", queryset=SessionLogEntry.objects.select_related("exercise"))
+        ),
+        pk=pk,
     )

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
 from clinics.models import Clinic, Role, User
@@ -21,7 +22,7 @@ from prescriptions.models import Plan, PlanTemplate
 from prescriptions.services import ItemInput, plan_create
 
 from . import pain
-from .models import Difficulty, EntryStatus, Patient, SkipReason
+from .models import Difficulty, EntryStatus, PainReport, Patient, SessionLog, SkipReason
 from .services import (
     EntryInput,
     pain_report_record,
@@ -100,9 +101,17 @@ def demo_seed() -> DemoResult:
         if Clinic.objects.filter(slug=slugify(name)).exists():
             result.already_present.append(name)
         else:
-            build()
+            clinic = build()
+            _backdate_history(clinic)
             result.created.append(name)
     return result
+
+
+def _backdate_history(clinic: Clinic) -> None:
+    # The history is written today but describes the past weeks: make each row look recorded
+    # when it happened, so past logs are not offered for correction as if just made.
+    SessionLog.objects.filter(clinic=clinic).update(created_at=F("performed_at"))
+    PainReport.objects.filter(clinic=clinic).update(created_at=F("recorded_at"))
 
 
 def demo_clinic_build() -> Clinic:

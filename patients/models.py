@@ -320,6 +320,11 @@ class PainReport(models.Model):
     red_flag_severity = models.CharField(
         _("red flag severity"), max_length=10, choices=Severity.choices, blank=True
     )
+    client_token = models.UUIDField(
+        _("submission token"),
+        default=uuid.uuid4,
+        help_text=_("Sent with the form, so a repeated submission records one report."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -335,6 +340,11 @@ class PainReport(models.Model):
         verbose_name = _("pain report")
         verbose_name_plural = _("pain reports")
         constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "client_token"],
+                name="pain_report_token_unique",
+                violation_error_message=_("This pain report was already recorded."),
+            ),
             PAIN.constraint("score", "pain_report_score_range"),
             models.CheckConstraint(
                 condition=Q(red_flag_severity__in=[*Severity.values]),

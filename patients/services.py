@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Role, User
-from clinics.services import user_create
+from clinics.services import user_create, user_invite
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
 
@@ -21,6 +21,7 @@ from .models import (
     PatientStatus,
     SessionLog,
     SessionLogEntry,
+    SessionLogRevision,
     SkipReason,
 )
 
@@ -261,7 +262,6 @@ def _session_log_create(
     return session
 
 
-@transaction.atomic
 def pain_report_record(
     *,
     patient: Patient,
@@ -271,10 +271,41 @@ def pain_report_record(
     body_location: str = "",
     note: str = "",
     red_flag_codes: list[str] | tuple[str, ...] = (),
+    client_token: uuid.UUID | None = None,
+) -> PainReport:
+    """Record pain reported on its own. Like a session, the same client token twice records
+    one report (a double tap or a retried request)."""
+    if client_token is not None:
+        existing = PainReport.objects.filter(patient=patient, client_token=client_token).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return _pain_report_create(
+                patient=patient,
+                score=score,
+                recorded_by=recorded_by,
+                recorded_at=recorded_at,
+                body_location=body_location,
+                note=note,
+                red_flag_codes=red_flag_codes,
+                client_token=client_token or uuid.uuid4(),
+            )
+    except IntegrityError:
+        existing = PainReport.objects.filter(patient=patient, client_token=client_token).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _pain_report_create(
+    *, patient, score, recorded_by, recorded_at, body_location, note, red_flag_codes, client_token
 ) -> PainReport:
     recorded_at = recorded_at or timezone.now()
     if recorded_at > timezone.now():
         raise ValidationError({"recorded_at": _("Pain cannot be reported for the future.")})
+    if recorded_by.clinic_id != patient.clinic_id:
+        raise ValidationError(_("Only the patient or their clinic can report their pain."))
     unknown = [code for code in red_flag_codes if code not in red_flags.RED_FLAGS_BY_CODE]
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag.")})
@@ -288,9 +319,10 @@ def pain_report_record(
         note=note.strip(),
         red_flags=list(red_flag_codes),
         red_flag_severity=red_flags.severity_of(red_flag_codes),
+        client_token=client_token,
         recorded_by=recorded_by,
     )
-    report.full_clean()
+    report.full_clean(validate_unique=False)
     report.save()
     return report
 
@@ -327,3 +359,185 @@ def patient_reactivate(*, patient: Patient, reactivated_by: User) -> Patient:
     patient.full_clean()
     patient.save()
     return patient
+
+
+@transaction.atomic
+def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None:
+    """Email the patient a link to set a password and open today's routine, creating their
+    sign-in first if they have none. A new invitation cancels the ones sent before."""
+    patient = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("clinic", "user")
+        .get(pk=patient.pk)
+    )
+    if invited_by.clinic_id != patient.clinic_id or not invited_by.is_clinic_staff:
+        raise ValidationError(_("Only staff of the patient's clinic can invite them."))
+    if patient.status == PatientStatus.DISCHARGED:
+        raise ValidationError(_("Reactivate this patient before inviting them."))
+    if not patient.email:
+        raise ValidationError({"email": _("Add the patient's email address before inviting them.")})
+    user = patient.user
+    if user is None:
+        user = patient_account_create(patient=patient, password=None)
+    elif user.email != patient.email:
+        # The sign-in keeps its own address when the record's changes (patient_update); mailing
+        # either one without saying so could send the link to an inbox the patient gave up.
+        raise ValidationError(
+            _(
+                "No invitation was sent: the patient's email is %(record)s but their sign-in "
+                "uses %(account)s. Change the patient's email back to %(account)s, or have the "
+                "sign-in address changed first."
+            )
+            % {"record": patient.email, "account": user.email}
+        )
+    user_invite(user=user, invited_by=invited_by, base_url=base_url)
+
+
+# A patient may put right what they logged (a wrong pain score, a forgotten exercise) for a day
+# after logging it; later changes would rewrite history the therapist has already acted on.
+CORRECTION_WINDOW = datetime.timedelta(hours=24)
+SESSION_CORRECTABLE_FIELDS = frozenset(
+    {"pain_before", "pain_after", "difficulty", "note", "entries"}
+)
+CORRECTION_REASON_MAX_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class EntryCorrection:
+    entry_id: int
+    status: str
+    sets_done: int
+    repetitions_done: int
+    hold_seconds_done: int
+    skip_reason: str = SkipReason.NONE
+
+
+def session_log_correctable_until(session: SessionLog) -> datetime.datetime:
+    return session.created_at + CORRECTION_WINDOW
+
+
+def session_log_can_be_corrected(*, session: SessionLog) -> bool:
+    return timezone.now() < session_log_correctable_until(session)
+
+
+def _session_log_values(session: SessionLog, entries: list[SessionLogEntry]) -> dict:
+    return {
+        "pain_before": session.pain_before,
+        "pain_after": session.pain_after,
+        "difficulty": session.difficulty,
+        "note": session.note,
+        "entries": [
+            {
+                "id": entry.pk,
+                "exercise_id": entry.exercise_id,
+                "status": entry.status,
+                "sets_done": entry.sets_done,
+                "repetitions_done": entry.repetitions_done,
+                "hold_seconds_done": entry.hold_seconds_done,
+                "skip_reason": entry.skip_reason,
+            }
+            for entry in entries
+        ],
+    }
+
+
+@transaction.atomic
+def session_log_correct(
+    *, session: SessionLog, corrected_by: User, reason: str = "", **changes: Any
+) -> SessionLog:
+    """Correct a session log within a day of logging it. Only the patient can, and what the log
+    said before is kept as a revision; the safety flag is then worked out again from the
+    corrected values, so a correction that reveals pain of 7 or more alerts the therapist (and
+    a flag already raised stays raised)."""
+    unknown = set(changes) - SESSION_CORRECTABLE_FIELDS
+    if unknown:
+        raise TypeError(f"session_log_correct() cannot change {', '.join(sorted(unknown))}")
+    session = (
+        SessionLog.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=session.pk)
+    )
+    if corrected_by.pk is None or session.patient.user_id != corrected_by.pk:
+        raise ValidationError(_("Only the patient can correct their own session log."))
+    if not session_log_can_be_corrected(session=session):
+        raise ValidationError(
+            _(
+                "This session was logged more than 24 hours ago, so it can no longer be "
+                "changed. Tell your therapist if something in it is wrong."
+            ),
+            code="too_late",
+        )
+    reason = (reason or "").strip()
+    if len(reason) > CORRECTION_REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("Keep the reason to %(max)d characters.")
+                % {"max": CORRECTION_REASON_MAX_LENGTH}
+            }
+        )
+    entries = list(
+        session.entries.select_for_update(of=("self",))
+        .select_related("exercise")
+        .order_by("position", "id")
+    )
+    entries_by_id = {entry.pk: entry for entry in entries}
+    corrections = changes.pop("entries", [])
+    if any(correction.entry_id not in entries_by_id for correction in corrections):
+        raise ValidationError(_("Only the exercises of this session can be corrected."))
+    previous = _session_log_values(session, entries)
+
+    for name in ("pain_before", "pain_after", "difficulty"):
+        if name in changes:
+            setattr(session, name, changes[name])
+    if "note" in changes:
+        session.note = (changes["note"] or "").strip()
+    for correction in corrections:
+        entry = entries_by_id[correction.entry_id]
+        entry.status = correction.status
+        entry.sets_done = correction.sets_done
+        entry.repetitions_done = correction.repetitions_done
+        entry.hold_seconds_done = correction.hold_seconds_done
+        entry.skip_reason = correction.skip_reason
+        if entry.status == EntryStatus.SKIPPED and not entry.skip_reason:
+            raise ValidationError(
+                {
+                    "skip_reason": _("Say why %(exercise)s was skipped.")
+                    % {"exercise": entry.exercise}
+                }
+            )
+    if _session_log_values(session, entries) == previous:
+        raise ValidationError(_("Nothing was changed, so nothing was saved."), code="unchanged")
+    # The same field validators as a new log; the database checks the constraints again.
+    session.full_clean(validate_unique=False, validate_constraints=False)
+    for entry in entries:
+        entry.full_clean(exclude=["session"], validate_constraints=False)
+
+    # The revision is written first, from values read before any change, so the log as it
+    # stood is never lost even if the update below fails.
+    SessionLogRevision.objects.create(
+        session=session,
+        revised_by=corrected_by,
+        reason=reason,
+        previous={
+            **previous,
+            "is_flagged": session.is_flagged,
+            "flag_reason": session.flag_reason,
+            "updated_at": session.updated_at.isoformat(),
+        },
+    )
+    # The entry rows carry skip_reason, which is all the safety rule reads of an entry.
+    reasons = session_safety_reasons(
+        pain_before=session.pain_before, pain_after=session.pain_after, entries=entries
+    )
+    # A flag the therapist has been shown stays: a correction can add a reason, never clear one.
+    if session.is_flagged:
+        kept = [reason for reason in session.flag_reason.split("; ") if reason]
+        reasons = kept + [reason for reason in reasons if reason not in kept]
+    session.is_flagged = bool(reasons)
+    session.flag_reason = "; ".join(reasons)[:200]
+    session.save()
+    SessionLogEntry.objects.bulk_update(
+        entries,
+        ["status", "sets_done", "repetitions_done", "hold_seconds_done", "skip_reason"],
+    )
+    return session

@@ -185,3 +185,26 @@ def plan_create(request, pk: int):
             "template": template,
         },
     )
+
+
+@staff_required
+@require_POST
+def patient_invite(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_invite(
+            patient=patient, invited_by=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Invitation sent to %(email)s. The link works once, for 7 days; any earlier "
+                "invitation no longer works."
+            )
+            % {"email": patient.email},
+        )
+    return redirect("patients:patient-detail", pk=patient.pk)

@@ -351,6 +351,20 @@ def test_a_patient_cannot_have_two_sessions_with_one_client_token(db):
     update(second, client_token=uuid.uuid4())
 
 
+@covers("pain_report_token_unique")
+def test_a_patient_cannot_have_two_pain_reports_with_one_client_token(db):
+    first = PainReportFactory()
+    second = PainReportFactory(patient=first.patient)
+    someone_else = PainReportFactory()
+    update(someone_else, client_token=first.client_token)
+    assert_duplicate_refused(
+        second,
+        "pain_report_token_unique",
+        "patients_painreport.patient_id, patients_painreport.client_token",
+        client_token=first.client_token,
+    )
+
+
 def test_two_clinics_cannot_share_a_slug(db):
     first = ClinicFactory()
     second = ClinicFactory()

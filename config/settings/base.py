@@ -134,6 +134,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Milliseconds in one second of the guided exercise timer; browser tests shorten it.
+GUIDED_TIMER_SECOND_MS = 1000
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
