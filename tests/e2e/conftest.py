@@ -84,3 +84,27 @@ def sign_in(live_server):
         page.get_by_role("button", name="Sign in").click()
 
     return sign_in
+
+
+def watch_csp_violations(page) -> list[str]:
+    """Collect the browser's Content-Security-Policy refusals on this page, as they happen."""
+    violations: list[str] = []
+
+    def record(message):
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            violations.append(message.text)
+
+    page.on("console", record)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request):
+    """Every page a browser test visits runs under the real Content-Security-Policy; a blocked
+    script, style or image is a failure, not a console message nobody reads."""
+    if "page" not in request.fixturenames or request.node.get_closest_marker("csp_violation"):
+        yield
+        return
+    violations = watch_csp_violations(request.getfixturevalue("page"))
+    yield
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
