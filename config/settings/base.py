@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values that differ per installation come from the
 environment, so the same code runs on a laptop, in CI and in a clinic's server room."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
     "clinics",
     "exercises",
     "prescriptions",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +101,22 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinics.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while its account or address is locked out, before checking it.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Failed sign-ins are throttled per account and, separately, per address (DOMAIN.md): after
+# 5 failures that account, or that address, waits 15 minutes. A success clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "clinics/locked_out.html"
+AXES_USERNAME_CALLABLE = "clinics.forms.sign_in_identifier"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 LOGIN_URL = "clinics:login"
 LOGIN_REDIRECT_URL = "clinics:home"
 LOGOUT_REDIRECT_URL = "clinics:login"

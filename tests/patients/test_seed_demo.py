@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from clinics.models import Clinic, Role, User
@@ -159,13 +160,21 @@ def test_a_failure_leaves_nothing_behind(db):
 
 def test_every_demo_password_signs_in(seeded):
     for login in DEMO_LOGINS:
-        user = authenticate(username=login.email, password=DEMO_PASSWORD)
+        user = authenticate(sign_in_request(), username=login.email, password=DEMO_PASSWORD)
 
         assert user is not None, login.email
         assert user.email == login.email
         assert user.role == login.role
         assert user.clinic.name == login.clinic
-    assert authenticate(username="patient@example.com", password="not-the-password") is None
+    assert (
+        authenticate(sign_in_request(), username="patient@example.com", password="wrong-one")
+        is None
+    )
+
+
+def sign_in_request():
+    # Sign-ins are throttled per address, so authentication needs the request it came with.
+    return RequestFactory().post("/sign-in/", REMOTE_ADDR="192.0.2.1")
 
 
 def test_demo_patient_improves_over_four_weeks_of_mostly_kept_sessions(seeded):
