@@ -48,3 +48,21 @@ def test_database_url_selects_postgresql():
     )
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.postgresql rehabit" in result.stdout
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="rehab.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
