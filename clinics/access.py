@@ -5,8 +5,9 @@ clinic-scoped access functions in each app's `access` module, which answer 404 a
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
-from .models import Role
+from .models import STAFF_ROLES, Role, User
 
 
 def _role_required(*roles):
@@ -29,3 +30,11 @@ def _role_required(*roles):
 clinic_admin_required = _role_required(Role.CLINIC_ADMIN)
 staff_required = _role_required(Role.CLINIC_ADMIN, Role.THERAPIST)
 patient_required = _role_required(Role.PATIENT)
+
+
+def staff_member_for_admin(*, user, pk: int) -> User:
+    """A therapist or admin of the admin's own clinic; a patient's account or another clinic's
+    staff member answers 404 alike."""
+    return get_object_or_404(
+        User.objects.filter(clinic_id=user.clinic_id, role__in=STAFF_ROLES), pk=pk
+    )

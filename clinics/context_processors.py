@@ -6,7 +6,10 @@ from .models import Role
 NAVIGATION = {
     Role.CLINIC_ADMIN: [
         (_("Exercise library"), "exercises:library"),
+        (_("Templates"), "prescriptions:template-list"),
         (_("Caseload"), "patients:caseload"),
+        (_("Staff"), "clinics:staff-list"),
+        (_("Settings"), "clinics:clinic-settings"),
     ],
     Role.THERAPIST: [
         (_("Caseload"), "patients:caseload"),

@@ -6,6 +6,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .images import ACCEPT
 from .limits import Limit
 from .models import (
     ALERT_ADHERENCE,
@@ -125,7 +126,7 @@ class StaffDeactivateForm(ServiceErrorsMixin, forms.Form):
             del self.fields["reassign_to"]
 
 
-def _threshold_help(limit: Limit, field_name: str, purpose) -> str:
+def _threshold_help(limit: Limit, field_name: str, purpose):
     return format_lazy(
         _("{purpose} From {minimum} to {maximum}; the default is {default}."),
         purpose=purpose,
@@ -177,7 +178,7 @@ class ClinicSettingsForm(ServiceErrorsMixin, forms.Form):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         help_text=_("Optional. Printed at the top of handouts. JPEG, PNG or WebP, at most 2 MB."),
     )
     alert_pain_at_or_above = ALERT_PAIN.form_field(
@@ -222,7 +223,8 @@ class ClinicSettingsForm(ServiceErrorsMixin, forms.Form):
     def clean_logo(self):
         logo = self.cleaned_data["logo"]
         if isinstance(logo, UploadedFile):
-            services.clinic_logo_check(logo)
+            # Checked here too, so a bad logo is reported with any other mistake at once.
+            return services.clinic_logo_prepare(logo)
         return logo
 
     @staticmethod
@@ -234,10 +236,8 @@ class ClinicSettingsForm(ServiceErrorsMixin, forms.Form):
         cleared, and no `logo` at all when it stays as it was."""
         fields = dict(self.cleaned_data)
         logo = fields.pop("logo")
-        if logo is False:
-            fields["logo"] = None
-        elif isinstance(logo, UploadedFile):
-            fields["logo"] = logo
+        if "logo" in self.changed_data:
+            fields["logo"] = None if logo is False else logo
         return fields
 
 

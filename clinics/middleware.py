@@ -71,3 +71,11 @@ class SessionLimitsMiddleware:
             else:
                 session.set_expiry(max(PATIENT_ABSOLUTE_SECONDS - (now - started), 1))
         return ""
+
+
+def session_clock_start(sender, request, user, **kwargs):
+    """Start the session's clocks at sign-in, so the first page after it writes nothing."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session["signed_in_at"] = now
+        request.session["seen_at"] = now

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .models import Exercise
@@ -7,4 +8,16 @@ def exercise_for_staff(*, user, pk: int) -> Exercise:
     """An exercise the staff member's clinic can see: shared or its own. Anything else is 404."""
     return get_object_or_404(
         Exercise.objects.available_to(user.clinic).select_related("clinic").with_steps(), pk=pk
+    )
+
+
+def own_exercise_for_admin(*, user, pk: int) -> Exercise:
+    """One of the admin's clinic's own exercises, the only kind a clinic can change. A shared
+    exercise or another clinic's answers 404."""
+    if user.clinic_id is None:
+        # filter(clinic=None) would mean "the shared catalog", which no clinic owns.
+        raise Http404
+    return get_object_or_404(
+        Exercise.objects.filter(clinic_id=user.clinic_id).select_related("clinic").with_steps(),
+        pk=pk,
     )

@@ -1,7 +1,25 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import BodyRegion, Kind
+from clinics.images import ACCEPT, MAX_WIDTH, prepare_image
+
+from . import dose
+from .models import BodyRegion, Exercise, Kind
+from .services import MAX_STEPS, STEP_MAX_LENGTH, clean_steps
+
+STEPS_PREFIX = "steps"
+# Every step plus the empty row to type the next one in.
+MAX_STEP_ROWS = MAX_STEPS + 1
+# A new exercise starts with this many empty step rows; most have three to five steps.
+NEW_EXERCISE_STEP_ROWS = 3
+
+VIDEO_URL_MESSAGE = _(
+    "Enter a web address that starts with http:// or https://, for example "
+    "https://www.youtube.com/watch?v=abc123."
+)
 
 
 class CatalogFilterForm(forms.Form):
@@ -14,3 +32,223 @@ class CatalogFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
     )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("Active")), ("archived", _("Archived"))],
+    )
+
+
+def _model_field(name: str, **kwargs) -> forms.Field:
+    return Exercise._meta.get_field(name).formfield(**kwargs)
+
+
+class ExerciseForm(forms.Form):
+    name = _model_field(
+        "name", error_messages={"required": _("Give the exercise a name, e.g. Cat-camel.")}
+    )
+    summary = _model_field(
+        "summary", help_text=_("One line the therapist sees in the catalog. Optional.")
+    )
+    body_region = _model_field(
+        "body_region",
+        error_messages={
+            "required": _("Choose a body region from the list."),
+            "invalid_choice": _("Choose a body region from the list."),
+        },
+    )
+    kind = _model_field(
+        "kind",
+        error_messages={
+            "required": _("Choose a kind of exercise from the list."),
+            "invalid_choice": _("Choose a kind of exercise from the list."),
+        },
+    )
+    equipment = _model_field(
+        "equipment", help_text=_("For example: a mat, a towel, a resistance band. Optional.")
+    )
+    is_sided = _model_field("is_sided")
+    contraindications = _model_field("contraindications", widget=forms.Textarea(attrs={"rows": 3}))
+    cautions = _model_field("cautions", widget=forms.Textarea(attrs={"rows": 3}))
+    default_sets = dose.SETS.form_field(_("Sets"), help_text=dose.SETS.help_text)
+    default_repetitions = dose.REPETITIONS.form_field(
+        _("Repetitions"), help_text=dose.REPETITIONS.help_text
+    )
+    default_hold_seconds = dose.HOLD_SECONDS.form_field(
+        _("Hold (seconds)"),
+        help_text=_("0 for an exercise done as repetitions; 20 to 30 for most stretches."),
+    )
+    default_rest_seconds = dose.REST_SECONDS.form_field(
+        _("Rest (seconds)"), help_text=dose.REST_SECONDS.help_text
+    )
+    video_url = forms.URLField(
+        label=_("Video link"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"], message=VIDEO_URL_MESSAGE)],
+        error_messages={"invalid": VIDEO_URL_MESSAGE},
+        help_text=_("A web address starting with http:// or https://. Optional."),
+    )
+    image = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        error_messages={"empty": _("This file is empty. Upload a JPEG, PNG or WebP image.")},
+        help_text=format_lazy(
+            _(
+                "A JPEG, PNG or WebP image of at most 5 MB. Wider pictures are resized to "
+                "{width} pixels wide."
+            ),
+            width=MAX_WIDTH,
+        ),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the current picture"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, limit in (
+            ("default_sets", dose.SETS),
+            ("default_repetitions", dose.REPETITIONS),
+            ("default_hold_seconds", dose.HOLD_SECONDS),
+            ("default_rest_seconds", dose.REST_SECONDS),
+        ):
+            self.fields[name].error_messages["required"] = limit.message
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        # Checked here so a bad picture is reported with any other mistake; the service takes
+        # the prepared picture as it is.
+        return prepare_image(upload) if upload else None
+
+
+class StepForm(forms.Form):
+    text = forms.CharField(
+        label=_("Step"),
+        required=False,
+        max_length=STEP_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "A step can be at most %(limit_value)d characters (this one has %(show_value)d)."
+            )
+        },
+    )
+
+
+class BaseStepFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": format_lazy(
+            _("An exercise can have at most {maximum} steps."), maximum=MAX_STEPS
+        ),
+    }
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The template row the script copies gets its number when it is added.
+        number = "__number__" if index is None else index + 1
+        form.fields["text"].label = _("Step %(number)s") % {"number": number}
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        try:
+            clean_steps(self.texts())
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+
+    def texts(self) -> list[str]:
+        return [form.cleaned_data.get("text", "") for form in self.forms]
+
+
+StepFormSet = forms.formset_factory(
+    StepForm,
+    formset=BaseStepFormSet,
+    extra=0,
+    max_num=MAX_STEP_ROWS,
+    absolute_max=MAX_STEP_ROWS,
+)
+
+
+def step_formset(texts: list[str], *, focus_index: int | None = None) -> BaseStepFormSet:
+    formset = StepFormSet(prefix=STEPS_PREFIX, initial=[{"text": text} for text in texts])
+    if focus_index is not None and 0 <= focus_index < len(formset.forms):
+        formset.forms[focus_index].fields["text"].widget.attrs["autofocus"] = True
+    return formset
+
+
+def step_texts_from_post(data) -> list[str]:
+    """The step rows as typed, in order, for re-showing the page after a step button."""
+    try:
+        count = int(data.get(f"{STEPS_PREFIX}-TOTAL_FORMS", 0))
+    except ValueError:
+        count = 0
+    return [
+        data.get(f"{STEPS_PREFIX}-{index}-text", "")
+        for index in range(min(max(count, 0), MAX_STEP_ROWS))
+    ]
+
+
+def step_rows_for(texts: list[str], *, minimum: int = 1) -> list[str]:
+    """The rows to show for saved steps: each step, then empty rows to type more in."""
+    rows = [*texts, ""]
+    return rows + [""] * max(0, minimum - len(rows))
+
+
+def step_action(action: str, texts: list[str]) -> tuple[list[str], int | None]:
+    """Apply a step button ("step-add", "step-up:2", ...) to the rows. Returns the rows and
+    the row to put the cursor in. Anything unknown or out of range leaves the rows as they are."""
+    texts = list(texts)
+    verb, _sep, argument = action.partition(":")
+    if verb == "step-add":
+        if len(texts) >= MAX_STEP_ROWS:
+            return texts, None
+        texts.append("")
+        return texts, len(texts) - 1
+    try:
+        index = int(argument)
+    except ValueError:
+        return texts, None
+    if not 0 <= index < len(texts):
+        return texts, None
+    if verb == "step-remove":
+        texts.pop(index)
+        return texts, min(index, len(texts) - 1) if texts else None
+    if verb in ("step-up", "step-down"):
+        other = index - 1 if verb == "step-up" else index + 1
+        if 0 <= other < len(texts):
+            texts[index], texts[other] = texts[other], texts[index]
+            return texts, other
+    return texts, None
+
+
+EDITABLE = [
+    "name",
+    "summary",
+    "body_region",
+    "kind",
+    "equipment",
+    "is_sided",
+    "contraindications",
+    "cautions",
+    "default_sets",
+    "default_repetitions",
+    "default_hold_seconds",
+    "default_rest_seconds",
+    "video_url",
+]
+
+
+def exercise_initial(exercise: Exercise | None) -> dict:
+    """The form's starting values: the exercise's, or the model's defaults for a new one."""
+    if exercise is None:
+        return {name: Exercise._meta.get_field(name).get_default() for name in EDITABLE}
+    return {name: getattr(exercise, name) for name in EDITABLE}
+
+
+def exercise_initial_from_post(data) -> dict:
+    """What was typed, to show again (without error marks) after a step button."""
+    initial = {name: data.get(name, "") for name in EDITABLE}
+    initial["is_sided"] = bool(data.get("is_sided"))
+    initial["remove_image"] = bool(data.get("remove_image"))
+    return initial

@@ -71,8 +71,8 @@ def _rows_from_post(data) -> list[dict]:
     ]
 
 
-def _plan_initial_from_post(data) -> dict:
-    initial = {name: data.get(name, "") for name in PlanForm.base_fields}
+def _plan_initial_from_post(data, form_class) -> dict:
+    initial = {name: data.get(name, "") for name in form_class.base_fields}
     initial["weekdays"] = data.getlist("weekdays")
     return initial
 
@@ -118,15 +118,18 @@ def build(
     rows_initial: list[dict],
     kept_exercise_ids=frozenset(),
     save: Callable[[dict, list[ItemInput]], object],
+    form_class=PlanForm,
+    empty_message: str = "",
 ):
-    """Handle one request to the builder: returns the saved object, or a Builder to render."""
+    """Handle one request to the builder: returns the saved object, or a Builder to render.
+    A plan template uses the same builder with its own form (name and schedule, no dates)."""
     choosable = _choosable(clinic, kept_exercise_ids)
     form_kwargs = {"exercises": choosable}
     query = ""
     focus_index = None
     if request.method != "POST":
         return _render_state(
-            plan_form=PlanForm(initial=plan_initial),
+            plan_form=form_class(initial=plan_initial),
             formset=PlanItemFormSet(prefix=PREFIX, initial=rows_initial, form_kwargs=form_kwargs),
             rows=rows_initial,
             clinic=clinic,
@@ -140,13 +143,13 @@ def build(
     rows = _rows_from_post(data)
 
     if action == "save":
-        plan_form = PlanForm(data)
+        plan_form = form_class(data)
         formset = PlanItemFormSet(data, prefix=PREFIX, form_kwargs=form_kwargs)
         errors = []
         if plan_form.is_valid() and formset.is_valid():
             items = [_item_input(form.cleaned_data) for form in formset.forms]
             if not items:
-                errors.append(_("Add at least one exercise to the plan."))
+                errors.append(empty_message or _("Add at least one exercise to the plan."))
             else:
                 try:
                     return save(plan_form.cleaned_data, items)
@@ -177,7 +180,7 @@ def build(
             rows[index], rows[other] = rows[other], rows[index]
             focus_index = other
     return _render_state(
-        plan_form=PlanForm(initial=_plan_initial_from_post(data)),
+        plan_form=form_class(initial=_plan_initial_from_post(data, form_class)),
         formset=PlanItemFormSet(prefix=PREFIX, initial=rows, form_kwargs=form_kwargs),
         rows=rows,
         clinic=clinic,

@@ -488,3 +488,182 @@ def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTempl
         for item in plan.items.all()
     )
     return template
+
+
+# The clinic's own templates: its admins create, edit, archive and restore them; shared templates
+# are read-only for every clinic. Plans started from a template copied its items, so a change
+# here never reaches a patient's plan.
+
+
+def _check_template_admin(*, user, clinic_id: int | None) -> None:
+    if clinic_id is None:
+        raise ValidationError(
+            _(
+                "Shared templates cannot be changed. Start a plan from it and save that plan "
+                "as one of your clinic's templates instead."
+            ),
+            code="shared",
+        )
+    if not (user.is_clinic_admin and user.clinic_id == clinic_id):
+        raise ValidationError(
+            _("Only an admin of the template's clinic can change it."), code="not_admin"
+        )
+
+
+def _template_slug(*, clinic, name: str) -> str:
+    # Two admins naming a template alike at the same moment take turns choosing the slug.
+    type(clinic).objects.select_for_update().only("pk").get(pk=clinic.pk)
+    base = slugify(name)[:100] or "template"
+    taken = set(
+        PlanTemplate.objects.filter(clinic=clinic, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
+    slug, suffix = base, 2
+    while slug in taken:
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _template_items_validated(
+    *, clinic, items: list[ItemInput], kept_exercise_ids=frozenset()
+) -> list[PlanTemplateItem]:
+    """The template's rows, checked but not saved: at least one, each exercise in the clinic's
+    catalog, each dose within its limits (with the limit's own message)."""
+    if not items:
+        raise ValidationError(_("Add at least one exercise to the template."), code="no_items")
+    _check_items(clinic=clinic, items=items, kept_exercise_ids=kept_exercise_ids)
+    rows, errors = [], []
+    for position, item in enumerate(items, start=1):
+        row = PlanTemplateItem(
+            exercise=item.exercise,
+            position=position,
+            sets=item.sets,
+            repetitions=item.repetitions,
+            hold_seconds=item.hold_seconds,
+            rest_seconds=item.rest_seconds,
+            side=item.side,
+            note=item.note,
+        )
+        try:
+            row.full_clean(exclude=["template"], validate_constraints=False)
+        except ValidationError as error:
+            errors.extend(
+                f"{item.exercise.name}: {message}"
+                for messages in error.message_dict.values()
+                for message in messages
+            )
+        rows.append(row)
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _template_validated(template: PlanTemplate, rows_check) -> list[PlanTemplateItem]:
+    """Check the template's fields and its rows together, so one refusal lists every problem."""
+    errors: dict[str, list] = {}
+    rows = []
+    try:
+        template.full_clean()
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        rows = rows_check()
+    except ValidationError as error:
+        errors.setdefault("__all__", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return rows
+
+
+def _template_items_save(template: PlanTemplate, rows: list[PlanTemplateItem]) -> None:
+    template.items.all().delete()
+    for row in rows:
+        row.template = template
+    PlanTemplateItem.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def template_create(
+    *,
+    clinic,
+    created_by,
+    name: str,
+    items: list[ItemInput],
+    times_per_day: int = 1,
+    weekdays: int = schedule.EVERY_DAY,
+    description: str = "",
+) -> PlanTemplate:
+    """One of the clinic's own templates: its exercises with their dose, and a schedule."""
+    _check_template_admin(user=created_by, clinic_id=clinic.pk)
+    template = PlanTemplate(
+        clinic=clinic,
+        name=name.strip(),
+        slug=_template_slug(clinic=clinic, name=name),
+        description=description.strip(),
+        times_per_day=times_per_day,
+        weekdays=weekdays,
+        created_by=created_by,
+    )
+    rows = _template_validated(
+        template, lambda: _template_items_validated(clinic=clinic, items=items)
+    )
+    template.save()
+    _template_items_save(template, rows)
+    return template
+
+
+@transaction.atomic
+def template_update(
+    *,
+    template: PlanTemplate,
+    changed_by,
+    name: str,
+    items: list[ItemInput],
+    times_per_day: int,
+    weekdays: int,
+    description: str = "",
+) -> PlanTemplate:
+    """Change a template's name, schedule or exercises. Its slug stays, so links and files that
+    name it keep working; archived exercises it already has may stay in it."""
+    template = (
+        PlanTemplate.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .get(pk=template.pk)
+    )
+    _check_template_admin(user=changed_by, clinic_id=template.clinic_id)
+    kept = set(template.items.values_list("exercise_id", flat=True))
+    template.name = name.strip()
+    template.description = description.strip()
+    template.times_per_day = times_per_day
+    template.weekdays = weekdays
+    rows = _template_validated(
+        template,
+        lambda: _template_items_validated(
+            clinic=template.clinic, items=items, kept_exercise_ids=kept
+        ),
+    )
+    template.save()
+    _template_items_save(template, rows)
+    return template
+
+
+def _template_archived_set(*, template: PlanTemplate, user, archived: bool) -> PlanTemplate:
+    template = PlanTemplate.objects.select_for_update().get(pk=template.pk)
+    _check_template_admin(user=user, clinic_id=template.clinic_id)
+    if template.is_archived != archived:
+        template.is_archived = archived
+        template.save(update_fields=["is_archived", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def template_archive(*, template: PlanTemplate, archived_by) -> PlanTemplate:
+    """Take a template out of the builder's choices. Plans started from it keep their items
+    and still say which template they came from."""
+    return _template_archived_set(template=template, user=archived_by, archived=True)
+
+
+@transaction.atomic
+def template_restore(*, template: PlanTemplate, restored_by) -> PlanTemplate:
+    return _template_archived_set(template=template, user=restored_by, archived=False)

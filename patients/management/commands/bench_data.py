@@ -1,0 +1,78 @@
+"""`manage.py bench_data`: the large clinic the benchmark (`bench/run.py`) measures.
+
+The clinic, its staff, patients and plans are created through the app's services; the year of
+session logs, their entries and the pain reports are written with `bulk_create` in batches of
+2,000, since a service call per session would take far too long for a few hundred thousand rows
+(see `patients/bench.py` for what each row holds and why it matches what the services store).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from patients.bench import BENCH_PASSWORD, BenchSize, BenchSizeMismatch, bench_data_build
+
+
+class Command(BaseCommand):
+    help = (
+        "Build (once per seed) a benchmark clinic of the given size with a realistic history of "
+        "home sessions and pain reports, and print the bench therapist's login."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=300, help="Patients (default 300).")
+        parser.add_argument(
+            "--days", type=int, default=365, help="Days of history up to today (default 365)."
+        )
+        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Delete this seed's bench clinic if it was built at another size, and rebuild.",
+        )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Build even though DEBUG is off. The bench accounts share a published password.",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production site, and the bench accounts "
+                "share a published password. Run with --allow-production if you really want "
+                "benchmark data here."
+            )
+        if not 1 <= options["patients"] <= 100_000:
+            raise CommandError("--patients must be between 1 and 100000.")
+        if not 1 <= options["days"] <= 3650:
+            raise CommandError("--days must be between 1 and 3650.")
+        size = BenchSize(options["patients"], options["days"], options["seed"])
+        try:
+            result = bench_data_build(size=size, replace=options["replace"], log=self.stdout.write)
+        except BenchSizeMismatch as mismatch:
+            raise CommandError(
+                f"{mismatch.clinic.name} is already there, built at another size: "
+                f"{mismatch.clinic.address} Run with --replace to delete it and build "
+                f"{size.patients} patients × {size.days} days."
+            ) from mismatch
+        except ValidationError as error:
+            raise CommandError(f"Bench data not created, nothing was changed: {error}") from error
+
+        if result.status == "present":
+            self.stdout.write(f"{result.clinic.name} is already there, unchanged. {size.label}")
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{result.clinic.name} {result.status} in {result.seconds:.1f} s "
+                    f"on {connection.display_name}."
+                )
+            )
+        width = max(len(name) for name in result.counts)
+        for name, count in result.counts.items():
+            self.stdout.write(f"  {name:<{width}}  {count:>9,}")
+        self.stdout.write("")
+        self.stdout.write("Bench therapist login:")
+        self.stdout.write(f"  email     {size.therapist_email}")
+        self.stdout.write(f"  password  {BENCH_PASSWORD}")
