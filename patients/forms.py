@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.models import STAFF_ROLES, User
 
-from .models import Patient, PatientStatus
+from .dashboard import SORT_KEYS
+from .models import AlertKind, Patient, PatientStatus
 
 
 class CaseloadFilterForm(forms.Form):
@@ -23,6 +24,47 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         initial=PatientStatus.ACTIVE,
     )
+    needs_attention = forms.BooleanField(
+        label=_("Only patients who need attention"),
+        required=False,
+        help_text=_("Patients with an open alert."),
+    )
+    sort = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
+
+    def clean_status(self):
+        # A link that names only some filters (a sort link, a page link) keeps the default
+        # status; "Any status" is the empty value chosen on purpose.
+        if "status" not in self.data:
+            return PatientStatus.ACTIVE
+        return self.cleaned_data["status"]
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        # An unknown sort falls back to the default order rather than refusing the filters.
+        return sort if sort.removeprefix("-") in SORT_KEYS else ""
+
+    def filters(self) -> dict:
+        """The filters to apply: what was chosen, or the defaults for anything not given."""
+        cleaned = self.cleaned_data if self.is_valid() else {}
+        return {
+            "scope": cleaned.get("scope") or "mine",
+            "status": cleaned.get("status", PatientStatus.ACTIVE),
+            "query": cleaned.get("q", ""),
+            "needs_attention": cleaned.get("needs_attention", False),
+            "sort": cleaned.get("sort", ""),
+        }
+
+
+class AlertAcknowledgeForm(forms.Form):
+    kind = forms.ChoiceField(choices=AlertKind.choices, widget=forms.HiddenInput)
+    event_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=500,
+        error_messages={"max_length": _("Keep the note to 500 characters.")},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)

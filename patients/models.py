@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics.querysets import ClinicOwnedQuerySet
@@ -368,3 +369,70 @@ class PainReport(models.Model):
     @property
     def red_flag_questions(self) -> list[str]:
         return [RED_FLAGS_BY_CODE[code].question for code in self.red_flags or []]
+
+
+class AlertKind(models.TextChoices):
+    RED_FLAG = "red_flag", _("Red flag reported")
+    PAIN_HIGH = "pain_high", _("High pain")
+    SESSION_FLAGGED = "session_flagged", _("Session flagged")
+    PAIN_RISE = "pain_rise", _("Pain rising")
+    INACTIVE = "inactive", _("No recent session")
+    LOW_ADHERENCE = "low_adherence", _("Low adherence")
+    PLAN_ENDING = "plan_ending", _("Plan ending soon")
+
+
+class AlertAcknowledgement(models.Model):
+    """A staff member saw one alert and said so. Alerts are worked out from the logs on every
+    read (patients/alerts.py); this row only marks the one event behind an alert as seen, so a
+    new event (a new key) opens the alert again."""
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", verbose_name=_("clinic"), on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="alert_acknowledgements",
+    )
+    kind = models.CharField(_("alert"), max_length=20, choices=AlertKind.choices)
+    event_key = models.CharField(
+        _("event"),
+        max_length=100,
+        help_text=_("Which event raised the alert, such as session:123 or week:2025-W19."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), default=timezone.now)
+
+    objects = ClinicOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-acknowledged_at", "-id"]
+        verbose_name = _("alert acknowledgement")
+        verbose_name_plural = _("alert acknowledgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind", "event_key"],
+                name="alert_ack_unique_event",
+                violation_error_message=_("This alert was already acknowledged."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AlertKind.values),
+                name="alert_ack_kind_valid",
+                violation_error_message=_("Unknown alert."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(event_key=""),
+                name="alert_ack_event_key_not_blank",
+                violation_error_message=_("An acknowledgement names the event it is about."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} – {self.get_kind_display()} ({self.event_key})"

@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/reactivate/", views.patient_reactivate, name="patient-reactivate"),
     path("<int:pk>/invite/", views.patient_invite, name="patient-invite"),
     path("<int:pk>/plans/new/", views.plan_create, name="plan-create"),
+    path("<int:pk>/alerts/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
+    path("<int:pk>/export.csv", views.patient_export, name="patient-export"),
 ]

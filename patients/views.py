@@ -1,9 +1,14 @@
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clinics.access import patient_required, staff_required
 from prescriptions import builder
@@ -13,9 +18,13 @@ from prescriptions.services import plan_create as plan_create_service
 
 from . import services
 from .access import patient_for_self, patient_for_staff
-from .forms import CaseloadFilterForm, PatientForm
-from .models import PatientStatus
-from .selectors import caseload as caseload_selector
+from .dashboard import dashboard as dashboard_selector
+from .dashboard import sort_headers
+from .forms import AlertAcknowledgeForm, CaseloadFilterForm, PatientForm
+from .models import AlertKind
+from .review import cursor_from as review_cursor_from
+from .review import patient_log_rows, patient_review
+from .review import window_from as review_window_from
 from .selectors import patient_page, today_for_patient
 
 PAGE_SIZE = 25
@@ -27,16 +36,23 @@ def _posted(request):
 
 @staff_required
 def caseload(request):
+    """The therapist's home: the caseload dashboard with adherence, pain and open alerts."""
     form = CaseloadFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    patients = caseload_selector(
-        user=request.user,
-        scope=filters.get("scope") or "mine",
-        status=filters.get("status", PatientStatus.ACTIVE) if form.is_bound else "active",
-        query=filters.get("q", ""),
+    filters = form.filters()
+    board = dashboard_selector(
+        user=request.user, **filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
     )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "patients/patient_caseload.html", {"form": form, "page": page})
+    return render(
+        request,
+        "patients/patient_caseload.html",
+        {
+            "form": form,
+            "board": board,
+            "page": board.page,
+            "headers": sort_headers(params=request.GET, sort=board.sort, scope=board.scope),
+            "here": request.get_full_path(),
+        },
+    )
 
 
 @staff_required
@@ -55,8 +71,16 @@ def patient_add(request):
 
 @staff_required
 def patient_detail(request, pk: int):
+    """The patient's record and the review of their progress: `?days=` picks the window (30, 90
+    or 365 days), `?before=` a page of the timeline."""
     patient = patient_for_staff(user=request.user, pk=pk)
-    return render(request, "patients/patient_detail.html", {"page": patient_page(patient=patient)})
+    page = patient_page(patient=patient)
+    review = patient_review(
+        patient=page.patient,
+        days=review_window_from(request.GET.get("days")),
+        before=review_cursor_from(request.GET.get("before")),
+    )
+    return render(request, "patients/patient_detail.html", {"page": page, "review": review})
 
 
 @staff_required
@@ -208,3 +232,61 @@ def patient_invite(request, pk: int):
             % {"email": patient.email},
         )
     return redirect("patients:patient-detail", pk=patient.pk)
+
+
+@staff_required
+@require_safe
+def patient_export(request, pk: int):
+    """The patient's session logs and pain reports as a CSV file, for the clinic's staff."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    day = patient.clinic.today().isoformat()
+    # The file name carries the record number, not the name: downloads folders get shared.
+    response["Content-Disposition"] = (
+        f'attachment; filename="rehabit-patient-{patient.pk}-{day}.csv"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    writer = csv.writer(response)
+    writer.writerows(patient_log_rows(patient=patient))
+    return response
+
+
+@staff_required
+@require_POST
+def alert_acknowledge(request, pk: int):
+    """Acknowledge one of the patient's alerts with an optional note, then go back to the page
+    the form was on (the dashboard with its filters, by default)."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    form = AlertAcknowledgeForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("patients:caseload")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    try:
+        services.alert_acknowledge(
+            clinic=request.user.clinic,
+            patient=patient,
+            kind=form.cleaned_data["kind"],
+            event_key=form.cleaned_data["event_key"],
+            acknowledged_by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Alert acknowledged for %(name)s: %(alert)s.")
+            % {
+                "name": patient.full_name,
+                "alert": AlertKind(form.cleaned_data["kind"]).label.lower(),
+            },
+        )
+    return redirect(back)

@@ -390,3 +390,27 @@ def test_every_constraint_in_the_models_has_a_test():
         for constraint in model._meta.constraints
     }
     assert declared == COVERED
+
+
+@covers("alert_ack_unique_event", "alert_ack_kind_valid", "alert_ack_event_key_not_blank")
+def test_alert_acknowledgements_are_one_per_event_with_a_known_kind_and_a_key(db):
+    from patients.models import AlertAcknowledgement, AlertKind
+
+    patient = PatientFactory()
+    values = {
+        "clinic": patient.clinic,
+        "patient": patient,
+        "kind": AlertKind.PAIN_HIGH,
+        "event_key": "report:1",
+        "acknowledged_by": patient.primary_therapist,
+    }
+    first = AlertAcknowledgement.objects.create(**values)
+    second = AlertAcknowledgement.objects.create(**{**values, "event_key": "report:2"})
+    assert_duplicate_refused(
+        second,
+        "alert_ack_unique_event",
+        "patients_alertacknowledgement.patient_id, patients_alertacknowledgement.kind",
+        event_key=first.event_key,
+    )
+    assert_refused(second, "alert_ack_kind_valid", kind="gossip")
+    assert_refused(second, "alert_ack_event_key_not_blank", event_key="")

@@ -97,6 +97,7 @@ def route_kwargs(demo):
         "patients:patient-invite": {"pk": demo["patient"].pk},
         "patients:plan-create": {"pk": demo["patient"].pk},
         "patients:patient-export": {"pk": demo["patient"].pk},
+        "patients:alert-acknowledge": {"pk": demo["patient"].pk},
     }
 
 
