@@ -1,10 +1,10 @@
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms import ServiceErrorsMixin
 from clinics.models import STAFF_ROLES, User
 
 from .dashboard import SORT_KEYS
@@ -70,7 +70,7 @@ class AlertAcknowledgeForm(forms.Form):
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
 
-class PatientForm(forms.Form):
+class PatientForm(ServiceErrorsMixin, forms.Form):
     """A patient's details. It only checks what was typed; `patient_create` and `patient_update`
     own the rules and the save."""
 
@@ -137,14 +137,6 @@ class PatientForm(forms.Form):
         if born is not None and born < EARLIEST_BIRTH_DATE:
             raise forms.ValidationError(_("Enter a date of birth from 1900 onwards."))
         return born
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's refusal next to the field it concerns, or above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
     @staticmethod
     def initial_for(patient: Patient) -> dict:

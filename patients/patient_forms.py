@@ -5,9 +5,9 @@ import datetime
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinics.forms import ServiceErrorsMixin
 from exercises import dose
 
 from .models import Difficulty, EntryStatus, SessionLog, SessionLogEntry, SkipReason
@@ -18,16 +18,6 @@ from .session_forms import PainScaleField
 
 PAIN_REQUIRED = _("Choose a number for your pain: 0 is no pain, 10 is the worst pain imaginable.")
 NOTE_MAX_LENGTH = 2000
-
-
-class ServiceErrorsMixin:
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's refusal next to the field it concerns, or above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
 
 class PainReportForm(ServiceErrorsMixin, forms.Form):
