@@ -529,7 +529,7 @@ def alerts_for_patients(
             patient_ids=patient_ids, today=today, windows=(ADHERENCE_WINDOW,)
         )
     if trends is None:
-        trends = pain_trends_for_patients(patient_ids=patient_ids, today=today, days=1)
+        trends = pain_trends_for_patients(patient_ids=patient_ids, today=today, days=0)
     if plans is None:
         plans = _active_plans(patient_ids=patient_ids)
 

@@ -22,7 +22,7 @@ from .alerts import PatientAlerts, alerts_for_patients
 from .models import Patient, PatientStatus
 from .selectors import caseload
 from .sparkline import Sparkline, pain_sparkline
-from .trends import PainTrend, pain_trends_for_patients
+from .trends import PainTrend, pain_series_for_patients, pain_trends_for_patients
 
 PAGE_SIZE = 25
 SPARKLINE_DAYS = 30
@@ -219,7 +219,7 @@ def dashboard(
     adherence = adherence_for_patients(patient_ids=ids, today=today, windows=WINDOWS)
     # The figures for every patient, for sorting and alerts; the sparkline's 30 days of points
     # are read below for the page alone.
-    trends = pain_trends_for_patients(patient_ids=ids, today=today, days=1)
+    trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)
     alerts = alerts_for_patients(
         clinic=clinic,
         patient_ids=ids,
@@ -246,13 +246,12 @@ def dashboard(
     page = Paginator(rows, per_page).get_page(page_number)
 
     shown = list(page.object_list)
-    series = pain_trends_for_patients(
+    series = pain_series_for_patients(
         patient_ids=[row.patient.pk for row in shown], today=today, days=SPARKLINE_DAYS
     )
     for row in shown:
-        trend = series.get(row.patient.pk)
         row.sparkline = pain_sparkline(
-            trend.series if trend else (), end=today, days=SPARKLINE_DAYS
+            series.get(row.patient.pk, ()), end=today, days=SPARKLINE_DAYS
         )
     return Dashboard(
         today=today,

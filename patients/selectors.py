@@ -1,7 +1,18 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
 from prescriptions.schedule import is_scheduled
@@ -24,7 +35,13 @@ def caseload(
                 default=Value(1),
                 output_field=IntegerField(),
             ),
-            last_session_at=Max("sessions__performed_at"),
+            # The latest session, read off the (patient, time) index: an aggregate over the
+            # joined sessions would read every session of every patient.
+            last_session_at=Subquery(
+                SessionLog.objects.filter(patient=OuterRef("pk"))
+                .order_by("-performed_at")
+                .values("performed_at")[:1]
+            ),
         )
         .prefetch_related(
             Prefetch(

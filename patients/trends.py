@@ -348,6 +348,20 @@ def _series(
     return series
 
 
+def pain_series_for_patients(
+    *, patient_ids: Iterable[int], today: datetime.date, days: int = SERIES_DAYS
+) -> dict[int, list[tuple[datetime.date, int]]]:
+    """Each patient's pain values of the last `days` days up to `today`, oldest first, as
+    (day, value): `{patient_id: [...]}`, in one query (none when `days` is 0), the points of
+    `PainTrend.series` without the rest of the trend."""
+    patient_ids = list(dict.fromkeys(patient_ids))
+    if not patient_ids or days <= 0:
+        return {}
+    return _series(
+        patient_ids=patient_ids, start=today - datetime.timedelta(days=days - 1), today=today
+    )
+
+
 def pain_trends_for_patients(
     *, patient_ids: Iterable[int], today: datetime.date, days: int = SERIES_DAYS
 ) -> dict[int, PainTrend]:
@@ -355,16 +369,15 @@ def pain_trends_for_patients(
     `series` reaching `days` back: `{patient_id: PainTrend}`, an empty PainTrend for a patient
     with no pain data. Three queries whatever the caseload: the figures that depend on each
     patient's own days (first and latest values, baseline week, the week before the latest
-    value), the last 7 days' totals, and the points of the last `days` days for the sparkline.
-    Every average is summed and counted in SQL; Python only adds the two sources together."""
+    value), the last 7 days' totals, and the points of the last `days` days for the sparkline
+    (none with `days=0`, which leaves `series` empty). Every average is summed and counted in
+    SQL; Python only adds the two sources together."""
     patient_ids = list(dict.fromkeys(patient_ids))
     if not patient_ids:
         return {}
     numbers = _patient_pain_numbers(patient_ids=patient_ids, today=today)
     week = _week_summaries(patient_ids=patient_ids, today=today)
-    series = _series(
-        patient_ids=patient_ids, start=today - datetime.timedelta(days=days - 1), today=today
-    )
+    series = pain_series_for_patients(patient_ids=patient_ids, today=today, days=days)
     result = dict.fromkeys(patient_ids, PainTrend())
     for row in numbers:
         candidates = [

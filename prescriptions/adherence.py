@@ -148,13 +148,6 @@ def prescribed_per_day(schedule_: PlanSchedule, day: datetime.date) -> int:
     return schedule_.times_per_day
 
 
-def _days(start: datetime.date, end: datetime.date) -> Iterable[datetime.date]:
-    day = start
-    while day <= end:
-        yield day
-        day += ONE_DAY
-
-
 def daily(
     schedules: Iterable[PlanSchedule],
     done_counts: Mapping[tuple[int, datetime.date], int],
@@ -164,18 +157,31 @@ def daily(
     """Every day from `start` to `end` inclusive, with the sessions that counted (each plan's
     count capped at what it prescribes that day) and the sessions prescribed, summed over the
     plans. `done_counts` maps (plan id, day) to the sessions logged for that plan that day;
-    sessions of plans not in `schedules` are ignored."""
-    schedules = list(schedules)
-    result = []
-    for day in _days(start, end):
-        done = prescribed = 0
-        for plan in schedules:
-            wanted = prescribed_per_day(plan, day)
-            if wanted:
-                prescribed += wanted
-                done += min(done_counts.get((plan.plan_id, day), 0), wanted)
-        result.append(DayAdherence(day=day, done=done, prescribed=prescribed))
-    return result
+    sessions of plans not in `schedules` are ignored.
+
+    The same rule as `prescribed_per_day`, walked plan by plan over only the days inside each
+    plan's dates: a dashboard runs this for every patient of a clinic."""
+    length = (end - start).days + 1
+    if length <= 0:
+        return []
+    done = [0] * length
+    prescribed = [0] * length
+    for plan in schedules:
+        first = max(start, plan.start_date)
+        last = end if plan.end_date is None else min(end, plan.end_date)
+        wanted = plan.times_per_day
+        offset = (first - start).days
+        day = first
+        while day <= last:
+            if schedule.is_scheduled(plan.weekdays, day) and not plan.is_paused_on(day):
+                prescribed[offset] += wanted
+                done[offset] += min(done_counts.get((plan.plan_id, day), 0), wanted)
+            day += ONE_DAY
+            offset += 1
+    return [
+        DayAdherence(day=start + datetime.timedelta(days=index), done=done[index], prescribed=count)
+        for index, count in enumerate(prescribed)
+    ]
 
 
 def adherence(

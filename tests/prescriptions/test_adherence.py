@@ -5,6 +5,8 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prescriptions.adherence import (
     Adherence,
@@ -343,3 +345,63 @@ def test_the_clinics_time_zone_decides_today_and_so_the_window(db):
     assert results["America/Los_Angeles"].prescribed == 0
     assert results["America/Los_Angeles"].percent is None
     assert results["America/Los_Angeles"].end == la_today
+
+
+# daily() walks each plan over its own days for speed; the plain rule is prescribed_per_day.
+# Random plans, pauses and logs must give the same days by both.
+_days_strategy = st.integers(min_value=-40, max_value=40)
+
+
+@st.composite
+def _schedules(draw):
+    schedules = []
+    for plan_id in range(1, draw(st.integers(min_value=0, max_value=3)) + 1):
+        start = draw(_days_strategy)
+        end = draw(st.one_of(st.none(), st.integers(min_value=start, max_value=60)))
+        pauses = []
+        for _ in range(draw(st.integers(min_value=0, max_value=2))):
+            paused = draw(_days_strategy)
+            resumed = draw(st.one_of(st.none(), st.integers(min_value=paused + 1, max_value=60)))
+            pauses.append((day(paused), None if resumed is None else day(resumed)))
+        schedules.append(
+            plan(
+                plan_id,
+                start_date=day(start),
+                end_date=None if end is None else day(end),
+                times_per_day=draw(st.integers(min_value=1, max_value=3)),
+                weekdays=draw(st.integers(min_value=0, max_value=EVERY_DAY)),
+                pauses=tuple(pauses),
+            )
+        )
+    return schedules
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(
+    schedules=_schedules(),
+    logged=st.dictionaries(
+        st.tuples(st.integers(min_value=1, max_value=4), _days_strategy),
+        st.integers(min_value=1, max_value=5),
+        max_size=30,
+    ),
+    start=st.integers(min_value=-20, max_value=20),
+    length=st.integers(min_value=0, max_value=45),
+)
+def test_daily_matches_the_rule_day_by_day(schedules, logged, start, length):
+    done_counts = {(plan_id, day(offset)): count for (plan_id, offset), count in logged.items()}
+    first, last = day(start), day(start + length - 1)
+    expected = []
+    current = first
+    while current <= last:
+        wanted = {each.plan_id: prescribed_per_day(each, current) for each in schedules}
+        expected.append(
+            DayAdherence(
+                current,
+                sum(
+                    min(done_counts.get((plan_id, current), 0), n) for plan_id, n in wanted.items()
+                ),
+                sum(wanted.values()),
+            )
+        )
+        current += datetime.timedelta(days=1)
+    assert daily(schedules, done_counts, first, last) == expected
