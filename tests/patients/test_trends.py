@@ -14,6 +14,7 @@ from patients.trends import (
     pain_trend,
     pain_trends_for_patients,
 )
+from tests.clinics.factories import ClinicFactory, TherapistFactory
 from tests.patients.factories import PainReportFactory, PatientFactory, SessionLogFactory
 from tests.prescriptions.factories import PlanFactory
 
@@ -255,3 +256,34 @@ def test_the_selector_runs_the_same_queries_for_any_caseload(
 
     assert len(trends) == caseload
     assert all(trend.baseline == 5.0 and trend.latest == 4 for trend in trends.values())
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"])
+def test_the_selector_agrees_with_the_pure_function_around_midnight_far_from_utc(db, zone):
+    """Values at every hour, midnight included, in clinics 14 hours ahead of and 11 behind UTC:
+    the clinic's day decides the windows, whatever the UTC date of the time."""
+    therapist = TherapistFactory(clinic=ClinicFactory(time_zone=zone))
+    rng = random.Random(zone)
+    patients = []
+    for n in range(5):
+        plan = PlanFactory(prescribed_by=therapist, start_date=day(0))
+        patients.append(plan.patient)
+        taken = set()
+        for _ in range(25 + 5 * n):
+            offset, hour, minute = (
+                rng.randint(0, 40),
+                rng.choice([0, 1, 11, 22, 23]),
+                rng.randint(0, 59),
+            )
+            if (offset, hour, minute) in taken:
+                continue
+            taken.add((offset, hour, minute))
+            when = datetime.datetime.combine(day(offset), datetime.time(hour, minute))
+            if rng.random() < 0.7:
+                session(plan, when, rng.randint(0, 10), rng.choice([None, rng.randint(0, 10)]))
+            else:
+                report(plan.patient, when, rng.randint(0, 10))
+    for today in (day(6), day(20), day(38)):
+        trends = pain_trends_for_patients(patient_ids=[p.pk for p in patients], today=today)
+        for patient in patients:
+            assert trends[patient.pk] == pain_trend(_points(patient), today=today), (today, patient)
