@@ -29,19 +29,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     Count,
-    ExpressionWrapper,
     F,
     IntegerField,
-    JSONField,
     OuterRef,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, JSONObject, Least
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .models import PainReport, Patient, SessionLog
@@ -49,6 +46,9 @@ from .pain import IMPORTANT_CHANGE_POINTS, IMPORTANT_CHANGE_RATIO
 
 BASELINE_DAYS = 7
 AVERAGE_DAYS = 7
+ONE_DAY = datetime.timedelta(days=1)
+BASELINE_WEEK = datetime.timedelta(days=BASELINE_DAYS - 1)  # the first day, then six more
+BEFORE_LATEST = datetime.timedelta(days=AVERAGE_DAYS)
 SERIES_DAYS = 30
 # Averages are floats: "exactly 30%" of an average must not miss by a rounding error.
 TOLERANCE = 1e-9
@@ -186,6 +186,8 @@ class _Source:
     day: str
     at: str
     value: models.Expression | F
+    # The same value for raw SQL: the first of these fields that is not NULL.
+    value_fields: tuple[str, ...]
 
     def rows(self, *, today: datetime.date, **lookups) -> models.QuerySet:
         return (
@@ -206,16 +208,24 @@ class _Source:
         rows = self.rows(patient=patient, today=today).order_by(*order)
         return Subquery(rows.values(column)[:1])
 
-    def summary(self, *, patient, today: datetime.date, **lookups) -> Subquery:
-        """{"total": sum, "count": count} of the patient's values matching `lookups`; None when
-        there are none."""
-        rows = (
-            self.rows(patient=patient, today=today, **lookups)
-            .values("patient")
-            .annotate(summary=JSONObject(total=Sum("pain"), count=Count("pain")))
-            .values("summary")
+    def window_sql(self, aggregate: str) -> str:
+        """A subquery of `aggregate` ("SUM" or "COUNT") over the values inside the current row
+        of `pain_windows` (a patient and a range of clinic-local days, with a looser range of
+        times, so the database reads a few entries of the (patient, time) index for each)."""
+        quote = connection.ops.quote_name
+
+        def column(name: str) -> str:
+            return f"t.{quote(self.model._meta.get_field(name).column)}"
+
+        value = ", ".join(column(name) for name in self.value_fields)
+        if len(self.value_fields) > 1:
+            value = f"COALESCE({value})"
+        return (
+            f"(SELECT {aggregate}({value}) FROM {quote(self.model._meta.db_table)} t "
+            f"WHERE {column('patient')} = w.patient_id "
+            f"AND {column(self.at)} >= w.from_at AND {column(self.at)} < w.to_at "
+            f"AND {column(self.day)} >= w.first_day AND {column(self.day)} <= w.last_day)"
         )
-        return Subquery(rows, output_field=JSONField())
 
 
 SESSIONS = _Source(
@@ -223,74 +233,85 @@ SESSIONS = _Source(
     "performed_on",
     "performed_at",
     Coalesce("pain_after", "pain_before", output_field=IntegerField()),
+    ("pain_after", "pain_before"),
 )
-REPORTS = _Source(PainReport, "recorded_on", "recorded_at", F("score"))
+REPORTS = _Source(PainReport, "recorded_on", "recorded_at", F("score"), ("score",))
 SOURCES = {"session": SESSIONS, "report": REPORTS}
-
-
-def _shifted(expression, **delta) -> ExpressionWrapper:
-    return ExpressionWrapper(
-        expression + Value(datetime.timedelta(**delta)), output_field=expression.output_field
-    )
+# Patients per windows query: two rows of six parameters each, inside every supported
+# database's limit on the parameters of one statement (SQLite's is 32,766).
+WINDOWS_BATCH = 2000
 
 
 def _utc_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
 
 
-def _patient_pain_numbers(*, patient_ids: list[int], today: datetime.date) -> list[dict]:
-    """One row per patient with the figures worked out in SQL: each source's first and latest
-    value, and its total and count in the baseline week and in the 7 days before the latest
-    value (which depend on each patient's own days, hence a subquery per patient)."""
+def _patient_pain_edges(*, patient_ids: list[int], today: datetime.date) -> list[dict]:
+    """One row per patient with each source's first day, and its latest day, time and value:
+    each a subquery that reads one entry of the patient's (patient, time) index."""
     outer = OuterRef("pk")
-    nested = OuterRef(OuterRef("pk"))  # the patient, from inside a per-source subquery
     annotations = {}
     for name, source in SOURCES.items():
-        (other,) = (each for each in SOURCES.values() if each is not source)
 
-        def edge(of, column, *, first, patient=nested):
-            return of.edge(column, patient=patient, today=today, first=first)
+        def edge(column, *, first, source=source):
+            return source.edge(column, patient=outer, today=today, first=first)
 
         annotations |= {
-            f"{name}_first_on": edge(source, source.day, first=True, patient=outer),
-            f"{name}_last_on": edge(source, source.day, first=False, patient=outer),
-            f"{name}_last_at": edge(source, source.at, first=False, patient=outer),
-            f"{name}_last_value": edge(source, "pain", first=False, patient=outer),
+            f"{name}_first_on": edge(source.day, first=True),
+            f"{name}_last_on": edge(source.day, first=False),
+            f"{name}_last_at": edge(source.at, first=False),
+            f"{name}_last_value": edge("pain", first=False),
         }
-        # The patient's first and latest pain day over both sources. Least() and Greatest()
-        # ignore NULL on PostgreSQL but return it on SQLite: fall back to this source's day,
-        # which exists whenever this source has rows to count.
-        own_first = edge(source, source.day, first=True)
-        first_day = Coalesce(Least(own_first, edge(other, other.day, first=True)), own_first)
-        own_last = edge(source, source.day, first=False)
-        last_day = Coalesce(Greatest(own_last, edge(other, other.day, first=False)), own_last)
-        first_at = edge(source, source.at, first=True)
-        last_at = edge(source, source.at, first=False)
-        # The windows are clinic-local days, which the day columns decide. Each also gets a
-        # looser range on the time column, a day or more wider than its days (a clinic's day
-        # never strays more than 14 hours from UTC), so the database reads a few rows through
-        # the (patient, time) index rather than the patient's whole history.
-        windows = {
-            "baseline": {
-                f"{source.day}__lte": _shifted(first_day, days=BASELINE_DAYS - 1),
-                f"{source.at}__gte": first_at,
-                f"{source.at}__lte": _shifted(first_at, days=BASELINE_DAYS + 2),
-            },
-            "before_latest": {
-                f"{source.day}__gte": _shifted(last_day, days=-AVERAGE_DAYS),
-                f"{source.day}__lt": last_day,
-                f"{source.at}__gte": _shifted(last_at, days=-(AVERAGE_DAYS + 3)),
-                f"{source.at}__lte": last_at,
-            },
-        }
-        for window, lookups in windows.items():
-            annotations[f"{name}_{window}"] = source.summary(patient=outer, today=today, **lookups)
     return list(
         Patient.objects.filter(pk__in=patient_ids)
         .order_by()
         .annotate(**annotations)
         .values("pk", *annotations)
     )
+
+
+def _window_summaries(
+    windows: list[tuple[int, str, datetime.date, datetime.date]],
+) -> dict[tuple[int, str], list[dict]]:
+    """Each source's {"total", "count"} of pain values per (patient, window), for windows
+    given as (patient id, window name, first day, last day) in clinic-local days: one query
+    (per 2,000 patients) over both sources, joining the windows as a VALUES list, since each
+    patient has windows of their own."""
+    ops = connection.ops
+    # Correlated subqueries rather than a join, so every database looks each window up in
+    # the index instead of hashing the whole log table.
+    aggregates = ", ".join(
+        source.window_sql(aggregate)
+        for source in SOURCES.values()
+        for aggregate in ("SUM", "COUNT")
+    )
+    summaries = defaultdict(list)
+    for start in range(0, len(windows), 2 * WINDOWS_BATCH):
+        batch = windows[start : start + 2 * WINDOWS_BATCH]
+        params = []
+        for patient_id, name, first_day, last_day in batch:
+            params += [
+                patient_id,
+                name,
+                ops.adapt_datefield_value(first_day),
+                ops.adapt_datefield_value(last_day),
+                # A clinic's day never strays more than 14 hours from UTC's.
+                ops.adapt_datetimefield_value(_utc_midnight(first_day - datetime.timedelta(2))),
+                ops.adapt_datetimefield_value(_utc_midnight(last_day + datetime.timedelta(2))),
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+        sql = (
+            "WITH pain_windows (patient_id, kind, first_day, last_day, from_at, to_at) "
+            f"AS (VALUES {values}) SELECT w.patient_id, w.kind, {aggregates} FROM pain_windows w"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for patient_id, name, *totals_and_counts in cursor.fetchall():
+                pairs = zip(totals_and_counts[::2], totals_and_counts[1::2], strict=True)
+                summaries[(patient_id, name)] += [
+                    {"total": total, "count": count} for total, count in pairs if count
+                ]
+    return summaries
 
 
 def _summary_average(summaries: Iterable[dict | None]) -> float | None:
@@ -367,19 +388,33 @@ def pain_trends_for_patients(
 ) -> dict[int, PainTrend]:
     """The pain trend of each patient as of `today` (the clinic's date, `Clinic.today()`), with
     `series` reaching `days` back: `{patient_id: PainTrend}`, an empty PainTrend for a patient
-    with no pain data. Three queries whatever the caseload: the figures that depend on each
-    patient's own days (first and latest values, baseline week, the week before the latest
-    value), the last 7 days' totals, and the points of the last `days` days for the sparkline
-    (none with `days=0`, which leaves `series` empty). Every average is summed and counted in
-    SQL; Python only adds the two sources together."""
+    with no pain data. Four queries whatever the caseload (up to 2,000 patients): each
+    patient's first and latest values; the totals of the windows that depend on each patient's
+    own days (the baseline week, the week before the latest value); the last 7 days' totals;
+    and the points of the last `days` days for the sparkline (none with `days=0`, which leaves
+    `series` empty). Every average is summed and counted in SQL; Python only picks the windows
+    and adds the two sources together."""
     patient_ids = list(dict.fromkeys(patient_ids))
     if not patient_ids:
         return {}
-    numbers = _patient_pain_numbers(patient_ids=patient_ids, today=today)
+    edges = _patient_pain_edges(patient_ids=patient_ids, today=today)
+    windows = []
+    for row in edges:
+        first_days = [row[f"{name}_first_on"] for name in SOURCES if row[f"{name}_first_on"]]
+        if not first_days:
+            continue
+        first_day = min(first_days)
+        last_day = max(row[f"{name}_last_on"] for name in SOURCES if row[f"{name}_last_on"])
+        row["first_day"] = first_day
+        windows += [
+            (row["pk"], "baseline", first_day, min(first_day + BASELINE_WEEK, today)),
+            (row["pk"], "before_latest", last_day - BEFORE_LATEST, last_day - ONE_DAY),
+        ]
+    sums = _window_summaries(windows)
     week = _week_summaries(patient_ids=patient_ids, today=today)
     series = pain_series_for_patients(patient_ids=patient_ids, today=today, days=days)
     result = dict.fromkeys(patient_ids, PainTrend())
-    for row in numbers:
+    for row in edges:
         candidates = [
             (row[f"{name}_last_on"], row[f"{name}_last_at"], row[f"{name}_last_value"])
             for name in SOURCES
@@ -389,15 +424,13 @@ def pain_trends_for_patients(
             continue
         latest_on, latest_at, latest = max(candidates, key=lambda c: (c[0], c[1]))
         result[row["pk"]] = _trend(
-            baseline=_summary_average(row[f"{name}_baseline"] for name in SOURCES),
-            baseline_from=min(
-                row[f"{name}_first_on"] for name in SOURCES if row[f"{name}_first_on"]
-            ),
+            baseline=_summary_average(sums.get((row["pk"], "baseline"), ())),
+            baseline_from=row["first_day"],
             latest=latest,
             latest_at=latest_at,
             latest_on=latest_on,
             seven_day_average=_summary_average(week.get(row["pk"], ())),
-            week_before_latest=_summary_average(row[f"{name}_before_latest"] for name in SOURCES),
+            week_before_latest=_summary_average(sums.get((row["pk"], "before_latest"), ())),
             series=series.get(row["pk"], ()),
         )
     return result

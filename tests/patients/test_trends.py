@@ -251,7 +251,8 @@ def test_the_selector_runs_the_same_queries_for_any_caseload(
         report(plan.patient, at(25, 12), 4)
         ids.append(plan.patient_id)
 
-    with django_assert_max_num_queries(3):  # figures per patient, then each source's points
+    # first and latest values, the per-patient windows, the last 7 days, the series
+    with django_assert_max_num_queries(4):
         trends = pain_trends_for_patients(patient_ids=ids, today=day(25))
 
     assert len(trends) == caseload
