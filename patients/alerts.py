@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from django.db.models import IntegerField, JSONField, OuterRef, Q, Subquery
+from django.db.models import IntegerField, JSONField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -174,7 +174,6 @@ def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> d
     high_reports = reports.filter(
         score__gte=clinic.alert_pain_at_or_above, **reported_since(recent)
     )
-    pain_sessions = sessions.filter(Q(pain_before__isnull=False) | Q(pain_after__isnull=False))
     red_flag_reports = reports.filter(**reported_since(flag_since)).exclude(
         red_flag_severity=Severity.NONE
     )
@@ -192,10 +191,6 @@ def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> d
             "high_report",
             {"id": "pk", "at": "recorded_at", "score": "score"},
         ),
-        **_latest(
-            pain_sessions, "performed_at", "pain_session", {"id": "pk", "at": "performed_at"}
-        ),
-        **_latest(reports, "recorded_at", "pain_report", {"id": "pk", "at": "recorded_at"}),
         **_latest(
             red_flag_reports,
             "recorded_at",
@@ -351,7 +346,7 @@ class _Rules:
             evidence_label=label,
         )
 
-    def pain_rise(self, patient_id: int, facts: dict, trend: PainTrend | None) -> Alert | None:
+    def pain_rise(self, patient_id: int, trend: PainTrend | None) -> Alert | None:
         threshold = self.clinic.alert_pain_rise
         if trend is None or trend.rise_vs_week is None or trend.latest is None:
             return None
@@ -362,16 +357,10 @@ class _Rules:
             days=RECENT_PAIN_DAYS - 1
         ):
             return None
-        # The latest value's row, chosen as trends.py chooses it: the later time, a session on
-        # a tie.
-        candidates = [
-            (facts[f"{source}_at"], kind, facts[f"{source}_id"])
-            for source, kind in (("pain_session", SESSION_SOURCE), ("pain_report", REPORT_SOURCE))
-            if facts[f"{source}_id"] is not None
-        ]
-        if not candidates:
+        # The latest value's row, as the trend selector found it.
+        source, pk, at = trend.latest_source, trend.latest_id, trend.latest_at
+        if pk is None or not isinstance(at, datetime.datetime):
             return None
-        at, source, pk = max(candidates, key=lambda c: (c[0], c[1] == SESSION_SOURCE))
         url, label = self._evidence(patient_id, source, pk)
         return Alert(
             patient_id=patient_id,
@@ -542,7 +531,7 @@ def alerts_for_patients(
             rules.red_flag(patient_id, row),
             rules.pain_high(patient_id, row),
             rules.session_flagged(patient_id, row),
-            rules.pain_rise(patient_id, row, trends.get(patient_id)),
+            rules.pain_rise(patient_id, trends.get(patient_id)),
             rules.inactive(patient_id, row, running),
             rules.low_adherence(patient_id, adherence.get(patient_id, {}).get(ADHERENCE_WINDOW)),
             *rules.plans_ending(patient_id, running),

@@ -74,6 +74,10 @@ class PainTrend:
     baseline_from: datetime.date | None = None
     # (day, value) from the last `days` days up to today, oldest first, for a sparkline.
     series: tuple[tuple[datetime.date, int], ...] = field(default=(), repr=False)
+    # Where the latest value was recorded, "session" or "report", and that row's id: known to
+    # the selector, which reads rows, not to `pain_trend`, which is given bare values.
+    latest_source: str | None = field(default=None, compare=False)
+    latest_id: int | None = field(default=None, compare=False)
 
     @property
     def has_data(self) -> bool:
@@ -125,6 +129,8 @@ def _trend(
     seven_day_average: float | None,
     week_before_latest: float | None,
     series: Iterable[tuple[datetime.date, int]],
+    latest_source: str | None = None,
+    latest_id: int | None = None,
 ) -> PainTrend:
     change = None if baseline is None or latest is None else latest - baseline
     rise = None if week_before_latest is None or latest is None else latest - week_before_latest
@@ -139,6 +145,8 @@ def _trend(
         latest_on=latest_on,
         baseline_from=baseline_from,
         series=tuple(series),
+        latest_source=latest_source,
+        latest_id=latest_id,
     )
 
 
@@ -203,7 +211,7 @@ class _Source:
         value itself: sorting on id as well costs a sort step in every other lookup."""
         direction = "" if first else "-"
         order = [f"{direction}{self.at}"]
-        if column == "pain":
+        if column in ("pain", "pk"):
             order.append(f"{direction}pk")
         rows = self.rows(patient=patient, today=today).order_by(*order)
         return Subquery(rows.values(column)[:1])
@@ -261,6 +269,7 @@ def _patient_pain_edges(*, patient_ids: list[int], today: datetime.date) -> list
             f"{name}_last_on": edge(source.day, first=False),
             f"{name}_last_at": edge(source.at, first=False),
             f"{name}_last_value": edge("pain", first=False),
+            f"{name}_last_id": edge("pk", first=False),
         }
     return list(
         Patient.objects.filter(pk__in=patient_ids)
@@ -415,14 +424,23 @@ def pain_trends_for_patients(
     series = pain_series_for_patients(patient_ids=patient_ids, today=today, days=days)
     result = dict.fromkeys(patient_ids, PainTrend())
     for row in edges:
+        # The latest by day, then time; on a tie, the session (the first source).
         candidates = [
-            (row[f"{name}_last_on"], row[f"{name}_last_at"], row[f"{name}_last_value"])
+            (
+                row[f"{name}_last_on"],
+                row[f"{name}_last_at"],
+                row[f"{name}_last_value"],
+                name,
+                row[f"{name}_last_id"],
+            )
             for name in SOURCES
             if row[f"{name}_last_at"] is not None
         ]
         if not candidates:
             continue
-        latest_on, latest_at, latest = max(candidates, key=lambda c: (c[0], c[1]))
+        latest_on, latest_at, latest, source, source_id = max(
+            candidates, key=lambda c: (c[0], c[1])
+        )
         result[row["pk"]] = _trend(
             baseline=_summary_average(sums.get((row["pk"], "baseline"), ())),
             baseline_from=row["first_day"],
@@ -432,5 +450,7 @@ def pain_trends_for_patients(
             seven_day_average=_summary_average(week.get(row["pk"], ())),
             week_before_latest=_summary_average(sums.get((row["pk"], "before_latest"), ())),
             series=series.get(row["pk"], ()),
+            latest_source=source,
+            latest_id=source_id,
         )
     return result

@@ -288,3 +288,18 @@ def test_the_selector_agrees_with_the_pure_function_around_midnight_far_from_utc
         trends = pain_trends_for_patients(patient_ids=[p.pk for p in patients], today=today)
         for patient in patients:
             assert trends[patient.pk] == pain_trend(_points(patient), today=today), (today, patient)
+
+
+def test_the_selector_names_the_row_of_the_latest_value_a_session_on_a_tie(therapist):
+    plan = PlanFactory(prescribed_by=therapist, start_date=day(0))
+    session(plan, at(0, 8), 5, 5)
+    first = report(plan.patient, at(1, 8), 6)
+    later = report(plan.patient, at(1, 8), 7)  # the same instant: the later row counts
+    trend = pain_trends_for_patients(patient_ids=[plan.patient_id], today=day(1))[plan.patient_id]
+    assert (trend.latest_source, trend.latest_id, trend.latest) == ("report", later.pk, 7)
+    assert first.pk < later.pk
+
+    tied = session(plan, at(2, 8), 4, 3)
+    report(plan.patient, at(2, 8), 9)
+    trend = pain_trends_for_patients(patient_ids=[plan.patient_id], today=day(2))[plan.patient_id]
+    assert (trend.latest_source, trend.latest_id, trend.latest) == ("session", tied.pk, 3)
