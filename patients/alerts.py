@@ -248,12 +248,15 @@ class _Rules:
         self.clinic = clinic
         self.today = today
         self.zone = clinic.zone
+        self._urls: dict[int, str] = {}
 
     def _when(self, at: datetime.datetime) -> str:
         return date_format(timezone.localtime(at, self.zone), "j M, H:i")
 
     def _patient_url(self, patient_id: int, anchor: str = "") -> str:
-        url = reverse("patients:patient-detail", args=[patient_id])
+        if patient_id not in self._urls:
+            self._urls[patient_id] = reverse("patients:patient-detail", args=[patient_id])
+        url = self._urls[patient_id]
         return f"{url}#{anchor}" if anchor else url
 
     def _evidence(self, patient_id: int, source: str, pk: int) -> tuple[str, str]:
@@ -421,7 +424,7 @@ class _Rules:
         threshold = self.clinic.alert_adherence_below_percent
         if week is None or not week.prescribed:
             return None
-        if week.days and not any(day.prescribed for day in week.days if day.day < self.today):
+        if week.prescribed == week.end_prescribed:  # nothing was due before today
             return None
         # Compared as whole numbers, so 49.9% is under 50% and exactly 50% is not.
         if week.done * 100 >= threshold * week.prescribed:
@@ -515,7 +518,7 @@ def alerts_for_patients(
     patient_ids = [patient_id for patient_id in patient_ids if patient_id in facts]
     if adherence is None:
         adherence = adherence_for_patients(
-            patient_ids=patient_ids, today=today, windows=(ADHERENCE_WINDOW,)
+            patient_ids=patient_ids, today=today, windows=(ADHERENCE_WINDOW,), with_days=False
         )
     if trends is None:
         trends = pain_trends_for_patients(patient_ids=patient_ids, today=today, days=0)

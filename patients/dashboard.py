@@ -216,7 +216,9 @@ def dashboard(
     today = clinic.today()
     patients = list(caseload(user=user, scope=scope, status=status, query=query))
     ids = [patient.pk for patient in patients]
-    adherence = adherence_for_patients(patient_ids=ids, today=today, windows=WINDOWS)
+    adherence = adherence_for_patients(
+        patient_ids=ids, today=today, windows=WINDOWS, with_days=False
+    )
     # The figures for every patient, for sorting and alerts; the sparkline's 30 days of points
     # are read below for the page alone.
     trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)

@@ -113,6 +113,9 @@ class Adherence:
     start: datetime.date | None = None
     end: datetime.date | None = None
     days: tuple[DayAdherence, ...] = field(default=(), repr=False, compare=False)
+    # Sessions prescribed on `end` alone: with a window ending today, what is prescribed before
+    # today is `prescribed - end_prescribed`, so a plan that starts today is not "behind".
+    end_prescribed: int = field(default=0, compare=False)
 
     @property
     def ratio(self) -> float | None:
@@ -148,22 +151,17 @@ def prescribed_per_day(schedule_: PlanSchedule, day: datetime.date) -> int:
     return schedule_.times_per_day
 
 
-def daily(
+def _daily_counts(
     schedules: Iterable[PlanSchedule],
     done_counts: Mapping[tuple[int, datetime.date], int],
     start: datetime.date,
     end: datetime.date,
-) -> list[DayAdherence]:
-    """Every day from `start` to `end` inclusive, with the sessions that counted (each plan's
-    count capped at what it prescribes that day) and the sessions prescribed, summed over the
-    plans. `done_counts` maps (plan id, day) to the sessions logged for that plan that day;
-    sessions of plans not in `schedules` are ignored.
-
-    The same rule as `prescribed_per_day`, walked plan by plan over only the days inside each
-    plan's dates: a dashboard runs this for every patient of a clinic."""
-    length = (end - start).days + 1
-    if length <= 0:
-        return []
+) -> tuple[list[int], list[int]]:
+    """Sessions that counted and sessions prescribed on each day from `start` to `end`, as two
+    lists indexed by the day's offset from `start`: the same rule as `prescribed_per_day`,
+    walked plan by plan over only the days inside each plan's dates, since a dashboard runs
+    this for every patient of a clinic."""
+    length = max((end - start).days + 1, 0)
     done = [0] * length
     prescribed = [0] * length
     for plan in schedules:
@@ -178,6 +176,20 @@ def daily(
                 done[offset] += min(done_counts.get((plan.plan_id, day), 0), wanted)
             day += ONE_DAY
             offset += 1
+    return done, prescribed
+
+
+def daily(
+    schedules: Iterable[PlanSchedule],
+    done_counts: Mapping[tuple[int, datetime.date], int],
+    start: datetime.date,
+    end: datetime.date,
+) -> list[DayAdherence]:
+    """Every day from `start` to `end` inclusive, with the sessions that counted (each plan's
+    count capped at what it prescribes that day) and the sessions prescribed, summed over the
+    plans. `done_counts` maps (plan id, day) to the sessions logged for that plan that day;
+    sessions of plans not in `schedules` are ignored."""
+    done, prescribed = _daily_counts(schedules, done_counts, start, end)
     return [
         DayAdherence(day=start + datetime.timedelta(days=index), done=done[index], prescribed=count)
         for index, count in enumerate(prescribed)
@@ -200,6 +212,7 @@ def adherence(
         start=start,
         end=end,
         days=tuple(days),
+        end_prescribed=days[-1].prescribed if days else 0,
     )
 
 
@@ -274,7 +287,11 @@ def done_counts_for_plans(
 
 
 def adherence_for_patients(
-    *, patient_ids: Iterable[int], today: datetime.date, windows: Iterable[int] = WINDOWS
+    *,
+    patient_ids: Iterable[int],
+    today: datetime.date,
+    windows: Iterable[int] = WINDOWS,
+    with_days: bool = True,
 ) -> dict[int, dict[int, Adherence]]:
     """Adherence of each patient over each window of days ending `today` (the clinic's date,
     `Clinic.today()`): `{patient_id: {7: Adherence, 30: Adherence}}`, with an entry for every
@@ -283,7 +300,8 @@ def adherence_for_patients(
     Three queries whatever the number of patients (none for no patients): the plans overlapping
     the widest window, their pauses, and the sessions counted per plan and day in SQL. The
     per-day cap then runs over those (plan, day) rows, at most plans × days of them.
-    Each `Adherence.days` holds the window's days for a heat map."""
+    Each `Adherence.days` holds the window's days for a heat map, unless `with_days` is False
+    (a caseload's totals need only the counts)."""
     patient_ids = list(dict.fromkeys(patient_ids))
     windows = sorted(set(windows))
     if not patient_ids or not windows:
@@ -297,15 +315,28 @@ def adherence_for_patients(
     )
     result = {}
     for patient_id in patient_ids:
-        days = daily(schedules.get(patient_id, ()), done_counts, earliest, today)
+        done, prescribed = _daily_counts(
+            schedules.get(patient_id, ()), done_counts, earliest, today
+        )
+        days = ()
+        if with_days:
+            days = tuple(
+                DayAdherence(
+                    day=earliest + datetime.timedelta(days=index),
+                    done=done[index],
+                    prescribed=count,
+                )
+                for index, count in enumerate(prescribed)
+            )
         result[patient_id] = {}
         for window in windows:
-            in_window = tuple(days[len(days) - window :])
+            first = len(prescribed) - window
             result[patient_id][window] = Adherence(
-                done=sum(day.done for day in in_window),
-                prescribed=sum(day.prescribed for day in in_window),
-                start=in_window[0].day,
+                done=sum(done[first:]),
+                prescribed=sum(prescribed[first:]),
+                start=window_start(today, window),
                 end=today,
-                days=in_window,
+                days=days[first:],
+                end_prescribed=prescribed[-1],
             )
     return result
