@@ -31,6 +31,12 @@ class CaseloadFilterForm(forms.Form):
     )
     sort = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A clinic admin usually has no caseload of their own: they start on the whole clinic.
+        self.default_scope = "all" if user is not None and user.is_clinic_admin else "mine"
+        self.fields["scope"].initial = self.default_scope
+
     def clean_status(self):
         # A link that names only some filters (a sort link, a page link) keeps the default
         # status; "Any status" is the empty value chosen on purpose.
@@ -47,7 +53,7 @@ class CaseloadFilterForm(forms.Form):
         """The filters to apply: what was chosen, or the defaults for anything not given."""
         cleaned = self.cleaned_data if self.is_valid() else {}
         return {
-            "scope": cleaned.get("scope") or "mine",
+            "scope": cleaned.get("scope") or self.default_scope,
             "status": cleaned.get("status", PatientStatus.ACTIVE),
             "query": cleaned.get("q", ""),
             "needs_attention": cleaned.get("needs_attention", False),

@@ -45,6 +45,11 @@ def test_a_clinic_admin_sees_all_of_the_clinics_patients(client, clinic_admin, t
     PatientFactory(primary_therapist=therapist, first_name="Ann", last_name="Archer")
     client.force_login(clinic_admin)
     assert names_in_order(client.get(CASELOAD, {"scope": "all"})) == ["Ann Archer"]
+    # An admin has no caseload of their own, so the dashboard starts on the whole clinic.
+    default = client.get(CASELOAD)
+    assert names_in_order(default) == ["Ann Archer"]
+    assert 'value="all" checked' in default.text or 'value="all" selected' in default.text
+    assert names_in_order(client.get(CASELOAD, {"scope": "mine"})) == []
 
 
 def test_patients_are_refused_the_dashboard_and_acknowledging(client, patient):
