@@ -29,6 +29,7 @@ def _role_required(*roles):
 
 clinic_admin_required = _role_required(Role.CLINIC_ADMIN)
 staff_required = _role_required(Role.CLINIC_ADMIN, Role.THERAPIST)
+therapist_required = _role_required(Role.THERAPIST)
 patient_required = _role_required(Role.PATIENT)
 
 
@@ -38,3 +39,9 @@ def staff_member_for_admin(*, user, pk: int) -> User:
     return get_object_or_404(
         User.objects.filter(clinic_id=user.clinic_id, role__in=STAFF_ROLES), pk=pk
     )
+
+
+def clinic_account_for_admin(*, user, pk: int) -> User:
+    """Any account of the admin's own clinic, staff or patient (to unlock a sign-in); another
+    clinic's account answers 404 as a missing one does."""
+    return get_object_or_404(User.objects.filter(clinic_id=user.clinic_id), pk=pk)

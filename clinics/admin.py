@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLink, Clinic, User
+from .models import AccessLink, AuditEvent, Clinic, User
 
 
 @admin.register(Clinic)
@@ -68,4 +68,38 @@ class AccessLinkAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, for reading only: nobody adds, changes or deletes a row here."""
+
+    list_display = ["created_at", "actor_email", "actor_role", "action", "patient", "ip_address"]
+    list_filter = ["action", "actor_role", "clinic"]
+    search_fields = ["actor_email", "actor_name", "summary"]
+    list_select_related = ["patient"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "clinic",
+        "actor",
+        "actor_name",
+        "actor_email",
+        "actor_role",
+        "patient",
+        "action",
+        "summary",
+        "ip_address",
+        "user_agent",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

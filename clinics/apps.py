@@ -7,8 +7,15 @@ class ClinicsConfig(AppConfig):
     verbose_name = _("Clinics")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from .middleware import session_clock_start
+        from . import audit
+        from .middleware import session_clock_start, two_factor_setup_note
 
         user_logged_in.connect(session_clock_start, dispatch_uid="clinics-session-clock")
+        user_logged_in.connect(two_factor_setup_note, dispatch_uid="clinics-two-factor-setup")
+        user_logged_in.connect(audit.on_signed_in, dispatch_uid="clinics-audit-signed-in")
+        user_logged_out.connect(audit.on_signed_out, dispatch_uid="clinics-audit-signed-out")
+        user_login_failed.connect(
+            audit.on_sign_in_failed, dispatch_uid="clinics-audit-sign-in-failed"
+        )

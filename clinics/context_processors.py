@@ -10,6 +10,7 @@ NAVIGATION = {
         (_("Caseload"), "patients:caseload"),
         (_("Staff"), "clinics:staff-list"),
         (_("Settings"), "clinics:clinic-settings"),
+        (_("Audit trail"), "clinics:audit-trail"),
     ],
     Role.THERAPIST: [
         (_("Caseload"), "patients:caseload"),

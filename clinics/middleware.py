@@ -3,8 +3,11 @@ import time
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .selectors import two_factor_device
 
 
 class ClinicTimeZoneMiddleware:
@@ -79,3 +82,49 @@ def session_clock_start(sender, request, user, **kwargs):
         now = int(time.time())
         request.session["signed_in_at"] = now
         request.session["seen_at"] = now
+
+
+# Set at sign-in for clinic admins: True while they still have to set up two-step sign-in.
+TWO_FACTOR_SETUP_SESSION_KEY = "two_factor_setup_required"
+TWO_FACTOR_SETUP_ALLOWED_VIEWS = frozenset({"clinics:two-factor-setup", "clinics:logout"})
+
+
+class TwoFactorSetupMiddleware:
+    """Clinic admins must sign in with a code from an authenticator app. An admin who has not
+    set one up yet is sent to do it, and can open nothing else (but sign out) until it is done.
+    Whether they have is noted in the session at sign-in, so a page view asks the database
+    nothing; resetting someone's two-step sign-in ends their sessions."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not (user.is_authenticated and user.is_clinic_admin):
+            return None
+        session = request.session
+        required = session.get(TWO_FACTOR_SETUP_SESSION_KEY)
+        if required is None:
+            # A session from before two-step sign-in existed, or of someone made an admin since.
+            required = session[TWO_FACTOR_SETUP_SESSION_KEY] = two_factor_setup_required(user)
+        if required and request.resolver_match.view_name not in TWO_FACTOR_SETUP_ALLOWED_VIEWS:
+            return redirect("clinics:two-factor-setup")
+        return None
+
+
+def two_factor_setup_required(user) -> bool:
+    return user.is_clinic_admin and two_factor_device(user=user) is None
+
+
+def two_factor_setup_note(sender, request, user, **kwargs):
+    """Note at sign-in whether a clinic admin still has to set up two-step sign-in. For anyone
+    else nothing is noted, so should they become an admin the middleware asks afresh."""
+    if request is None or not hasattr(request, "session"):
+        return
+    if user.is_clinic_admin:
+        request.session[TWO_FACTOR_SETUP_SESSION_KEY] = two_factor_setup_required(user)
+    else:
+        request.session.pop(TWO_FACTOR_SETUP_SESSION_KEY, None)

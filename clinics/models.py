@@ -224,3 +224,142 @@ class AccessLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} for {self.user_id}"
+
+
+class AuditAction(models.TextChoices):
+    PATIENT_VIEWED = "patient_viewed", _("Viewed the patient page")
+    HISTORY_VIEWED = "history_viewed", _("Viewed the history")
+    PLAN_VIEWED = "plan_viewed", _("Viewed a plan")
+    HANDOUT_VIEWED = "handout_viewed", _("Viewed a handout")
+    HANDOUT_DOWNLOADED = "handout_downloaded", _("Downloaded a handout (PDF)")
+    EXPORTED_CSV = "exported_csv", _("Exported the logs (CSV)")
+    EXPORTED_JSON = "exported_json", _("Exported the record (JSON)")
+    PATIENT_CREATED = "patient_created", _("Patient added")
+    PATIENT_UPDATED = "patient_updated", _("Patient details changed")
+    PATIENT_DISCHARGED = "patient_discharged", _("Patient discharged")
+    PATIENT_REACTIVATED = "patient_reactivated", _("Patient reactivated")
+    PATIENT_INVITED = "patient_invited", _("Patient invited")
+    PLAN_CREATED = "plan_created", _("Plan prescribed")
+    PLAN_REVISED = "plan_revised", _("Plan changed")
+    PLAN_STATUS_CHANGED = "plan_status_changed", _("Plan status changed")
+    SESSION_LOGGED = "session_logged", _("Session logged")
+    SESSION_CORRECTED = "session_corrected", _("Session log corrected")
+    PAIN_REPORTED = "pain_reported", _("Pain reported")
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Alert acknowledged")
+    EXERCISE_CREATED = "exercise_created", _("Exercise added")
+    EXERCISE_UPDATED = "exercise_updated", _("Exercise changed")
+    EXERCISE_COPIED = "exercise_copied", _("Exercise copied to the library")
+    EXERCISE_ARCHIVED = "exercise_archived", _("Exercise archived")
+    EXERCISE_RESTORED = "exercise_restored", _("Exercise restored")
+    EXERCISE_DELETED = "exercise_deleted", _("Exercise deleted")
+    LIBRARY_IMPORTED = "library_imported", _("Exercise library imported")
+    TEMPLATE_CREATED = "template_created", _("Template added")
+    TEMPLATE_UPDATED = "template_updated", _("Template changed")
+    TEMPLATE_ARCHIVED = "template_archived", _("Template archived")
+    TEMPLATE_RESTORED = "template_restored", _("Template restored")
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    STAFF_INVITED = "staff_invited", _("Staff member invited")
+    STAFF_INVITATION_RESENT = "staff_invitation_resent", _("Staff invitation re-sent")
+    STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")
+    STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")
+    CLINIC_SETTINGS_UPDATED = "clinic_settings_updated", _("Clinic settings changed")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-step sign-in turned on")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-step sign-in turned off")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-step sign-in reset")
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("New recovery codes made")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+
+
+# What a patient sees under "Who has viewed my record": reads of it, not changes.
+RECORD_VIEW_ACTIONS = (
+    AuditAction.PATIENT_VIEWED,
+    AuditAction.HISTORY_VIEWED,
+    AuditAction.PLAN_VIEWED,
+    AuditAction.HANDOUT_VIEWED,
+    AuditAction.HANDOUT_DOWNLOADED,
+    AuditAction.EXPORTED_CSV,
+    AuditAction.EXPORTED_JSON,
+)
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """An attempt to change or delete an audit event: the trail only ever grows."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only audit trail: who did what, to which patient's record, when and
+    from which address. Written by `clinics.audit.record`; never changed or deleted (the model
+    refuses, and on PostgreSQL a trigger refuses too). The actor's name, email and role are
+    copied in, so a row reads as it did even after the account changes."""
+
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a failed sign-in with an email address no account has."),
+    )
+    # PROTECT: an account or a patient with a trail cannot be deleted out from under it.
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    actor_name = models.CharField(_("name"), max_length=150, blank=True)
+    actor_email = models.EmailField(_("email"), blank=True)
+    actor_role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    summary = models.CharField(_("details"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"], name="audit_clinic_time_idx"),
+            models.Index(fields=["patient", "-created_at"], name="audit_patient_time_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

@@ -1,13 +1,16 @@
+import base64
 import datetime
 import hashlib
 import logging
 import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
 from urllib.parse import urljoin
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
@@ -21,9 +24,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_otp.models import Device
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
+from . import audit
 from .images import PreparedImage, prepare_image
-from .models import STAFF_ROLES, AccessLink, AccessPurpose, Clinic, Role, User
+from .models import STAFF_ROLES, AccessLink, AccessPurpose, AuditAction, Clinic, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +267,11 @@ def sign_in_link_send(*, email: str, base_url: str) -> None:
 # colleague's name stays on the plans they prescribed and the logs they corrected.
 
 
+def _account_named(user: User) -> str:
+    """The account acted on, as the audit trail names it: the person and their email address."""
+    return _("%(name)s (%(email)s)") % {"name": user.full_name, "email": user.email}
+
+
 def _require_clinic_admin(user: User, clinic_id: int | None, message: str) -> None:
     if not (user.is_active and user.is_clinic_admin and user.clinic_id == clinic_id):
         raise ValidationError(message)
@@ -294,6 +308,13 @@ def staff_invite(*, invited_by: User, email: str, full_name: str, role: str, bas
         clinic=invited_by.clinic, email=email, full_name=full_name, role=role, password=None
     )
     user_invite(user=member, invited_by=invited_by, base_url=base_url)
+    audit.record(
+        action=AuditAction.STAFF_INVITED,
+        clinic_id=member.clinic_id,
+        actor=invited_by,
+        summary=_("Invited %(account)s as %(role)s.")
+        % {"account": _account_named(member), "role": member.get_role_display().lower()},
+    )
     return member
 
 
@@ -317,6 +338,13 @@ def staff_invitation_resend(*, member: User, invited_by: User, base_url: str) ->
             % {"name": member.full_name}
         )
     user_invite(user=member, invited_by=invited_by, base_url=base_url)
+    audit.record(
+        action=AuditAction.STAFF_INVITATION_RESENT,
+        clinic_id=member.clinic_id,
+        actor=invited_by,
+        summary=_("Invitation re-sent to %(account)s; the earlier one no longer works.")
+        % {"account": _account_named(member)},
+    )
 
 
 DATABASE_SESSION_ENGINES = (
@@ -405,6 +433,19 @@ def staff_deactivate(
     member.is_active = False
     member.save(update_fields=["is_active"])
     _sessions_end(member)
+    summary = _("Deactivated %(account)s.") % {"account": _account_named(member)}
+    if moved:
+        summary += " " + ngettext(
+            "%(count)d patient moved to %(to)s.",
+            "%(count)d patients moved to %(to)s.",
+            moved,
+        ) % {"count": moved, "to": _account_named(reassign_to)}
+    audit.record(
+        action=AuditAction.STAFF_DEACTIVATED,
+        clinic_id=member.clinic_id,
+        actor=deactivated_by,
+        summary=summary,
+    )
     return StaffDeactivation(member=member, patients_moved=moved, reassigned_to=reassign_to)
 
 
@@ -442,6 +483,12 @@ def staff_reactivate(*, member: User, reactivated_by: User) -> User:
         raise ValidationError(_("%(name)s is already active.") % {"name": member.full_name})
     member.is_active = True
     member.save(update_fields=["is_active"])
+    audit.record(
+        action=AuditAction.STAFF_REACTIVATED,
+        clinic_id=member.clinic_id,
+        actor=reactivated_by,
+        summary=_("Reactivated %(account)s.") % {"account": _account_named(member)},
+    )
     return member
 
 
@@ -500,17 +547,285 @@ def clinic_settings_update(*, clinic: Clinic, updated_by: User, **fields: Any) -
             fields[name] = (fields[name] or "").strip()
     if "contact_email" in fields:
         fields["contact_email"] = (fields["contact_email"] or "").strip().lower()
+    changed = {
+        name for name, value in fields.items() if name != "logo" and getattr(clinic, name) != value
+    }
     if "logo" in fields:
         logo = fields.pop("logo")
         if logo is None:
+            if clinic.logo:
+                changed.add("logo")
             clinic.logo = ""
         else:
             try:
                 clinic.logo = clinic_logo_prepare(logo)
             except ValidationError as error:
                 raise ValidationError({"logo": error.messages}) from error
+            changed.add("logo")
     for name, value in fields.items():
         setattr(clinic, name, value)
     clinic.full_clean()
     clinic.save()
+    audit.record(
+        action=AuditAction.CLINIC_SETTINGS_UPDATED,
+        clinic=clinic,
+        actor=updated_by,
+        summary=audit.changed_fields_summary(
+            [str(Clinic._meta.get_field(name).verbose_name) for name in changed]
+        ),
+    )
     return clinic
+
+
+# Two-step sign-in: after the password, a 6-digit code from an authenticator app (TOTP,
+# RFC 6238), or one of ten one-time recovery codes when the phone is lost. Clinic admins must
+# use it, therapists may, patients are not offered it.
+
+TWO_FACTOR_DEVICE_NAME = "Authenticator app"
+RECOVERY_CODE_COUNT = 10
+# Ten characters from an alphabet without the look-alikes 0/o and 1/l/i, since people copy them
+# from paper: about 49 bits each.
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 10
+
+
+def recovery_code_normalize(code: str) -> str:
+    """A recovery code as stored: what was typed without spaces or dashes, in lower case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def recovery_code_display(code: str) -> str:
+    """A stored recovery code as shown and printed: two groups of five, "abcde-fghjk"."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def two_factor_key_new() -> str:
+    """A new authenticator secret (20 random bytes, hex), to show while setting up."""
+    return random_hex(20)
+
+
+def two_factor_key_text(key: str) -> str:
+    """The secret as people type it into an authenticator app: base32, in groups of four."""
+    text = base64.b32encode(bytes.fromhex(key)).decode()
+    return " ".join(text[start : start + 4] for start in range(0, len(text), 4))
+
+
+def two_factor_key_from_text(text: str) -> str:
+    """The hex secret for base32 text such as the demo's published one."""
+    return base64.b32decode("".join(text.split()).upper()).hex()
+
+
+def two_factor_setup_url(*, user: User, key: str) -> str:
+    """The otpauth:// address an authenticator app reads from the QR code: the secret, the
+    issuer ("Rehabit") and the account's email."""
+    return TOTPDevice(user=user, key=key).config_url
+
+
+def _totp_step_matching(*, key: str, code: str, tolerance: int = 1) -> int | None:
+    """The time step whose code `code` is for `key`, allowing the app's clock to be up to one
+    step (30 seconds) out; None when it matches none."""
+    if not (len(code) == 6 and code.isdigit()):
+        return None
+    totp = TOTP(bytes.fromhex(key))
+    if totp.verify(int(code), tolerance=tolerance):
+        return totp.t()
+    return None
+
+
+def _recovery_codes_replace(*, user: User, codes: Sequence[str] | None = None) -> list[str]:
+    """New recovery codes for `user`; the earlier ones stop working."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    if codes is None:
+        codes = [
+            "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+            for _ in range(RECOVERY_CODE_COUNT)
+        ]
+    codes = [recovery_code_normalize(code) for code in codes]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@dataclass(frozen=True)
+class TwoFactorSetUp:
+    device: TOTPDevice
+    recovery_codes: list[str]
+
+
+@transaction.atomic
+def two_factor_enable(
+    *, user: User, key: str, code: str, recovery_codes: Sequence[str] | None = None
+) -> TwoFactorSetUp:
+    """Turn on two-step sign-in with the authenticator app set up from `key`, once `code` shows
+    the app has it. Returns the device and the new recovery codes, which exist in plain sight
+    only on the page that shows them next. `recovery_codes` fixes them (the demo's published
+    codes); otherwise they are random."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not (user.is_active and user.is_clinic_staff):
+        raise ValidationError(_("Two-step sign-in is for the clinic's therapists and admins."))
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(
+            _("Two-step sign-in is already on for this account, so nothing was changed.")
+        )
+    code = "".join(code.split())
+    step = _totp_step_matching(key=key, code=code)
+    if step is None:
+        raise ValidationError(
+            {
+                "code": _(
+                    "That code does not match. Type the 6 digits the app shows for Rehabit now; "
+                    "if it keeps failing, check that the phone sets its clock automatically."
+                )
+            }
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    # The code just typed cannot be used again to sign in.
+    device = TOTPDevice.objects.create(
+        user=user, name=TWO_FACTOR_DEVICE_NAME, key=key, confirmed=True, last_t=step
+    )
+    codes = _recovery_codes_replace(user=user, codes=recovery_codes)
+    audit.record(
+        action=AuditAction.TWO_FACTOR_ENABLED,
+        clinic_id=user.clinic_id,
+        actor=user,
+        summary=_("Two-step sign-in turned on for %(account)s.")
+        % {"account": _account_named(user)},
+    )
+    return TwoFactorSetUp(device=device, recovery_codes=codes)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Ten new recovery codes for someone who uses two-step sign-in; the old ones stop working."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(
+            _("Recovery codes come with two-step sign-in. Set it up first; the codes come with it.")
+        )
+    codes = _recovery_codes_replace(user=user)
+    audit.record(
+        action=AuditAction.RECOVERY_CODES_REGENERATED,
+        clinic_id=user.clinic_id,
+        actor=user,
+        summary=_("New recovery codes made for %(account)s; the earlier ones no longer work.")
+        % {"account": _account_named(user)},
+    )
+    return codes
+
+
+def _two_factor_remove(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def two_factor_disable(*, user: User) -> None:
+    """A therapist turns two-step sign-in off: from now on the password alone signs them in.
+    Clinic admins must keep it; another admin can reset it for them instead."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_clinic_admin:
+        raise ValidationError(
+            _(
+                "Clinic admins must use two-step sign-in, so it cannot be turned off. For a new "
+                "phone, ask another admin of the clinic to reset it from the staff page."
+            )
+        )
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(_("Two-step sign-in is already off for this account."))
+    _two_factor_remove(user)
+    audit.record(
+        action=AuditAction.TWO_FACTOR_DISABLED,
+        clinic_id=user.clinic_id,
+        actor=user,
+        summary=_("Two-step sign-in turned off for %(account)s.")
+        % {"account": _account_named(user)},
+    )
+
+
+@transaction.atomic
+def two_factor_reset(*, member: User, reset_by: User) -> None:
+    """A clinic admin clears a colleague's authenticator app and recovery codes (a lost phone).
+    Their open sessions end; next time their password alone signs them in, and an admin is then
+    asked to set up a new app before anything else."""
+    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
+    reset_by = User.objects.get(pk=reset_by.pk)
+    _require_clinic_admin(
+        reset_by, member.clinic_id, _("Only the clinic's admins can reset two-step sign-in.")
+    )
+    member = User.objects.get(pk=member.pk)
+    _require_staff_member(member, reset_by.clinic_id)
+    if member.pk == reset_by.pk:
+        raise ValidationError(
+            _("You cannot reset your own two-step sign-in. Ask another admin of the clinic.")
+        )
+    if not TOTPDevice.objects.filter(user=member, confirmed=True).exists():
+        raise ValidationError(
+            _("%(name)s does not use two-step sign-in, so there is nothing to reset.")
+            % {"name": member.full_name}
+        )
+    _two_factor_remove(member)
+    _sessions_end(member)
+    audit.record(
+        action=AuditAction.TWO_FACTOR_RESET,
+        clinic_id=member.clinic_id,
+        actor=reset_by,
+        summary=_("Two-step sign-in reset for %(account)s.") % {"account": _account_named(member)},
+    )
+
+
+@dataclass(frozen=True)
+class TwoFactorCheck:
+    """The outcome of a code typed at sign-in: the device that accepted it, or None. A refusal
+    with `wait_seconds` came too soon after wrong codes, and the code was not even compared."""
+
+    device: Device | None
+    recovery_code: bool = False
+    wait_seconds: int = 0
+
+
+@transaction.atomic
+def two_factor_verify(*, user: User, code: str) -> TwoFactorCheck:
+    """Check a code typed at sign-in: six digits against the authenticator app, anything else as
+    a recovery code (used up if it matches). The device rows are locked, so one code cannot let
+    two requests in; each wrong code makes the device wait a little longer (django-otp's
+    throttling, 1, 2, 4 … seconds), on top of the per-account sign-in limit."""
+    code = "".join(code.split())
+    recovery = not (len(code) == 6 and code.isdigit())
+    model = StaticDevice if recovery else TOTPDevice
+    device = model.objects.devices_for_user(user, confirmed=True).select_for_update().first()
+    if device is None:
+        return TwoFactorCheck(device=None, recovery_code=recovery)
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (details or {}).get("locked_until") or timezone.now()
+        wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+        return TwoFactorCheck(device=None, recovery_code=recovery, wait_seconds=wait)
+    token = recovery_code_normalize(code) if recovery else code
+    accepted = device.verify_token(token)
+    return TwoFactorCheck(device=device if accepted else None, recovery_code=recovery)
+
+
+# Sign-in lockouts (django-axes)
+
+
+@transaction.atomic
+def account_unlock(*, account: User, unlocked_by: User) -> int:
+    """Let a locked-out colleague or patient of the admin's clinic sign in again at once, instead
+    of after the cool-down: their failed sign-ins are forgotten. Returns how many records of
+    failed attempts were cleared."""
+    _require_clinic_admin(
+        unlocked_by, account.clinic_id, _("Only the clinic's admins can unlock accounts.")
+    )
+    cleared = axes_reset(username=account.email)
+    # A patient's unlock goes on their record's trail too. Unlocking is a rare admin action, so
+    # the one indexed lookup of the record by its account is worth it.
+    patient = getattr(account, "patient_record", None) if account.role == Role.PATIENT else None
+    audit.record(
+        action=AuditAction.ACCOUNT_UNLOCKED,
+        clinic_id=account.clinic_id,
+        patient_id=getattr(patient, "pk", None),
+        actor=unlocked_by,
+        summary=_("Sign-in unlocked for %(account)s.") % {"account": _account_named(account)},
+    )
+    return cleared

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 app_name = "clinics"
 
@@ -13,6 +13,25 @@ urlpatterns = [
     path("welcome/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("sign-in/email-link/", views.sign_in_link, name="sign-in-link"),
     path("sign-in/link/<str:token>/", views.sign_in_link_use, name="sign-in-link-use"),
+    path("sign-in/code/", views.sign_in_code, name="sign-in-code"),
+    path("account/two-step/", views.two_factor, name="two-factor"),
+    path("account/two-step/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path(
+        "account/two-step/recovery-codes/",
+        views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path(
+        "account/two-step/recovery-codes/download/",
+        views.two_factor_recovery_codes_download,
+        name="two-factor-recovery-codes-download",
+    ),
+    path(
+        "account/two-step/recovery-codes/saved/",
+        views.two_factor_recovery_codes_saved,
+        name="two-factor-recovery-codes-saved",
+    ),
+    path("account/two-step/turn-off/", views.two_factor_disable, name="two-factor-disable"),
     path("staff/", views.staff_list, name="staff-list"),
     path("staff/invite/", views.staff_invite, name="staff-invite"),
     path(
@@ -22,5 +41,12 @@ urlpatterns = [
     ),
     path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff-deactivate"),
     path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff-reactivate"),
+    path(
+        "staff/<int:pk>/two-step/reset/",
+        views.staff_two_factor_reset,
+        name="staff-two-factor-reset",
+    ),
+    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
     path("settings/", views.clinic_settings, name="clinic-settings"),
+    path("audit/", audit_views.audit_trail, name="audit-trail"),
 ]

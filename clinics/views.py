@@ -1,27 +1,56 @@
+import time
+
+import django_otp
+import segno
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, SESSION_KEY
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.template.loader import render_to_string
+from django.urls import reverse, reverse_lazy
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
-from .access import clinic_admin_required, staff_member_for_admin
+from .access import (
+    clinic_account_for_admin,
+    clinic_admin_required,
+    staff_member_for_admin,
+    staff_required,
+    therapist_required,
+)
 from .forms import (
     ClinicSettingsForm,
     EmailAuthenticationForm,
+    SignInCodeForm,
     SignInLinkForm,
     StaffDeactivateForm,
     StaffInviteForm,
+    TwoFactorConfirmForm,
+    TwoFactorDisableForm,
 )
-from .models import AccessPurpose, Role
-from .selectors import reassignment_candidates, staff_for_clinic, staff_patient_counts
+from .middleware import TWO_FACTOR_SETUP_SESSION_KEY
+from .models import AccessPurpose, Role, User
+from .selectors import (
+    locked_out_accounts,
+    reassignment_candidates,
+    recovery_codes_left,
+    staff_for_clinic,
+    staff_patient_counts,
+    two_factor_device,
+)
 
 HOME_BY_ROLE = {
     Role.CLINIC_ADMIN: "exercises:library",
@@ -40,13 +69,153 @@ def home(request):
     raise PermissionDenied
 
 
-login = login_not_required(
-    auth_views.LoginView.as_view(
-        template_name="clinics/login.html",
-        authentication_form=EmailAuthenticationForm,
-        redirect_authenticated_user=True,
+# Signing in with two steps: after the right password (or a used invitation or sign-in link),
+# someone with an authenticator app is not signed in yet. The session remembers who they are
+# for 5 minutes, and only the code from the app (or a recovery code) signs them in.
+PENDING_SIGN_IN_SESSION_KEY = "two_factor_pending"
+PENDING_SIGN_IN_SECONDS = 5 * 60
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _sign_in(request, user: User, *, redirect_to: str, backend: str = MODEL_BACKEND):
+    """Sign `user` in and go on to `redirect_to` (a checked, local address), or first ask for
+    their code when they use two-step sign-in."""
+    if two_factor_device(user=user) is None:
+        auth_login(request, user, backend=backend)
+        return redirect(redirect_to)
+    if SESSION_KEY in request.session:
+        request.session.flush()  # someone else was signed in on this browser
+    else:
+        request.session.cycle_key()
+    request.session[PENDING_SIGN_IN_SESSION_KEY] = {
+        "user": user.pk,
+        "since": int(time.time()),
+        "next": redirect_to,
+        "backend": backend,
+    }
+    return redirect("clinics:sign-in-code")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "clinics/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        return _sign_in(
+            self.request, user, redirect_to=self.get_success_url(), backend=user.backend
+        )
+
+
+login = login_not_required(SignInView.as_view())
+
+
+def _pending_sign_in(request):
+    """Who is halfway through signing in on this browser, and where they go next; None when
+    nobody is or it has been more than 5 minutes."""
+    pending = request.session.get(PENDING_SIGN_IN_SESSION_KEY)
+    if not pending:
+        return None, None
+    if time.time() - pending["since"] > PENDING_SIGN_IN_SECONDS:
+        del request.session[PENDING_SIGN_IN_SESSION_KEY]
+        messages.info(
+            request,
+            _(
+                "More than 5 minutes passed between your password and the code, so please "
+                "sign in again."
+            ),
+        )
+        return None, None
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        del request.session[PENDING_SIGN_IN_SESSION_KEY]
+        return None, None
+    return user, pending
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_in_code(request):
+    if request.user.is_authenticated:
+        return redirect("clinics:home")
+    user, pending = _pending_sign_in(request)
+    if user is None:
+        return redirect("clinics:login")
+    credentials = {"username": user.email}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        del request.session[PENDING_SIGN_IN_SESSION_KEY]
+        return get_lockout_response(request, credentials=credentials)
+    form = SignInCodeForm(_posted(request))
+    if form.is_valid():
+        check = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
+        if check.device is not None:
+            del request.session[PENDING_SIGN_IN_SESSION_KEY]
+            auth_login(request, user, backend=pending["backend"])
+            django_otp.login(request, check.device)
+            if check.recovery_code:
+                _recovery_code_used_message(request, user)
+            return redirect(pending["next"])
+        # Counted as a failed sign-in, like a wrong password: django-axes locks the account
+        # (and the address) out after 5, and the audit trail records each one.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            del request.session[PENDING_SIGN_IN_SESSION_KEY]
+        if check.wait_seconds:
+            form.refuse(
+                ngettext(
+                    "Too many wrong codes in a row: wait %(count)d second, then type the code "
+                    "the app shows at that moment.",
+                    "Too many wrong codes in a row: wait %(count)d seconds, then type the code "
+                    "the app shows at that moment.",
+                    check.wait_seconds,
+                )
+                % {"count": check.wait_seconds}
+            )
+        elif check.recovery_code:
+            form.refuse(
+                _(
+                    "That recovery code does not work: it is mistyped, already used, or "
+                    "replaced by newer ones. Try another, or the 6-digit code from the app."
+                )
+            )
+        else:
+            form.refuse(
+                _(
+                    "That code does not work. Type the 6 digits the app shows for Rehabit now "
+                    "(a code works once), or one of your recovery codes."
+                )
+            )
+    return render(request, "clinics/sign_in_code.html", {"form": form, "pending_user": user})
+
+
+def _recovery_code_used_message(request, user: User) -> None:
+    left = recovery_codes_left(user=user)
+    messages.warning(
+        request,
+        ngettext(
+            "You signed in with a recovery code, which now no longer works. %(count)d recovery "
+            "code is left; make new ones under Two-step sign-in.",
+            "You signed in with a recovery code, which now no longer works. %(count)d recovery "
+            "codes are left; make new ones under Two-step sign-in if you are running short.",
+            left,
+        )
+        % {"count": left},
     )
-)
+
+
+@login_not_required
+@require_GET
+def admin_sign_in(request):
+    """The technical admin site signs in through the app's own sign-in page, so the sign-in
+    limits and two-step sign-in apply there too."""
+    if request.user.is_authenticated:
+        # Signed in, but not someone the admin site lets in.
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+
+
 logout = auth_views.LogoutView.as_view(template_name="clinics/logged_out.html")
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="clinics/password_change.html",
@@ -90,8 +259,7 @@ def invitation_accept(request, token: str):
         except ValidationError as error:
             # Used or replaced between showing the form and sending it.
             return _link_refused(request, purpose=purpose, error=error)
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("clinics:home")
+        return _sign_in(request, user, redirect_to=reverse("clinics:home"))
     return render(request, "clinics/invitation_accept.html", {"form": form, "invited": user})
 
 
@@ -122,8 +290,7 @@ def sign_in_link_use(request, token: str):
     except ValidationError as error:
         return _link_refused(request, purpose=purpose, error=error)
     if request.method == "POST":
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("clinics:home")
+        return _sign_in(request, user, redirect_to=reverse("clinics:home"))
     return render(request, "clinics/sign_in_link_use.html")
 
 
@@ -137,8 +304,15 @@ def _posted(request):
 @clinic_admin_required
 @require_GET
 def staff_list(request):
-    members = staff_for_clinic(clinic=request.user.clinic)
-    return render(request, "clinics/staff_list.html", {"members": members})
+    clinic = request.user.clinic
+    return render(
+        request,
+        "clinics/staff_list.html",
+        {
+            "members": staff_for_clinic(clinic=clinic),
+            "locked_out": locked_out_accounts(clinic=clinic),
+        },
+    )
 
 
 @clinic_admin_required
@@ -259,3 +433,207 @@ def clinic_settings(request):
             messages.success(request, _("The clinic's settings were saved."))
             return redirect("clinics:clinic-settings")
     return render(request, "clinics/clinic_settings.html", {"form": form, "clinic": clinic})
+
+
+@clinic_admin_required
+@require_POST
+def staff_two_factor_reset(request, pk: int):
+    member = staff_member_for_admin(user=request.user, pk=pk)
+    try:
+        services.two_factor_reset(member=member, reset_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if member.is_clinic_admin:
+            then = _("they are asked to set up a new authenticator app before anything else.")
+        else:
+            then = _("they can set up a new app under Two-step sign-in.")
+        messages.success(
+            request,
+            _(
+                "Two-step sign-in for %(name)s was reset: their authenticator app and recovery "
+                "codes no longer work, and they were signed out. They sign in with their "
+                "password next time, and then %(then)s"
+            )
+            % {"name": member.full_name, "then": then},
+        )
+    return redirect("clinics:staff-list")
+
+
+@clinic_admin_required
+@require_POST
+def account_unlock(request, pk: int):
+    """Lift a sign-in lockout now instead of after the 15-minute cool-down."""
+    account = clinic_account_for_admin(user=request.user, pk=pk)
+    try:
+        services.account_unlock(account=account, unlocked_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s (%(email)s) is unlocked and can sign in again now.")
+            % {"name": account.full_name, "email": account.email},
+        )
+    return redirect("clinics:staff-list")
+
+
+# Two-step sign-in, for each member of staff on their own account.
+
+SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
+RECOVERY_CODES_SESSION_KEY = "two_factor_recovery_codes"
+
+
+@staff_required
+@require_GET
+def two_factor(request):
+    device = two_factor_device(user=request.user)
+    return render(
+        request,
+        "clinics/two_factor.html",
+        {
+            "device": device,
+            "codes_left": recovery_codes_left(user=request.user) if device else 0,
+        },
+    )
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Show a new secret (as a QR code and as text) and turn two-step sign-in on once a code
+    from the app proves it was saved. The secret waits in the session until then, so
+    reloading the page shows the same one."""
+    user = request.user
+    if two_factor_device(user=user) is not None:
+        messages.info(request, _("Two-step sign-in is already on for your account."))
+        return redirect("clinics:two-factor")
+    key = request.session.get(SETUP_KEY_SESSION_KEY)
+    if key is None:
+        key = request.session[SETUP_KEY_SESSION_KEY] = services.two_factor_key_new()
+    form = TwoFactorConfirmForm(_posted(request))
+    if form.is_valid():
+        try:
+            setup = services.two_factor_enable(user=user, key=key, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            del request.session[SETUP_KEY_SESSION_KEY]
+            django_otp.login(request, setup.device)
+            request.session[TWO_FACTOR_SETUP_SESSION_KEY] = False
+            request.session[RECOVERY_CODES_SESSION_KEY] = setup.recovery_codes
+            messages.success(
+                request,
+                _(
+                    "Two-step sign-in is on. From now on you sign in with your password and "
+                    "then a code from the app."
+                ),
+            )
+            return redirect("clinics:two-factor-recovery-codes")
+    # segno draws the QR code as SVG markup from nothing but the setup address; it goes into
+    # the page as it is, since the Content-Security-Policy allows no inline style or script
+    # and the SVG needs neither.
+    qr_svg = segno.make(services.two_factor_setup_url(user=user, key=key), error="m").svg_inline(
+        scale=4, border=4, svgclass="qr-code", lineclass=None, omitsize=True, dark="#000"
+    )
+    return render(
+        request,
+        "clinics/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(qr_svg),
+            "key_text": services.two_factor_key_text(key),
+            "required": user.is_clinic_admin,
+        },
+    )
+
+
+def _recovery_codes_gone(request):
+    messages.info(
+        request,
+        _(
+            "Recovery codes are shown only once, when they are made. If you have lost yours, "
+            "make new ones here."
+        ),
+    )
+    return redirect("clinics:two-factor")
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_recovery_codes(request):
+    """GET shows the recovery codes just made (only while this session holds them); POST makes
+    new ones, which replace the old."""
+    if request.method == "POST":
+        try:
+            codes = services.recovery_codes_regenerate(user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("clinics:two-factor")
+        request.session[RECOVERY_CODES_SESSION_KEY] = codes
+        messages.success(
+            request, _("New recovery codes are ready; the earlier ones no longer work.")
+        )
+        return redirect("clinics:two-factor-recovery-codes")
+    codes = request.session.get(RECOVERY_CODES_SESSION_KEY)
+    if not codes:
+        return _recovery_codes_gone(request)
+    return render(
+        request,
+        "clinics/two_factor_recovery_codes.html",
+        {"codes": [services.recovery_code_display(code) for code in codes]},
+    )
+
+
+@staff_required
+@never_cache
+@require_GET
+def two_factor_recovery_codes_download(request):
+    codes = request.session.get(RECOVERY_CODES_SESSION_KEY)
+    if not codes:
+        return _recovery_codes_gone(request)
+    text = render_to_string(
+        "clinics/two_factor_recovery_codes.txt",
+        {
+            "user": request.user,
+            "codes": [services.recovery_code_display(code) for code in codes],
+        },
+    )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rehabit-recovery-codes.txt"'
+    return response
+
+
+@staff_required
+@require_POST
+def two_factor_recovery_codes_saved(request):
+    """The person has their codes: stop showing them."""
+    request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    messages.success(request, _("Keep your recovery codes somewhere safe, away from your phone."))
+    return redirect("clinics:two-factor")
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def two_factor_disable(request):
+    if two_factor_device(user=request.user) is None:
+        messages.info(request, _("Two-step sign-in is already off for your account."))
+        return redirect("clinics:two-factor")
+    form = TwoFactorDisableForm(_posted(request), user=request.user)
+    if form.is_valid():
+        try:
+            services.two_factor_disable(user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Two-step sign-in is off: your password alone signs you in now.")
+            )
+        return redirect("clinics:two-factor")
+    return render(request, "clinics/two_factor_disable.html", {"form": form})

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from clinics import audit
 from clinics.images import PreparedImage, prepare_image
-from clinics.models import Clinic
+from clinics.models import AuditAction, Clinic
 
 from .models import Exercise, ExerciseStep
 from .selectors import exercise_usage
@@ -117,6 +118,16 @@ def _check_admin(*, user, exercise: Exercise) -> None:
         raise ValidationError(
             _("Only an admin of the exercise's clinic can change it."), code="not_admin"
         )
+
+
+def _audit(action: str, *, exercise: Exercise, user) -> None:
+    audit.record(
+        action=action,
+        clinic_id=exercise.clinic_id,
+        actor=user,
+        summary=_("Exercise “%(name)s” (#%(number)d).")
+        % {"name": exercise.name, "number": exercise.pk},
+    )
 
 
 def _lines(text: str) -> str:
@@ -265,6 +276,7 @@ def exercise_create(
     with _picture_stored(exercise, picture):
         exercise.save()
         _steps_save(exercise, texts)
+    _audit(AuditAction.EXERCISE_CREATED, exercise=exercise, user=created_by)
     return exercise
 
 
@@ -317,6 +329,7 @@ def exercise_update(
         _steps_save(exercise, texts)
     if old_image and old_image != exercise.image.name:
         _delete_file_if_unused(old_image)
+    _audit(AuditAction.EXERCISE_UPDATED, exercise=exercise, user=updated_by)
     return exercise
 
 
@@ -355,6 +368,7 @@ def exercise_copy_to_clinic(*, exercise: Exercise, clinic: Clinic, copied_by) ->
     copy.full_clean(exclude=["image"], validate_constraints=False)
     copy.save()
     _steps_save(copy, list(source.steps.values_list("text", flat=True)))
+    _audit(AuditAction.EXERCISE_COPIED, exercise=copy, user=copied_by)
     return copy
 
 
@@ -364,6 +378,8 @@ def _archived_set(*, exercise: Exercise, user, archived: bool) -> Exercise:
     if exercise.is_archived != archived:
         exercise.is_archived = archived
         exercise.save(update_fields=["is_archived", "updated_at"])
+        action = AuditAction.EXERCISE_ARCHIVED if archived else AuditAction.EXERCISE_RESTORED
+        _audit(action, exercise=exercise, user=user)
     return exercise
 
 
@@ -392,5 +408,6 @@ def exercise_delete(*, exercise: Exercise, deleted_by) -> None:
     if usage.ever_used:
         raise ValidationError(usage.only_archive_message, code="in_use")
     image = exercise.image.name
+    _audit(AuditAction.EXERCISE_DELETED, exercise=exercise, user=deleted_by)
     exercise.delete()
     _delete_file_if_unused(image)

@@ -24,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic
+from clinics import audit
+from clinics.models import AuditAction, Clinic
 
 from . import dose
 from .models import BodyRegion, Exercise, ExerciseStep, Kind
@@ -349,6 +350,18 @@ def _choice_message(value: str, what, choices) -> str:
     }
 
 
+# The database (PostgreSQL) cannot store this character in text, and no one types it; a file
+# that has one was made by a program, or is not text at all.
+NUL = "\x00"
+
+
+def _nul_message() -> str:
+    return _(
+        "This text contains a NUL character (code 0), which cannot be saved. Remove it; "
+        "every other character is allowed."
+    )
+
+
 def entry_clean(values: dict) -> tuple[dict, list[tuple[str, str]]]:
     """A row's values in their stored types (the shape `entry_from_exercise` gives), and its
     problems as (field, message). No database access; the model's checks come after."""
@@ -364,6 +377,9 @@ def entry_clean(values: dict) -> tuple[dict, list[tuple[str, str]]]:
         if text is None:
             problems.append((name, _("Write this as text.")))
             text = ""
+        elif NUL in text:
+            problems.append((name, _nul_message()))
+            text = text.replace(NUL, "")
         entry[name] = text
     entry["body_region"] = entry["body_region"].lower()
     entry["kind"] = entry["kind"].lower()
@@ -378,6 +394,9 @@ def entry_clean(values: dict) -> tuple[dict, list[tuple[str, str]]]:
         if lines is None:
             problems.append((name, _("Write this as a list of text lines.")))
             lines = []
+        elif any(NUL in line for line in lines):
+            problems.append((name, _nul_message()))
+            lines = [line.replace(NUL, "") for line in lines]
         entry[name] = lines
     if not entry["steps"] and "steps" not in dict(problems):
         problems.append(("steps", _("Add at least one step, one per line.")))
@@ -569,6 +588,13 @@ def exercise_library_import(*, clinic: Clinic, imported_by, rows: list[ImportRow
         ExerciseStep(exercise=exercise, position=position, text=text)
         for exercise, steps in new_steps.values()
         for position, text in enumerate(steps, start=1)
+    )
+    audit.record(
+        action=AuditAction.LIBRARY_IMPORTED,
+        clinic=clinic,
+        actor=imported_by,
+        summary=_("%(created)d added, %(updated)d changed, %(unchanged)d unchanged.")
+        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
     )
     return result
 

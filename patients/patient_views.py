@@ -3,11 +3,15 @@ correcting a session log. Every lookup starts from the signed-in patient's own r
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clinics import audit
 from clinics.access import patient_required
+from clinics.models import AuditAction
+from clinics.selectors import record_views_for_patient
 
 from . import services
 from .access import patient_for_self, session_for_patient
@@ -65,11 +69,24 @@ def history(request):
     patient = patient_for_self(user=request.user)
     page_form = HistoryPageForm(request.GET)
     before = page_form.cleaned_data["before"] if page_form.is_valid() else None
+    history = patient_history(patient=patient, before=before)
+    audit.record(action=AuditAction.HISTORY_VIEWED, patient=patient)
     return render(
-        request,
-        "patients/patient_history.html",
-        {"patient": patient, "history": patient_history(patient=patient, before=before)},
+        request, "patients/patient_history.html", {"patient": patient, "history": history}
     )
+
+
+RECORD_VIEWS_PAGE_SIZE = 50
+
+
+@patient_required
+def record_views(request):
+    """Who at the clinic has looked at the patient's record, and when."""
+    patient = patient_for_self(user=request.user)
+    page = Paginator(record_views_for_patient(patient=patient), RECORD_VIEWS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/record_views.html", {"patient": patient, "page": page})
 
 
 @patient_required

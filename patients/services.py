@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, Role, User
+from clinics import audit
+from clinics.models import AuditAction, Clinic, Role, User
 from clinics.services import user_create, user_invite
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
@@ -56,6 +57,7 @@ def patient_create(
     )
     patient.full_clean()
     patient.save()
+    audit.record(action=AuditAction.PATIENT_CREATED, patient=patient)
     return patient
 
 
@@ -85,10 +87,25 @@ def patient_update(*, patient: Patient, updated_by: User, **fields: Any) -> Pati
             fields[name] = (fields[name] or "").strip()
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
+    before = {name: getattr(patient, name) for name in fields if name != "primary_therapist"}
+    if "primary_therapist" in fields:
+        before["primary_therapist"] = patient.primary_therapist_id
+    after = {**fields}
+    if "primary_therapist" in fields:
+        after["primary_therapist"] = getattr(fields["primary_therapist"], "pk", None)
+    changed = [name for name in fields if before[name] != after[name]]
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
     patient.save()
+    audit.record(
+        action=AuditAction.PATIENT_UPDATED,
+        patient=patient,
+        actor=updated_by,
+        summary=audit.changed_fields_summary(
+            str(Patient._meta.get_field(name).verbose_name) for name in changed
+        ),
+    )
     return patient
 
 
@@ -227,7 +244,10 @@ def _session_log_create(
         flag_reason="; ".join(reasons)[:200],
         **values,
     )
-    session.full_clean(validate_unique=False)
+    # The token's uniqueness is the database's to enforce: a request racing this one with the
+    # same token must fail on insert (IntegrityError, answered with the first log above), not
+    # in validation, which would tell the phone its session was not saved.
+    session.full_clean(validate_unique=False, exclude=["client_token"])
     session.save()
     rows = []
     for position, entry in enumerate(entries, start=1):
@@ -261,6 +281,13 @@ def _session_log_create(
         row.full_clean(exclude=["session"], validate_constraints=False)
         rows.append(row)
     SessionLogEntry.objects.bulk_create(rows)
+    audit.record(
+        action=AuditAction.SESSION_LOGGED,
+        patient=patient,
+        actor=recorded_by,
+        summary=_("Session #%(session)d, plan #%(plan)d.")
+        % {"session": session.pk, "plan": plan.pk},
+    )
     return session
 
 
@@ -324,8 +351,16 @@ def _pain_report_create(
         client_token=client_token,
         recorded_by=recorded_by,
     )
-    report.full_clean(validate_unique=False)
+    # As for sessions: a duplicate token is the database's to refuse, so a race ends in the
+    # IntegrityError that pain_report_record answers with the first report.
+    report.full_clean(validate_unique=False, exclude=["client_token"])
     report.save()
+    audit.record(
+        action=AuditAction.PAIN_REPORTED,
+        patient=patient,
+        actor=recorded_by,
+        summary=_("Pain report #%(report)d.") % {"report": report.pk},
+    )
     return report
 
 
@@ -346,6 +381,12 @@ def patient_discharge(
     patient.discharged_on = on
     patient.full_clean()
     patient.save()
+    audit.record(
+        action=AuditAction.PATIENT_DISCHARGED,
+        patient=patient,
+        actor=discharged_by,
+        summary=_("Discharged on %(day)s.") % {"day": on.isoformat()},
+    )
     return patient
 
 
@@ -360,6 +401,7 @@ def patient_reactivate(*, patient: Patient, reactivated_by: User) -> Patient:
     patient.discharged_on = None
     patient.full_clean()
     patient.save()
+    audit.record(action=AuditAction.PATIENT_REACTIVATED, patient=patient, actor=reactivated_by)
     return patient
 
 
@@ -393,6 +435,12 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
             % {"record": patient.email, "account": user.email}
         )
     user_invite(user=user, invited_by=invited_by, base_url=base_url)
+    audit.record(
+        action=AuditAction.PATIENT_INVITED,
+        patient=patient,
+        actor=invited_by,
+        summary=_("Invitation emailed."),
+    )
 
 
 # A patient may put right what they logged (a wrong pain score, a forgotten exercise) for a day
@@ -542,6 +590,12 @@ def session_log_correct(
         entries,
         ["status", "sets_done", "repetitions_done", "hold_seconds_done", "skip_reason"],
     )
+    audit.record(
+        action=AuditAction.SESSION_CORRECTED,
+        patient=session.patient,
+        actor=corrected_by,
+        summary=_("Session #%(session)d.") % {"session": session.pk},
+    )
     return session
 
 
@@ -581,7 +635,7 @@ def alert_acknowledge(
         return alert.acknowledgement
     try:
         with transaction.atomic():
-            return AlertAcknowledgement.objects.create(
+            acknowledgement = AlertAcknowledgement.objects.create(
                 clinic=clinic,
                 patient=patient,
                 kind=kind,
@@ -589,6 +643,13 @@ def alert_acknowledge(
                 note=note,
                 acknowledged_by=acknowledged_by,
             )
+            audit.record(
+                action=AuditAction.ALERT_ACKNOWLEDGED,
+                patient=patient,
+                actor=acknowledged_by,
+                summary=_("Acknowledgement #%(number)d.") % {"number": acknowledgement.pk},
+            )
+            return acknowledgement
     except IntegrityError:
         existing = AlertAcknowledgement.objects.filter(
             patient=patient, kind=kind, event_key=event_key

@@ -13,6 +13,7 @@ urlpatterns = [
     path("me/pain/", patient_views.pain_report, name="pain-report"),
     path("me/pain/<int:pk>/", patient_views.pain_report_result, name="pain-report-result"),
     path("me/history/", patient_views.history, name="history"),
+    path("me/record-views/", patient_views.record_views, name="record-views"),
     path("new/", views.patient_add, name="patient-add"),
     path("<int:pk>/", views.patient_detail, name="patient-detail"),
     path("<int:pk>/edit/", views.patient_edit, name="patient-edit"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("<int:pk>/plans/new/", views.plan_create, name="plan-create"),
     path("<int:pk>/alerts/acknowledge/", views.alert_acknowledge, name="alert-acknowledge"),
     path("<int:pk>/export.csv", views.patient_export, name="patient-export"),
+    path("<int:pk>/record.json", views.patient_export_json, name="patient-export-json"),
 ]

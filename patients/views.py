@@ -10,7 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from clinics import audit
 from clinics.access import patient_required, staff_required
+from clinics.models import AuditAction
 from prescriptions import builder
 from prescriptions.access import template_for_staff
 from prescriptions.selectors import templates_for_clinic
@@ -22,6 +24,7 @@ from .dashboard import dashboard as dashboard_selector
 from .dashboard import sort_headers
 from .forms import AlertAcknowledgeForm, CaseloadFilterForm, PatientForm
 from .models import AlertKind
+from .record_export import patient_record_json
 from .review import cursor_from as review_cursor_from
 from .review import patient_log_rows, patient_review
 from .review import window_from as review_window_from
@@ -37,7 +40,7 @@ def _posted(request):
 @staff_required
 def caseload(request):
     """The therapist's home: the caseload dashboard with adherence, pain and open alerts."""
-    form = CaseloadFilterForm(request.GET or None)
+    form = CaseloadFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     board = dashboard_selector(
         user=request.user, **filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
@@ -75,10 +78,15 @@ def patient_detail(request, pk: int):
     or 365 days), `?before=` a page of the timeline."""
     patient = patient_for_staff(user=request.user, pk=pk)
     page = patient_page(patient=patient)
+    before = review_cursor_from(request.GET.get("before"))
     review = patient_review(
         patient=page.patient,
         days=review_window_from(request.GET.get("days")),
-        before=review_cursor_from(request.GET.get("before")),
+        before=before,
+    )
+    audit.record(
+        action=AuditAction.HISTORY_VIEWED if before else AuditAction.PATIENT_VIEWED,
+        patient=patient,
     )
     return render(request, "patients/patient_detail.html", {"page": page, "review": review})
 
@@ -248,6 +256,24 @@ def patient_export(request, pk: int):
     patch_cache_control(response, private=True, no_store=True)
     writer = csv.writer(response)
     writer.writerows(patient_log_rows(patient=patient))
+    audit.record(action=AuditAction.EXPORTED_CSV, patient=patient)
+    return response
+
+
+@staff_required
+@require_safe
+def patient_export_json(request, pk: int):
+    """The patient's complete record as a JSON file (the right of access), for the clinic's
+    staff to hand to the patient or to another provider."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    body = patient_record_json(patient=patient)
+    audit.record(action=AuditAction.EXPORTED_JSON, patient=patient)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = patient.clinic.today().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="rehabit-patient-{patient.pk}-record-{day}.json"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

@@ -14,9 +14,12 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from clinics import audit
 from clinics.access import staff_required
+from clinics.models import AuditAction
 
 from .access import plan_for_staff
 from .models import Plan, PlanItem
@@ -103,10 +106,17 @@ def render_pdf(html: str, *, base_url: str) -> bytes:
     return document.write_pdf(pdf_tags=True)
 
 
+def _audit(action: str, *, plan: Plan) -> None:
+    audit.record(
+        action=action, patient=plan.patient, summary=_("Plan #%(plan)d.") % {"plan": plan.pk}
+    )
+
+
 @never_cache
 @staff_required
 def plan_handout(request, pk: int):
     plan = plan_for_handout(user=request.user, pk=pk)
+    _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
     return render(request, TEMPLATE, {"plan": plan, "for_pdf": False})
 
 
@@ -115,8 +125,10 @@ def plan_handout(request, pk: int):
 def plan_handout_pdf(request, pk: int):
     plan = plan_for_handout(user=request.user, pk=pk)
     html = render_to_string(TEMPLATE, {"plan": plan, "for_pdf": True}, request=request)
+    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
+    _audit(AuditAction.HANDOUT_DOWNLOADED, plan=plan)
     return HttpResponse(
-        render_pdf(html, base_url=request.build_absolute_uri("/")),
+        pdf,
         content_type="application/pdf",
         headers={
             "Content-Disposition": content_disposition_header(

@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from clinics import audit
+from clinics.models import AuditAction
 from exercises.dose import Side, describe
 from exercises.models import Exercise
 
@@ -192,6 +194,13 @@ def plan_create(
         summary=_("Plan created with %(count)d exercises.") % {"count": len(plan_items)},
         snapshot=plan_snapshot(plan, plan_items),
     )
+    audit.record(
+        action=AuditAction.PLAN_CREATED,
+        patient=patient,
+        actor=prescribed_by,
+        summary=_("Plan #%(plan)d with %(count)d exercises.")
+        % {"plan": plan.pk, "count": len(plan_items)},
+    )
     return plan
 
 
@@ -299,6 +308,14 @@ def plan_status_change(
         % {"old": previous, "new": plan.get_status_display(), "day": on.isoformat()},
         snapshot=plan_snapshot(plan, list(plan.items.select_related("exercise"))),
     )
+    audit.record(
+        action=AuditAction.PLAN_STATUS_CHANGED,
+        patient_id=plan.patient_id,
+        clinic_id=plan.clinic_id,
+        actor=changed_by,
+        summary=_("Plan #%(plan)d: %(old)s to %(new)s.")
+        % {"plan": plan.pk, "old": previous, "new": plan.get_status_display()},
+    )
     return plan
 
 
@@ -379,6 +396,14 @@ def plan_revise(
         changed_by=changed_by,
         summary="\n".join(changes),
         snapshot=after,
+    )
+    audit.record(
+        action=AuditAction.PLAN_REVISED,
+        patient_id=plan.patient_id,
+        clinic_id=plan.clinic_id,
+        actor=changed_by,
+        summary=_("Plan #%(plan)d, version %(version)d.")
+        % {"plan": plan.pk, "version": plan.version},
     )
     return plan
 
@@ -487,6 +512,7 @@ def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTempl
         )
         for item in plan.items.all()
     )
+    _template_audit(AuditAction.TEMPLATE_CREATED, template=template, user=created_by)
     return template
 
 
@@ -508,6 +534,16 @@ def _check_template_admin(*, user, clinic_id: int | None) -> None:
         raise ValidationError(
             _("Only an admin of the template's clinic can change it."), code="not_admin"
         )
+
+
+def _template_audit(action: str, *, template: PlanTemplate, user) -> None:
+    audit.record(
+        action=action,
+        clinic_id=template.clinic_id,
+        actor=user,
+        summary=_("Template “%(name)s” (#%(number)d).")
+        % {"name": template.name, "number": template.pk},
+    )
 
 
 def _template_slug(*, clinic, name: str) -> str:
@@ -610,6 +646,7 @@ def template_create(
     )
     template.save()
     _template_items_save(template, rows)
+    _template_audit(AuditAction.TEMPLATE_CREATED, template=template, user=created_by)
     return template
 
 
@@ -645,6 +682,7 @@ def template_update(
     )
     template.save()
     _template_items_save(template, rows)
+    _template_audit(AuditAction.TEMPLATE_UPDATED, template=template, user=changed_by)
     return template
 
 
@@ -654,6 +692,8 @@ def _template_archived_set(*, template: PlanTemplate, user, archived: bool) -> P
     if template.is_archived != archived:
         template.is_archived = archived
         template.save(update_fields=["is_archived", "updated_at"])
+        action = AuditAction.TEMPLATE_ARCHIVED if archived else AuditAction.TEMPLATE_RESTORED
+        _template_audit(action, template=template, user=user)
     return template
 
 

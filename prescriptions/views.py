@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from clinics import audit
 from clinics.access import staff_required
+from clinics.models import AuditAction
 
 from . import builder
 from .access import plan_for_staff
@@ -31,6 +33,11 @@ STATUS_ACTIONS = {
 def plan_detail(request, pk: int):
     plan = plan_page(plan=plan_for_staff(user=request.user, pk=pk))
     items = list(plan.items.all())
+    audit.record(
+        action=AuditAction.PLAN_VIEWED,
+        patient=plan.patient,
+        summary=_("Plan #%(plan)d.") % {"plan": plan.pk},
+    )
     return render(
         request,
         "prescriptions/plan_detail.html",

@@ -25,6 +25,7 @@ from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
 from prescriptions.services import ItemInput, template_create_from_plan
+from tests.clinics.factories import two_factor_turn_on
 
 # Pages anyone may open without signing in.
 PUBLIC = {
@@ -32,6 +33,8 @@ PUBLIC = {
     "clinics:invitation-accept",
     "clinics:sign-in-link",
     "clinics:sign-in-link-use",
+    "clinics:sign-in-code",
+    "admin-sign-in",
     "favicon",
 }
 # The signed-in patient's own pages: "patient" (Pat, the demo patient) owns the records in them.
@@ -43,6 +46,7 @@ PATIENT_OWN = {
     "patients:pain-report",
     "patients:pain-report-result",
     "patients:history",
+    "patients:record-views",
     "clinics:home",
     "clinics:password-change",
     "clinics:password-change-done",
@@ -69,6 +73,8 @@ def route_kwargs(demo):
         "clinics:staff-invitation-resend": {"pk": demo["therapist"].pk},
         "clinics:staff-deactivate": {"pk": demo["therapist"].pk},
         "clinics:staff-reactivate": {"pk": demo["therapist"].pk},
+        "clinics:staff-two-factor-reset": {"pk": demo["therapist"].pk},
+        "clinics:account-unlock": {"pk": demo["patient"].user_id},
         "exercises:exercise-detail": {"pk": demo["exercise"].pk},
         "exercises:exercise-edit": {"pk": demo["exercise"].pk},
         "exercises:exercise-copy": {"pk": demo["exercise"].pk},
@@ -97,6 +103,7 @@ def route_kwargs(demo):
         "patients:patient-invite": {"pk": demo["patient"].pk},
         "patients:plan-create": {"pk": demo["patient"].pk},
         "patients:patient-export": {"pk": demo["patient"].pk},
+        "patients:patient-export-json": {"pk": demo["patient"].pk},
         "patients:alert-acknowledge": {"pk": demo["patient"].pk},
     }
 
@@ -158,6 +165,7 @@ def demo(db):
         role=Role.CLINIC_ADMIN,
         password=DEMO_PASSWORD,
     )
+    two_factor_turn_on(other_admin)  # clinic admins must, or every page sends them to set it up
     return {
         "clinic": clinic,
         "patient": pat,

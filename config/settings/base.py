@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinics",
     "exercises",
     "prescriptions",
@@ -58,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Lets the audit trail know who is asking and from where, however deep the code that writes.
+    "clinics.audit.AuditOriginMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinics.middleware.SessionLimitsMiddleware",
+    "clinics.middleware.TwoFactorSetupMiddleware",
     "clinics.middleware.ClinicTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -120,7 +127,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "clinics/locked_out.html"
 AXES_USERNAME_CALLABLE = "clinics.forms.sign_in_identifier"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# How many reverse proxies (nginx in production) stand in front of the app and add the client's
+# address to X-Forwarded-For. With 0 that header is ignored, since anyone can send it; the audit
+# trail and sign-in throttling then use the connection's own address.
+REHABIT_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# Throttling counts failures per client address found the same way as the audit trail's.
+AXES_CLIENT_IP_CALLABLE = "clinics.audit.client_address"
+# Two-step sign-in: the name authenticator apps show beside the account. Wrong codes count
+# towards the django-axes limits above, like wrong passwords.
+OTP_TOTP_ISSUER = "Rehabit"
 LOGIN_URL = "clinics:login"
 LOGIN_REDIRECT_URL = "clinics:home"
 LOGOUT_REDIRECT_URL = "clinics:login"

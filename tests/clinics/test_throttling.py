@@ -66,3 +66,24 @@ def test_a_success_clears_earlier_failures(client, therapist):
     for _ in range(4):
         attempt(client, therapist.email, "guess")
     assert attempt(client, therapist.email, PASSWORD).status_code == 302
+
+
+def test_behind_a_proxy_each_client_address_is_throttled_on_its_own(client, clinic, settings):
+    """Behind nginx every request comes from 127.0.0.1; the address that counts is the one the
+    proxy put in X-Forwarded-For, so one guesser does not lock out everyone else."""
+    settings.REHABIT_TRUSTED_PROXY_COUNT = 1
+    accounts = TherapistFactory.create_batch(6, clinic=clinic)
+
+    def through_proxy(email, password, address):
+        return client.post(
+            reverse("clinics:login"),
+            {"username": email, "password": password},
+            REMOTE_ADDR="127.0.0.1",
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    for account in accounts[:5]:
+        through_proxy(account.email, "guess", "203.0.113.99")
+    assert through_proxy(accounts[5].email, PASSWORD, "203.0.113.99").status_code == 429
+    assert through_proxy(accounts[5].email, PASSWORD, "198.51.100.4").status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.99").exists()

@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from clinics.models import User
+from clinics.selectors import two_factor_device
 from patients.demo import DEMO_PASSWORD
+from tests.clinics.factories import two_factor_code
 
 # Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls
 # from a thread with a running loop. The ORM is still used synchronously here, so allow it.
@@ -83,13 +86,25 @@ def demo_data(transactional_db, live_server):
 
 @pytest.fixture
 def sign_in(live_server):
-    """Sign in the way a person does: open the sign-in page, fill the form, press the button."""
+    """Sign in the way a person does: open the sign-in page, fill the form, press the button.
+    Someone with two-step sign-in (the demo admin) is then asked for a code; unless told
+    `two_step=False`, it is typed in as from their authenticator app."""
 
-    def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    def sign_in(
+        page: Page, email: str, password: str = DEMO_PASSWORD, *, two_step: bool = True
+    ) -> None:
         page.goto(live_server.url + reverse("clinics:login"))
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        user = User.objects.filter(email=email).first()
+        device = user and two_factor_device(user=user)
+        if not (two_step and device and user.check_password(password)):
+            return
+        expect(page.get_by_role("heading", name="Enter the 6-digit code")).to_be_visible()
+        page.get_by_label("Code").fill(two_factor_code(device))
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Enter the 6-digit code")).to_have_count(0)
 
     return sign_in
 

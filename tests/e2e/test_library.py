@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from clinics.models import Clinic, User
 from exercises.models import Exercise
 from exercises.services import exercise_create
-from patients.demo import DEMO_CLINIC_NAME, DEMO_PASSWORD
+from patients.demo import DEMO_CLINIC_NAME
 from patients.models import Patient
 from prescriptions.services import ItemInput, plan_create
 
@@ -117,13 +117,10 @@ def test_admin_adds_and_archives_and_the_builder_follows(
     assert_accessible(page, context="the plan that uses the archived exercise")
 
 
-def test_adding_an_exercise_works_without_javascript(browser, live_server, demo_data):
+def test_adding_an_exercise_works_without_javascript(browser, live_server, demo_data, sign_in):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + reverse("clinics:login"))
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "admin@example.com")  # both steps, password and code, without JavaScript
     page.get_by_role("link", name="Add exercise").click()
 
     page.get_by_label("Name").fill("Wall push-up")

@@ -3,12 +3,12 @@ import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from patients.models import SessionLog, SessionLogEntry
-from patients.services import EntryInput, session_log_record
+from patients.services import EntryInput, _session_log_create, session_log_record
 from prescriptions.models import PlanStatus
 from tests.patients.factories import PatientWithAccountFactory
 from tests.prescriptions.factories import PlanFactory, PlanItemFactory
@@ -250,3 +250,32 @@ def test_back_on_the_form_after_saving_says_it_is_saved_and_offers_another(clien
     fresh = client.get(log_url(plan), {"another": "1"}).text
     assert 'name="client_token"' in fresh and token not in fresh
     assert SessionLog.objects.count() == 1
+
+
+def test_a_log_racing_another_with_its_token_fails_on_insert_not_in_validation(patient, plan):
+    """The window a double tap can hit: the first request commits after the second looked for
+    the token and before it saves. The second must then fail on the unique index
+    (IntegrityError, which session_log_record answers with the first log), never with a
+    ValidationError that tells the phone its session was not saved."""
+    first = session_log_record(
+        patient=patient,
+        plan=plan,
+        performed_at=timezone.now() - datetime.timedelta(minutes=5),
+        entries=[EntryInput.as_prescribed(item) for item in plan.items.all()],
+        client_token=uuid.uuid4(),
+        recorded_by=patient.user,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _session_log_create(
+            patient=patient,
+            plan=plan,
+            performed_at=timezone.now() - datetime.timedelta(minutes=4),
+            entries=[EntryInput.as_prescribed(item) for item in plan.items.all()],
+            client_token=first.client_token,
+            recorded_by=patient.user,
+            pain_before=None,
+            pain_after=None,
+            difficulty="",
+            note="",
+        )
+    assert SessionLog.objects.filter(client_token=first.client_token).count() == 1

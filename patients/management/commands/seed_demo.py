@@ -3,7 +3,14 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clinics.models import Role
-from patients.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
+from patients.demo import (
+    DEMO_ADMIN_EMAIL,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_RECOVERY_CODES,
+    DEMO_TWO_FACTOR_KEY,
+    demo_seed,
+)
 
 
 class Command(BaseCommand):
@@ -43,3 +50,10 @@ class Command(BaseCommand):
                 clinic = login.clinic
                 self.stdout.write(f"  {clinic}")
             self.stdout.write(f"    {login.email:<{width}}  {Role(login.role).label}")
+        self.stdout.write("")
+        self.stdout.write(
+            f"{DEMO_ADMIN_EMAIL} signs in with two steps: after the password, type the code of "
+            f"an authenticator app set up with the key {DEMO_TWO_FACTOR_KEY}, or a recovery "
+            f"code ({', '.join(DEMO_RECOVERY_CODES[:3])} … {DEMO_RECOVERY_CODES[-1]}; each "
+            "works once)."
+        )
