@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from clinics.health import healthz
 from clinics.views import admin_sign_in
 
 admin.site.site_header = "Rehabit"
@@ -16,6 +17,7 @@ urlpatterns = [
             RedirectView.as_view(url=f"/{settings.STATIC_URL.strip('/')}/img/favicon.svg")
         ),
     ),
+    path("healthz", healthz, name="healthz"),
     path("", include("clinics.urls")),
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),

@@ -36,6 +36,7 @@ PUBLIC = {
     "clinics:sign-in-code",
     "admin-sign-in",
     "favicon",
+    "healthz",
 }
 # The signed-in patient's own pages: "patient" (Pat, the demo patient) owns the records in them.
 PATIENT_OWN = {
