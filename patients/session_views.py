@@ -1,6 +1,7 @@
 """The patient's session: today's routine in guided mode, and the log it produces."""
 
 import uuid
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,12 +72,7 @@ def session_log(request, plan_pk: int):
         if form.is_valid() and formset.is_valid():
             posted_ids = [entry.cleaned_data["plan_item"] for entry in formset.forms]
             if sorted(posted_ids) != sorted(items_by_id):
-                errors.append(
-                    _(
-                        "Your therapist changed this plan while you were exercising. Check the "
-                        "exercises below and send it again."
-                    )
-                )
+                errors.append(_plan_changed_message())
                 formset = _entry_formset(items)
             else:
                 try:
@@ -98,6 +94,11 @@ def session_log(request, plan_pk: int):
                     errors.extend(error.messages)
                 else:
                     return redirect("patients:session-done", pk=session.pk)
+        elif not _rows_are_the_plans(formset, items_by_id):
+            # An exercise's row is missing or names another one, so the answers cannot be shown
+            # again beside the plan's exercises: show them afresh.
+            errors.append(_plan_changed_message())
+            formset = _entry_formset(items)
     else:
         token_key = f"session-token-{plan.pk}"
         token = _stored_token(request, token_key)
@@ -143,6 +144,19 @@ def session_done(request, pk: int):
     patient = patient_for_self(user=request.user)
     session = session_for_patient(patient=patient, pk=pk)
     return render(request, "patients/session_done.html", {"session": session})
+
+
+def _rows_are_the_plans(formset, items_by_id) -> bool:
+    """Whether the rows sent are the plan's exercises, each once, as the page shows them."""
+    posted = [_as_int(entry["plan_item"].value()) for entry in formset.forms]
+    return Counter(posted) == Counter(items_by_id.keys())
+
+
+def _plan_changed_message() -> str:
+    return _(
+        "Your therapist changed this plan while you were exercising. Check the exercises below "
+        "and send it again."
+    )
 
 
 def _stored_token(request, key) -> uuid.UUID | None:

@@ -77,11 +77,17 @@ def _plan_initial_from_post(data, form_class) -> dict:
     return initial
 
 
+# Past the largest id or count a database column holds: a posted number beyond it (a tampered
+# row, say 2**63) is treated as no number, rather than sent to the database, which fails on it.
+LARGEST_NUMBER = 2**63 - 1
+
+
 def _as_int(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= LARGEST_NUMBER else None
 
 
 def _choosable(clinic, kept_ids):
@@ -192,6 +198,10 @@ def build(
 
 def search_results(*, clinic, query: str, region: str = "") -> list[Exercise]:
     if not query and not region:
+        return []
+    if "\x00" in query:
+        # No name holds a NUL character (PostgreSQL cannot store one, and fails on a query
+        # that has one), so nothing matches.
         return []
     return list(exercise_catalog(clinic=clinic, query=query, body_region=region)[:SEARCH_LIMIT])
 
