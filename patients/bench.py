@@ -22,9 +22,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -33,7 +33,7 @@ from clinics.services import clinic_create, user_create
 from exercises.models import BodyRegion, Exercise
 from prescriptions import schedule
 from prescriptions.catalog import starter_catalog_load
-from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
+from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import ItemInput, plan_create, plan_status_change
 
 from . import red_flags
@@ -42,9 +42,9 @@ from .models import (
     EntryStatus,
     PainReport,
     Patient,
+    PatientStatus,
     SessionLog,
     SessionLogEntry,
-    SessionLogRevision,
     SkipReason,
 )
 from .services import (
@@ -206,7 +206,7 @@ def bench_clinic_find(seed: int) -> Clinic | None:
 
 @dataclass
 class BenchResult:
-    status: str  # "created", "replaced" or "present"
+    status: str  # "created" or "present"
     clinic: Clinic
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
@@ -218,27 +218,20 @@ class BenchSizeMismatch(Exception):
         super().__init__(clinic.address)
 
 
-def bench_data_build(
-    *, size: BenchSize, replace: bool = False, log: Callable[[str], None] = print
-) -> BenchResult:
+def bench_data_build(*, size: BenchSize, log: Callable[[str], None] = print) -> BenchResult:
     """The bench clinic for `size.seed`, built if it is not there. One of another size is left
-    alone (BenchSizeMismatch) unless `replace`, which deletes it and builds this size. Building
-    is one transaction, so an interrupted run leaves nothing behind."""
+    alone (BenchSizeMismatch): like any clinic, it has an audit trail, which nothing deletes.
+    Building is one transaction, so an interrupted run leaves nothing behind."""
     existing = bench_clinic_find(size.seed)
     if existing is not None and existing.address == size.label:
         return BenchResult("present", existing, counts=bench_counts(existing))
-    if existing is not None and not replace:
+    if existing is not None:
         raise BenchSizeMismatch(existing)
     started = time.perf_counter()
     with transaction.atomic():
-        if existing is not None:
-            log(f"Deleting {existing.name} ({existing.address})")
-            bench_clinic_delete(existing)
-            log(f"  deleted in {time.perf_counter() - started:.1f} s")
         clinic = _Builder(size=size, log=log, started=started).build()
     seconds = time.perf_counter() - started
-    status = "replaced" if existing is not None else "created"
-    return BenchResult(status, clinic, seconds=seconds, counts=bench_counts(clinic))
+    return BenchResult("created", clinic, seconds=seconds, counts=bench_counts(clinic))
 
 
 def bench_counts(clinic: Clinic) -> dict[str, int]:
@@ -258,34 +251,34 @@ def bench_counts(clinic: Clinic) -> dict[str, int]:
     }
 
 
+def bench_logins_enable(*, clinic: Clinic, patients: int) -> list[Patient]:
+    """Let the load test (`bench/load.py`) sign in as the clinic's therapists and as the first
+    `patients` active patients with a login and an active plan, with the bench password. The
+    other accounts keep no usable password. Idempotent: an account that already has a usable
+    password is left alone. Every account gets the same hash, made once: hashing a password
+    takes about half a second by design, which would be minutes for a few hundred accounts."""
+    chosen = list(
+        Patient.objects.filter(
+            clinic=clinic,
+            status=PatientStatus.ACTIVE,
+            user__isnull=False,
+            plans__status=PlanStatus.ACTIVE,
+        )
+        .distinct()
+        .select_related("user")
+        .order_by("pk")[:patients]
+    )
+    accounts = User.objects.filter(
+        Q(role=Role.THERAPIST, clinic=clinic) | Q(pk__in=[patient.user_id for patient in chosen])
+    )
+    locked = [user.pk for user in accounts if not user.has_usable_password()]
+    if locked:
+        User.objects.filter(pk__in=locked).update(password=make_password(BENCH_PASSWORD))
+    return chosen
+
+
 # Deleted by bench_clinic_delete in this order; any other model with a `clinic` foreign key (an
 # alert acknowledgement, an audit entry) is a leaf that points at these, so it goes first.
-_CLINIC_TREE = (SessionLog, PainReport, Plan, Patient, User, PlanTemplate, Exercise, Clinic)
-
-
-@transaction.atomic
-def bench_clinic_delete(clinic: Clinic) -> None:
-    """Every row of a bench clinic, children first: rows that point at its patients and logs
-    (alert acknowledgements and the like), session entries and corrections, logs and pain
-    reports, plans (with their items, pauses and revisions), patients, accounts and the clinic.
-    Most foreign keys here are PROTECT, so the order matters."""
-    for model in apps.get_models():
-        owner = next((f for f in model._meta.concrete_fields if f.name == "clinic"), None)
-        if model not in _CLINIC_TREE and owner is not None and owner.related_model is Clinic:
-            model._default_manager.filter(clinic=clinic).delete()
-    SessionLogEntry.objects.filter(session__clinic=clinic).delete()
-    SessionLogRevision.objects.filter(session__clinic=clinic).delete()
-    SessionLog.objects.filter(clinic=clinic).delete()
-    PainReport.objects.filter(clinic=clinic).delete()
-    PlanItem.objects.filter(plan__clinic=clinic).delete()
-    Plan.objects.filter(clinic=clinic).delete()
-    Patient.objects.filter(clinic=clinic).delete()
-    User.objects.filter(clinic=clinic).delete()
-    PlanTemplate.objects.filter(clinic=clinic).delete()
-    Exercise.objects.filter(clinic=clinic).delete()
-    clinic.delete()
-
-
 @dataclass(frozen=True)
 class PainCourse:
     """Pain before a session drifts from `start` to `end` over the patient's care, with noise;

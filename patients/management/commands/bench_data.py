@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from patients.bench import BENCH_PASSWORD, BenchSize, BenchSizeMismatch, bench_data_build
+from patients.bench import (
+    BENCH_PASSWORD,
+    BenchSize,
+    BenchSizeMismatch,
+    bench_data_build,
+    bench_logins_enable,
+)
 
 
 class Command(BaseCommand):
@@ -27,9 +33,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
-            "--replace",
-            action="store_true",
-            help="Delete this seed's bench clinic if it was built at another size, and rebuild.",
+            "--patient-logins",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Give the bench password to every therapist and to N active patients, for the "
+                "load test (bench/load.py). Default 0: only the bench therapist and admin."
+            ),
         )
         parser.add_argument(
             "--allow-production",
@@ -48,17 +59,33 @@ class Command(BaseCommand):
             raise CommandError("--patients must be between 1 and 100000.")
         if not 1 <= options["days"] <= 3650:
             raise CommandError("--days must be between 1 and 3650.")
+        if options["patient_logins"] < 0:
+            raise CommandError("--patient-logins cannot be negative.")
         size = BenchSize(options["patients"], options["days"], options["seed"])
         try:
-            result = bench_data_build(size=size, replace=options["replace"], log=self.stdout.write)
+            result = bench_data_build(size=size, log=self.stdout.write)
         except BenchSizeMismatch as mismatch:
             raise CommandError(
                 f"{mismatch.clinic.name} is already there, built at another size: "
-                f"{mismatch.clinic.address} Run with --replace to delete it and build "
-                f"{size.patients} patients × {size.days} days."
+                f"{mismatch.clinic.address} Its audit trail cannot be deleted, so build "
+                f"{size.patients} patients × {size.days} days with another --seed, or in a "
+                f"fresh database."
             ) from mismatch
         except ValidationError as error:
             raise CommandError(f"Bench data not created, nothing was changed: {error}") from error
+
+        # Refresh the planner's statistics after a bulk load, as autovacuum would in time (and
+        # never, where it is turned off): without them the database guesses the log tables are
+        # small and plans whole-table scans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+        if options["patient_logins"]:
+            patients = bench_logins_enable(clinic=result.clinic, patients=options["patient_logins"])
+            self.stdout.write(
+                f"Sign-in with the bench password: every therapist and {len(patients)} patients "
+                f"({patients[0].email if patients else 'none'} …)."
+            )
 
         if result.status == "present":
             self.stdout.write(f"{result.clinic.name} is already there, unchanged. {size.label}")
