@@ -177,6 +177,12 @@ class SessionLog(models.Model):
             models.Index(fields=["patient", "performed_at"], name="session_patient_time_idx"),
             models.Index(fields=["plan", "performed_on"], name="session_plan_day_idx"),
             models.Index(fields=["clinic", "performed_on"], name="session_clinic_day_idx"),
+            # The alerts look up each patient's latest flagged session: a few rows among many.
+            models.Index(
+                fields=["patient", "performed_at"],
+                condition=Q(is_flagged=True),
+                name="session_flagged_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +362,12 @@ class PainReport(models.Model):
         indexes = [
             models.Index(fields=["patient", "recorded_at"], name="pain_patient_time_idx"),
             models.Index(fields=["clinic", "red_flag_severity"], name="pain_clinic_flag_idx"),
+            # The alerts look up each patient's latest report with a red flag.
+            models.Index(
+                fields=["patient", "recorded_at"],
+                condition=~Q(red_flag_severity=Severity.NONE),
+                name="pain_red_flag_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:

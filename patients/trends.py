@@ -284,9 +284,22 @@ def _window_summaries(
 ) -> dict[tuple[int, str], list[dict]]:
     """Each source's {"total", "count"} of pain values per (patient, window), for windows
     given as (patient id, window name, first day, last day) in clinic-local days: one query
-    (per 2,000 patients) over both sources, joining the windows as a VALUES list, since each
-    patient has windows of their own."""
+    over both sources, since each patient has windows of their own. PostgreSQL gets the
+    windows as six arrays; other databases as a VALUES list (in batches of 2,000 patients, to
+    stay within their limit on parameters)."""
     ops = connection.ops
+    rows = [
+        (
+            patient_id,
+            name,
+            ops.adapt_datefield_value(first_day),
+            ops.adapt_datefield_value(last_day),
+            # A clinic's day never strays more than 14 hours from UTC's.
+            ops.adapt_datetimefield_value(_utc_midnight(first_day - datetime.timedelta(2))),
+            ops.adapt_datetimefield_value(_utc_midnight(last_day + datetime.timedelta(2))),
+        )
+        for patient_id, name, first_day, last_day in windows
+    ]
     # Correlated subqueries rather than a join, so every database looks each window up in
     # the index instead of hashing the whole log table.
     aggregates = ", ".join(
@@ -294,25 +307,37 @@ def _window_summaries(
         for source in SOURCES.values()
         for aggregate in ("SUM", "COUNT")
     )
-    summaries = defaultdict(list)
-    for start in range(0, len(windows), 2 * WINDOWS_BATCH):
-        batch = windows[start : start + 2 * WINDOWS_BATCH]
-        params = []
-        for patient_id, name, first_day, last_day in batch:
-            params += [
-                patient_id,
-                name,
-                ops.adapt_datefield_value(first_day),
-                ops.adapt_datefield_value(last_day),
-                # A clinic's day never strays more than 14 hours from UTC's.
-                ops.adapt_datetimefield_value(_utc_midnight(first_day - datetime.timedelta(2))),
-                ops.adapt_datetimefield_value(_utc_midnight(last_day + datetime.timedelta(2))),
-            ]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-        sql = (
-            "WITH pain_windows (patient_id, kind, first_day, last_day, from_at, to_at) "
-            f"AS (VALUES {values}) SELECT w.patient_id, w.kind, {aggregates} FROM pain_windows w"
+    select = f"SELECT w.patient_id, w.kind, {aggregates} FROM pain_windows w"
+    columns = "patient_id, kind, first_day, last_day, from_at, to_at"
+    if connection.vendor == "postgresql":
+        # Six parameters however many windows: thousands of placeholders cost more to send
+        # than the query costs to run.
+        arrays = (
+            "%s::bigint[], %s::text[], %s::date[], %s::date[], %s::timestamptz[], %s::timestamptz[]"
         )
+        statements = (
+            [
+                (
+                    f"WITH pain_windows ({columns}) AS (SELECT * FROM unnest({arrays})) {select}",
+                    [list(column) for column in zip(*rows, strict=True)],
+                )
+            ]
+            if rows
+            else []
+        )
+    else:
+        statements = []
+        for start in range(0, len(rows), 2 * WINDOWS_BATCH):
+            batch = rows[start : start + 2 * WINDOWS_BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+            statements.append(
+                (
+                    f"WITH pain_windows ({columns}) AS (VALUES {values}) {select}",
+                    [value for row in batch for value in row],
+                )
+            )
+    summaries = defaultdict(list)
+    for sql, params in statements:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for patient_id, name, *totals_and_counts in cursor.fetchall():
