@@ -4,7 +4,8 @@ last session, pain against baseline, a 30-day pain sparkline and open alerts.
 Sorting by adherence, pain or alerts needs those figures for every patient the filters keep, not
 just the page shown, so they are worked out for the whole filtered caseload by the fixed-query
 selectors (adherence, pain trends, alerts), the rows (one per patient, never one per log) are
-sorted in Python, and only then paginated. The sparklines' points are read for the page alone.
+sorted in Python, and only then paginated. What no sort or alert needs is read for the page
+alone: the sparklines' points, and the 30-day adherence unless the table is sorted by it.
 The number of queries stays the same whatever the size of the caseload.
 """
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from prescriptions.adherence import Adherence, adherence_for_patients
 from prescriptions.models import Plan
 
-from .alerts import PatientAlerts, alerts_for_patients
+from .alerts import ADHERENCE_WINDOW, PatientAlerts, alerts_for_patients
 from .models import Patient, PatientStatus
 from .selectors import caseload
 from .sparkline import Sparkline, pain_sparkline
@@ -26,7 +27,8 @@ from .trends import PainTrend, pain_series_for_patients, pain_trends_for_patient
 
 PAGE_SIZE = 25
 SPARKLINE_DAYS = 30
-WINDOWS = (7, 30)
+MONTH_WINDOW = 30
+WINDOWS = (ADHERENCE_WINDOW, MONTH_WINDOW)
 
 
 @dataclass(frozen=True)
@@ -216,8 +218,14 @@ def dashboard(
     today = clinic.today()
     patients = list(caseload(user=user, scope=scope, status=status, query=query))
     ids = [patient.pk for patient in patients]
+    # The 7-day figure decides an alert, so every patient needs it; the 30-day one only for the
+    # rows shown, unless the table is sorted by it.
+    everyone_needs_month = sort.removeprefix("-") == "adherence_30"
     adherence = adherence_for_patients(
-        patient_ids=ids, today=today, windows=WINDOWS, with_days=False
+        patient_ids=ids,
+        today=today,
+        windows=WINDOWS if everyone_needs_month else (ADHERENCE_WINDOW,),
+        with_days=False,
     )
     # The figures for every patient, for sorting and alerts; the sparkline's 30 days of points
     # are read below for the page alone.
@@ -248,6 +256,15 @@ def dashboard(
     page = Paginator(rows, per_page).get_page(page_number)
 
     shown = list(page.object_list)
+    if not everyone_needs_month:
+        month = adherence_for_patients(
+            patient_ids=[row.patient.pk for row in shown],
+            today=today,
+            windows=(MONTH_WINDOW,),
+            with_days=False,
+        )
+        for row in shown:
+            row.adherence = {**row.adherence, **month.get(row.patient.pk, {})}
     series = pain_series_for_patients(
         patient_ids=[row.patient.pk for row in shown], today=today, days=SPARKLINE_DAYS
     )

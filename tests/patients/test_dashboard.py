@@ -361,7 +361,8 @@ def test_the_query_count_is_the_same_for_3_and_30_patients(
     client.force_login(therapist)
     client.get(CASELOAD)  # the first request on a connection may check database features
 
-    with django_assert_max_num_queries(16) as few:  # measured: 16 on SQLite and PostgreSQL
+    # measured: 17 on SQLite and PostgreSQL (3 of them the 30-day adherence of the page alone)
+    with django_assert_max_num_queries(17) as few:
         client.get(CASELOAD, {"sort": "-alerts"})
     add_patients_with_logs(therapist, 27)
     client.get(CASELOAD)  # notes the visit in the session now if a minute has passed
