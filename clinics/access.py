@@ -33,6 +33,21 @@ therapist_required = _role_required(Role.THERAPIST)
 patient_required = _role_required(Role.PATIENT)
 
 
+def two_factor_user_required(view):
+    """Clinic staff, and the site's superusers, who must sign in with two steps too."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            raise PermissionDenied
+        if not (user.is_superuser or (user.is_clinic_staff and user.clinic_id is not None)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def staff_member_for_admin(*, user, pk: int) -> User:
     """A therapist or admin of the admin's own clinic; a patient's account or another clinic's
     staff member answers 404 alike."""

@@ -103,7 +103,7 @@ class TwoFactorSetupMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not (user.is_authenticated and user.is_clinic_admin):
+        if not (user.is_authenticated and user.must_use_two_factor):
             return None
         session = request.session
         required = session.get(TWO_FACTOR_SETUP_SESSION_KEY)
@@ -116,7 +116,7 @@ class TwoFactorSetupMiddleware:
 
 
 def two_factor_setup_required(user) -> bool:
-    return user.is_clinic_admin and two_factor_device(user=user) is None
+    return user.must_use_two_factor and two_factor_device(user=user) is None
 
 
 def two_factor_setup_note(sender, request, user, **kwargs):
@@ -124,7 +124,7 @@ def two_factor_setup_note(sender, request, user, **kwargs):
     else nothing is noted, so should they become an admin the middleware asks afresh."""
     if request is None or not hasattr(request, "session"):
         return
-    if user.is_clinic_admin:
+    if user.must_use_two_factor:
         request.session[TWO_FACTOR_SETUP_SESSION_KEY] = two_factor_setup_required(user)
     else:
         request.session.pop(TWO_FACTOR_SETUP_SESSION_KEY, None)

@@ -184,6 +184,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in STAFF_ROLES
 
     @property
+    def can_use_two_factor(self) -> bool:
+        """Staff of a clinic, and the site's superusers (who reach every clinic's records
+        through the Django admin)."""
+        return self.is_clinic_staff or self.is_superuser
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        return self.is_clinic_admin or self.is_superuser
+
+    @property
     def is_patient(self) -> bool:
         return self.role == Role.PATIENT
 

@@ -662,7 +662,7 @@ def two_factor_enable(
     only on the page that shows them next. `recovery_codes` fixes them (the demo's published
     codes); otherwise they are random."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if not (user.is_active and user.is_clinic_staff):
+    if not (user.is_active and user.can_use_two_factor):
         raise ValidationError(_("Two-step sign-in is for the clinic's therapists and admins."))
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(
@@ -724,7 +724,7 @@ def two_factor_disable(*, user: User) -> None:
     """A therapist turns two-step sign-in off: from now on the password alone signs them in.
     Clinic admins must keep it; another admin can reset it for them instead."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_clinic_admin:
+    if user.must_use_two_factor:
         raise ValidationError(
             _(
                 "Clinic admins must use two-step sign-in, so it cannot be turned off. For a new "

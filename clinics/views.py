@@ -28,8 +28,8 @@ from .access import (
     clinic_account_for_admin,
     clinic_admin_required,
     staff_member_for_admin,
-    staff_required,
     therapist_required,
+    two_factor_user_required,
 )
 from .forms import (
     ClinicSettingsForm,
@@ -486,7 +486,7 @@ SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
 RECOVERY_CODES_SESSION_KEY = "two_factor_recovery_codes"
 
 
-@staff_required
+@two_factor_user_required
 @require_GET
 def two_factor(request):
     device = two_factor_device(user=request.user)
@@ -500,7 +500,7 @@ def two_factor(request):
     )
 
 
-@staff_required
+@two_factor_user_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
@@ -546,7 +546,7 @@ def two_factor_setup(request):
             "form": form,
             "qr_svg": mark_safe(qr_svg),
             "key_text": services.two_factor_key_text(key),
-            "required": user.is_clinic_admin,
+            "required": user.must_use_two_factor,
         },
     )
 
@@ -562,7 +562,7 @@ def _recovery_codes_gone(request):
     return redirect("clinics:two-factor")
 
 
-@staff_required
+@two_factor_user_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def two_factor_recovery_codes(request):
@@ -590,7 +590,7 @@ def two_factor_recovery_codes(request):
     )
 
 
-@staff_required
+@two_factor_user_required
 @never_cache
 @require_GET
 def two_factor_recovery_codes_download(request):
@@ -609,7 +609,7 @@ def two_factor_recovery_codes_download(request):
     return response
 
 
-@staff_required
+@two_factor_user_required
 @require_POST
 def two_factor_recovery_codes_saved(request):
     """The person has their codes: stop showing them."""

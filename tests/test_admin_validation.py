@@ -8,7 +8,7 @@ from clinics.models import User
 from exercises.models import Exercise, ExerciseStep
 from patients.models import PainReport
 from prescriptions.models import PlanItem, PlanTemplate
-from tests.clinics.factories import ClinicFactory
+from tests.clinics.factories import ClinicFactory, two_factor_turn_on
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PainReportFactory
 from tests.prescriptions.factories import PlanItemFactory
@@ -16,9 +16,11 @@ from tests.prescriptions.factories import PlanItemFactory
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser(
+    root = User.objects.create_superuser(
         "root@example.com", "a long enough passphrase", full_name="Site Admin"
     )
+    two_factor_turn_on(root)  # superusers must, or every page sends them to set it up
+    return root
 
 
 @pytest.fixture

@@ -522,3 +522,26 @@ def test_seeding_again_gives_an_older_demo_admin_the_key_and_changes_nothing_aft
     demo_seed()
     assert list(TOTPDevice.objects.filter(user=admin)) == [device]
     assert StaticToken.objects.filter(device__user=admin).count() == 10
+
+
+def test_a_site_superuser_must_set_up_two_step_sign_in_before_the_admin_site(client, db):
+    """A superuser reaches every clinic's records through the Django admin, so the password
+    alone is never enough for them either."""
+    root = User.objects.create_superuser(
+        email="root@example.org", password=PASSWORD, full_name="Site Operator"
+    )
+    password_step(client, root)
+    assert client.get("/admin/").url == SETUP
+    page = client.get(SETUP)
+    assert page.status_code == 200
+    key_text = re.search(r'<code class="setup-key-text">([A-Z2-7 ]+)</code>', page.text)[1]
+    key = TOTP(bytes.fromhex(_hex(key_text)))
+    client.post(SETUP, {"code": f"{key.token():06d}"}, follow=True)
+    assert client.get("/admin/").status_code == 200
+    assert client.get(RECOVERY_CODES).status_code == 200
+    # From now on the code is asked for at every sign-in, and it cannot be turned off.
+    client.post(reverse("clinics:logout"))
+    assert password_step(client, root).url == CODE
+    assert signed_in_as(client) is None
+    with pytest.raises(ValidationError):
+        two_factor_disable(user=root)
