@@ -47,6 +47,11 @@ class SignInLinkForm(forms.Form):
     )
 
 
+def posted(request):
+    """What a form is bound to: the posted data, or None to show it unbound on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 class ServiceErrorsMixin:
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's refusal next to the field it concerns, or above the form."""

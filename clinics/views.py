@@ -40,6 +40,7 @@ from .forms import (
     StaffInviteForm,
     TwoFactorConfirmForm,
     TwoFactorDisableForm,
+    posted,
 )
 from .middleware import TWO_FACTOR_SETUP_SESSION_KEY
 from .models import AccessPurpose, Role, User
@@ -147,7 +148,7 @@ def sign_in_code(request):
     if not AxesProxyHandler.is_allowed(request, credentials):
         del request.session[PENDING_SIGN_IN_SESSION_KEY]
         return get_lockout_response(request, credentials=credentials)
-    form = SignInCodeForm(_posted(request))
+    form = SignInCodeForm(posted(request))
     if form.is_valid():
         check = services.two_factor_verify(user=user, code=form.cleaned_data["code"])
         if check.device is not None:
@@ -250,7 +251,7 @@ def invitation_accept(request, token: str):
         user = services.access_link_check(token=token, purpose=purpose)
     except ValidationError as error:
         return _link_refused(request, purpose=purpose, error=error)
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = SetPasswordForm(user, posted(request))
     if form.is_valid():
         try:
             user = services.invitation_accept(
@@ -267,7 +268,7 @@ def invitation_accept(request, token: str):
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request):
     """Ask for a one-time sign-in link. The answer is the same whoever asks."""
-    form = SignInLinkForm(request.POST if request.method == "POST" else None)
+    form = SignInLinkForm(posted(request))
     if form.is_valid():
         services.sign_in_link_send(
             email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
@@ -294,10 +295,6 @@ def sign_in_link_use(request, token: str):
     return render(request, "clinics/sign_in_link_use.html")
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 # Staff and clinic settings: the clinic's admins only.
 
 
@@ -318,7 +315,7 @@ def staff_list(request):
 @clinic_admin_required
 @require_http_methods(["GET", "POST"])
 def staff_invite(request):
-    form = StaffInviteForm(_posted(request))
+    form = StaffInviteForm(posted(request))
     if form.is_valid():
         try:
             member = services.staff_invite(
@@ -367,7 +364,7 @@ def staff_deactivate(request, pk: int):
         return redirect("clinics:staff-list")
     counts = staff_patient_counts(member=member)
     form = StaffDeactivateForm(
-        _posted(request),
+        posted(request),
         candidates=reassignment_candidates(member=member),
         has_patients=counts.total > 0,
     )
@@ -418,7 +415,7 @@ def staff_reactivate(request, pk: int):
 def clinic_settings(request):
     clinic = request.user.clinic
     form = ClinicSettingsForm(
-        _posted(request),
+        posted(request),
         request.FILES if request.method == "POST" else None,
         initial=ClinicSettingsForm.initial_for(clinic),
     )
@@ -514,7 +511,7 @@ def two_factor_setup(request):
     key = request.session.get(SETUP_KEY_SESSION_KEY)
     if key is None:
         key = request.session[SETUP_KEY_SESSION_KEY] = services.two_factor_key_new()
-    form = TwoFactorConfirmForm(_posted(request))
+    form = TwoFactorConfirmForm(posted(request))
     if form.is_valid():
         try:
             setup = services.two_factor_enable(user=user, key=key, code=form.cleaned_data["code"])
@@ -624,7 +621,7 @@ def two_factor_disable(request):
     if two_factor_device(user=request.user) is None:
         messages.info(request, _("Two-step sign-in is already off for your account."))
         return redirect("clinics:two-factor")
-    form = TwoFactorDisableForm(_posted(request), user=request.user)
+    form = TwoFactorDisableForm(posted(request), user=request.user)
     if form.is_valid():
         try:
             services.two_factor_disable(user=request.user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.access import patient_required
+from clinics.forms import posted
 from clinics.models import AuditAction
 from clinics.selectors import record_views_for_patient
 
@@ -21,14 +22,10 @@ from .patient_forms import HistoryPageForm, PainReportForm, SessionCorrectionFor
 from .red_flags import RED_FLAGS_BY_CODE, Severity
 
 
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
 @patient_required
 def pain_report(request):
     patient = patient_for_self(user=request.user)
-    form = PainReportForm(_posted(request))
+    form = PainReportForm(posted(request))
     if form.is_valid():
         try:
             report = services.pain_report_record(
@@ -100,7 +97,7 @@ def session_correct(request, pk: int):
     if not services.session_log_can_be_corrected(session=session):
         status = 403 if request.method == "POST" else 200
         return render(request, "patients/log_correct.html", context, status=status)
-    form = SessionCorrectionForm(_posted(request), session=session)
+    form = SessionCorrectionForm(posted(request), session=session)
     if form.is_valid():
         was_flagged = session.is_flagged
         try:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from clinics import audit
 from clinics.access import patient_required, staff_required
+from clinics.forms import posted
 from clinics.models import AuditAction
 from prescriptions import builder
 from prescriptions.access import template_for_staff
@@ -31,10 +32,6 @@ from .review import window_from as review_window_from
 from .selectors import patient_page, today_for_patient
 
 PAGE_SIZE = 25
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 @staff_required
@@ -60,7 +57,7 @@ def caseload(request):
 
 @staff_required
 def patient_add(request):
-    form = PatientForm(_posted(request), user=request.user)
+    form = PatientForm(posted(request), user=request.user)
     if form.is_valid():
         try:
             patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
@@ -95,7 +92,7 @@ def patient_detail(request, pk: int):
 def patient_edit(request, pk: int):
     patient = patient_for_staff(user=request.user, pk=pk)
     form = PatientForm(
-        _posted(request),
+        posted(request),
         user=request.user,
         current_therapist=patient.primary_therapist,
         initial=PatientForm.initial_for(patient),
