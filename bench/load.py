@@ -37,6 +37,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench import load_check
+from bench.run import p95
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/rehabit_load"
@@ -469,7 +470,7 @@ def _figures(records: list[dict]) -> dict:
                 "failed": sum(1 for record in by_name[name] if record["error"]),
                 "per_second": round(len(samples) / seconds, 2),
                 "median_ms": round(statistics.median(samples), 1),
-                "p95_ms": round(_p95(samples), 1),
+                "p95_ms": round(p95(samples), 1),
                 "max_ms": round(max(samples), 1),
             }
         )
@@ -485,7 +486,7 @@ def _figures(records: list[dict]) -> dict:
         "sign_in": {
             "count": len(sign_ins),
             "median_ms": round(statistics.median(sign_ins), 1) if sign_ins else None,
-            "p95_ms": round(_p95(sign_ins), 1) if sign_ins else None,
+            "p95_ms": round(p95(sign_ins), 1) if sign_ins else None,
         },
         "measured_seconds": round(seconds, 1),
         "requests": sum(row["count"] for row in rows),
@@ -494,12 +495,6 @@ def _figures(records: list[dict]) -> dict:
         "errors": sum(errors.values()),
         "error_kinds": dict(sorted(errors.items(), key=lambda item: -item[1])[:20]),
     }
-
-
-def _p95(samples: list[float]) -> float:
-    if len(samples) < 2:
-        return samples[0]
-    return statistics.quantiles(samples, n=100, method="inclusive")[94]
 
 
 def _verdict(report: dict, result: load_check.CheckResult) -> dict:
