@@ -68,9 +68,9 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from devdata.bench import bench_clinic_find, bench_counts, bench_therapist_email
 
     from clinics.models import User
-    from patients.bench import bench_clinic_find, bench_counts, bench_therapist_email
     from patients.models import Patient, PatientStatus
 
     started_at = datetime.datetime.now(datetime.UTC)
@@ -100,12 +100,12 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
 
     client = Client(raise_request_exception=False)
     client.force_login(therapist, backend="django.contrib.auth.backends.ModelBackend")
-    caseload = reverse("patients:caseload")
+    caseload = reverse("insights:caseload")
     targets = [
         ("bare view (reference)", reverse("bench-bare")),
         ("dashboard, my patients", f"{caseload}?scope=mine"),
         ("dashboard, whole clinic", f"{caseload}?scope=all"),
-        ("patient page (a year of history)", reverse("patients:patient-detail", args=[patient.pk])),
+        ("patient page (a year of history)", reverse("insights:patient-detail", args=[patient.pk])),
     ]
 
     results = []

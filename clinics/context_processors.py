@@ -7,13 +7,13 @@ NAVIGATION = {
     Role.CLINIC_ADMIN: [
         (_("Exercise library"), "exercises:library"),
         (_("Templates"), "prescriptions:template-list"),
-        (_("Caseload"), "patients:caseload"),
-        (_("Staff"), "clinics:staff-list"),
-        (_("Settings"), "clinics:clinic-settings"),
-        (_("Audit trail"), "clinics:audit-trail"),
+        (_("Caseload"), "insights:caseload"),
+        (_("Staff"), "console:staff-list"),
+        (_("Settings"), "console:clinic-settings"),
+        (_("Audit trail"), "console:audit-trail"),
     ],
     Role.THERAPIST: [
-        (_("Caseload"), "patients:caseload"),
+        (_("Caseload"), "insights:caseload"),
         (_("Exercises"), "exercises:library"),
     ],
     Role.PATIENT: [

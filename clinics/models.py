@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .limits import Limit
+from lib.limits import Limit
 
 
 def validate_time_zone(value: str) -> None:

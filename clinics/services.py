@@ -7,10 +7,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Any
 from urllib.parse import urljoin
 
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
@@ -23,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -31,7 +29,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import audit
-from .images import PreparedImage, prepare_image
 from .models import STAFF_ROLES, AccessLink, AccessPurpose, AuditAction, Clinic, Role, User
 
 logger = logging.getLogger(__name__)
@@ -263,190 +260,30 @@ def sign_in_link_send(*, email: str, base_url: str) -> None:
         logger.exception("Sign-in link email to user %s could not be sent", user.pk)
 
 
-# Staff: invitations, deactivation and reactivation. Nothing here deletes an account: a former
-# colleague's name stays on the plans they prescribed and the logs they corrected.
+# Checks and steps the clinic admin's staff pages (console.services) share with two-step
+# sign-in. Nothing here deletes an account: a former colleague's name stays on the plans they
+# prescribed and the logs they corrected.
 
 
-def _account_named(user: User) -> str:
+def account_label(user: User) -> str:
     """The account acted on, as the audit trail names it: the person and their email address."""
     return _("%(name)s (%(email)s)") % {"name": user.full_name, "email": user.email}
 
 
-def _require_clinic_admin(user: User, clinic_id: int | None, message: str) -> None:
+def clinic_admin_check(user: User, clinic_id: int | None, message: str) -> None:
     if not (user.is_active and user.is_clinic_admin and user.clinic_id == clinic_id):
         raise ValidationError(message)
 
 
-def _require_staff_member(member: User, clinic_id: int | None) -> None:
+def staff_member_check(member: User, clinic_id: int | None) -> None:
     if member.clinic_id != clinic_id or member.role not in STAFF_ROLES:
         raise ValidationError(_("Only therapists and admins of this clinic are managed here."))
-
-
-@transaction.atomic
-def staff_invite(*, invited_by: User, email: str, full_name: str, role: str, base_url: str) -> User:
-    """A therapist or admin account in the inviter's clinic, with no usable password, and the
-    emailed invitation to choose one: both or neither."""
-    _require_clinic_admin(
-        invited_by, invited_by.clinic_id, _("Only the clinic's admins can invite staff.")
-    )
-    if role not in STAFF_ROLES:
-        raise ValidationError({"role": _("Choose therapist or clinic admin.")})
-    if not full_name.strip():
-        raise ValidationError({"full_name": _("Enter the person's full name.")})
-    email = User.objects.normalize_email(email).strip().lower()
-    if User.objects.filter(email=email).exists():
-        raise ValidationError(
-            {
-                "email": _(
-                    "An account with this email address already exists, so it cannot be "
-                    "invited again. If it is a colleague on the staff list, re-send their "
-                    "invitation or reactivate them there; otherwise use another address."
-                )
-            }
-        )
-    member = user_create(
-        clinic=invited_by.clinic, email=email, full_name=full_name, role=role, password=None
-    )
-    user_invite(user=member, invited_by=invited_by, base_url=base_url)
-    audit.record(
-        action=AuditAction.STAFF_INVITED,
-        clinic_id=member.clinic_id,
-        actor=invited_by,
-        summary=_("Invited %(account)s as %(role)s.")
-        % {"account": _account_named(member), "role": member.get_role_display().lower()},
-    )
-    return member
-
-
-@transaction.atomic
-def staff_invitation_resend(*, member: User, invited_by: User, base_url: str) -> None:
-    """A new invitation for a colleague who has not chosen a password yet; the earlier one stops
-    working."""
-    _require_clinic_admin(
-        invited_by, member.clinic_id, _("Only the clinic's admins can invite staff.")
-    )
-    member = User.objects.select_for_update().get(pk=member.pk)
-    _require_staff_member(member, invited_by.clinic_id)
-    if not member.is_active:
-        raise ValidationError(
-            _("%(name)s is deactivated. Reactivate them before sending an invitation.")
-            % {"name": member.full_name}
-        )
-    if member.has_usable_password():
-        raise ValidationError(
-            _("%(name)s has already chosen a password, so there is no invitation to send again.")
-            % {"name": member.full_name}
-        )
-    user_invite(user=member, invited_by=invited_by, base_url=base_url)
-    audit.record(
-        action=AuditAction.STAFF_INVITATION_RESENT,
-        clinic_id=member.clinic_id,
-        actor=invited_by,
-        summary=_("Invitation re-sent to %(account)s; the earlier one no longer works.")
-        % {"account": _account_named(member)},
-    )
 
 
 DATABASE_SESSION_ENGINES = (
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
 )
-
-
-@dataclass(frozen=True)
-class StaffDeactivation:
-    member: User
-    patients_moved: int
-    reassigned_to: User | None
-
-
-@transaction.atomic
-def staff_deactivate(
-    *, member: User, deactivated_by: User, reassign_to: User | None
-) -> StaffDeactivation:
-    """Switch a therapist or admin off: every patient whose primary therapist they are (active
-    and discharged alike, so no record points at an account nobody can use) moves to
-    `reassign_to`, their unused links stop working, they cannot sign in, and the sessions they
-    have open end."""
-    # Locking the clinic row makes staff changes in one clinic take turns, so two admins cannot
-    # deactivate each other at once, and nobody is reassigned patients while being switched off.
-    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
-    deactivated_by = User.objects.get(pk=deactivated_by.pk)
-    _require_clinic_admin(
-        deactivated_by, member.clinic_id, _("Only the clinic's admins can deactivate staff.")
-    )
-    member = User.objects.get(pk=member.pk)
-    _require_staff_member(member, deactivated_by.clinic_id)
-    if not member.is_active:
-        raise ValidationError(_("%(name)s is already deactivated.") % {"name": member.full_name})
-    other_admins = User.objects.filter(
-        clinic_id=member.clinic_id, role=Role.CLINIC_ADMIN, is_active=True
-    ).exclude(pk=member.pk)
-    if member.is_clinic_admin and not other_admins.exists():
-        raise ValidationError(
-            _(
-                "%(name)s is the clinic's only active admin. Invite or reactivate another "
-                "admin first, so someone can still manage the clinic."
-            )
-            % {"name": member.full_name}
-        )
-    if member.pk == deactivated_by.pk:
-        raise ValidationError(
-            _("You cannot deactivate your own account. Ask another admin of the clinic to do it.")
-        )
-    if reassign_to is not None:
-        reassign_to = User.objects.filter(pk=reassign_to.pk).first()
-        if (
-            reassign_to is None
-            or reassign_to.pk == member.pk
-            or reassign_to.clinic_id != member.clinic_id
-            or reassign_to.role not in STAFF_ROLES
-            or not reassign_to.is_active
-        ):
-            raise ValidationError(
-                {
-                    "reassign_to": _(
-                        "Choose an active therapist or admin of this clinic, other than the "
-                        "person being deactivated."
-                    )
-                }
-            )
-    patient_count = member.primary_patients.count()
-    if patient_count and reassign_to is None:
-        raise ValidationError(
-            {
-                "reassign_to": ngettext(
-                    "%(name)s is the primary therapist of %(count)d patient. Choose who takes "
-                    "them over.",
-                    "%(name)s is the primary therapist of %(count)d patients. Choose who takes "
-                    "them over.",
-                    patient_count,
-                )
-                % {"name": member.full_name, "count": patient_count}
-            }
-        )
-    now = timezone.now()
-    moved = member.primary_patients.update(primary_therapist=reassign_to, updated_at=now)
-    AccessLink.objects.filter(user=member, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    member.is_active = False
-    member.save(update_fields=["is_active"])
-    _sessions_end(member)
-    summary = _("Deactivated %(account)s.") % {"account": _account_named(member)}
-    if moved:
-        summary += " " + ngettext(
-            "%(count)d patient moved to %(to)s.",
-            "%(count)d patients moved to %(to)s.",
-            moved,
-        ) % {"count": moved, "to": _account_named(reassign_to)}
-    audit.record(
-        action=AuditAction.STAFF_DEACTIVATED,
-        clinic_id=member.clinic_id,
-        actor=deactivated_by,
-        summary=summary,
-    )
-    return StaffDeactivation(member=member, patients_moved=moved, reassigned_to=reassign_to)
 
 
 def _sessions_end(user: User) -> None:
@@ -469,112 +306,15 @@ def _sessions_end(user: User) -> None:
         store(session_key=session_key).delete()
 
 
-@transaction.atomic
-def staff_reactivate(*, member: User, reactivated_by: User) -> User:
-    """Let a deactivated colleague sign in again. Their former patients stay with whoever took
-    them over; one who never chose a password needs a new invitation."""
-    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
-    _require_clinic_admin(
-        reactivated_by, member.clinic_id, _("Only the clinic's admins can reactivate staff.")
+def user_deactivate(*, user: User) -> None:
+    """Switch an account off for good: its unused links stop working, it cannot sign in, and the
+    sessions it has open end. Callers check who may do it and keep the audit trail."""
+    AccessLink.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
     )
-    member = User.objects.get(pk=member.pk)
-    _require_staff_member(member, reactivated_by.clinic_id)
-    if member.is_active:
-        raise ValidationError(_("%(name)s is already active.") % {"name": member.full_name})
-    member.is_active = True
-    member.save(update_fields=["is_active"])
-    audit.record(
-        action=AuditAction.STAFF_REACTIVATED,
-        clinic_id=member.clinic_id,
-        actor=reactivated_by,
-        summary=_("Reactivated %(account)s.") % {"account": _account_named(member)},
-    )
-    return member
-
-
-# Clinic settings
-
-# A logo is printed a few centimetres wide on handouts; 2 MB is plenty for that.
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-
-
-def clinic_logo_prepare(upload) -> PreparedImage:
-    """The logo to store: at most 2 MB, then checked by content and re-encoded as every picture
-    in the app is (`clinics.images.prepare_image`: JPEG, PNG or WebP only, metadata dropped,
-    a generated file name). Raises ValidationError saying what is allowed."""
-    if not isinstance(upload, PreparedImage) and (upload.size or 0) > LOGO_MAX_BYTES:
-        raise ValidationError(
-            _(
-                "A logo can be a JPEG, PNG or WebP image of at most 2 MB; this file is "
-                "%(size)s MB. Save it smaller and upload it again."
-            )
-            % {"size": f"{math.ceil(upload.size * 10 / (1024 * 1024)) / 10:.1f}"},
-            code="too_large",
-        )
-    return prepare_image(upload)
-
-
-CLINIC_SETTINGS_FIELDS = frozenset(
-    {
-        "name",
-        "contact_email",
-        "phone",
-        "address",
-        "time_zone",
-        "logo",
-        "alert_pain_at_or_above",
-        "alert_pain_rise",
-        "alert_inactive_days",
-        "alert_adherence_below_percent",
-    }
-)
-
-
-@transaction.atomic
-def clinic_settings_update(*, clinic: Clinic, updated_by: User, **fields: Any) -> Clinic:
-    """Change the clinic's details and alert thresholds. Only the fields passed change; `logo`
-    is an uploaded image to use from now on, or None to print handouts without one. The slug
-    stays, so addresses that contain it keep working after a rename."""
-    unknown = set(fields) - CLINIC_SETTINGS_FIELDS
-    if unknown:
-        raise TypeError(f"clinic_settings_update() cannot change {', '.join(sorted(unknown))}")
-    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
-    _require_clinic_admin(
-        updated_by, clinic.pk, _("Only the clinic's admins can change its settings.")
-    )
-    for name in ("name", "phone", "address", "time_zone"):
-        if name in fields:
-            fields[name] = (fields[name] or "").strip()
-    if "contact_email" in fields:
-        fields["contact_email"] = (fields["contact_email"] or "").strip().lower()
-    changed = {
-        name for name, value in fields.items() if name != "logo" and getattr(clinic, name) != value
-    }
-    if "logo" in fields:
-        logo = fields.pop("logo")
-        if logo is None:
-            if clinic.logo:
-                changed.add("logo")
-            clinic.logo = ""
-        else:
-            try:
-                clinic.logo = clinic_logo_prepare(logo)
-            except ValidationError as error:
-                raise ValidationError({"logo": error.messages}) from error
-            changed.add("logo")
-    for name, value in fields.items():
-        setattr(clinic, name, value)
-    clinic.full_clean()
-    clinic.save()
-    audit.record(
-        action=AuditAction.CLINIC_SETTINGS_UPDATED,
-        clinic=clinic,
-        actor=updated_by,
-        summary=audit.changed_fields_summary(
-            [str(Clinic._meta.get_field(name).verbose_name) for name in changed]
-        ),
-    )
-    return clinic
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    _sessions_end(user)
 
 
 # Two-step sign-in: after the password, a 6-digit code from an authenticator app (TOTP,
@@ -689,8 +429,7 @@ def two_factor_enable(
         action=AuditAction.TWO_FACTOR_ENABLED,
         clinic_id=user.clinic_id,
         actor=user,
-        summary=_("Two-step sign-in turned on for %(account)s.")
-        % {"account": _account_named(user)},
+        summary=_("Two-step sign-in turned on for %(account)s.") % {"account": account_label(user)},
     )
     return TwoFactorSetUp(device=device, recovery_codes=codes)
 
@@ -709,7 +448,7 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
         clinic_id=user.clinic_id,
         actor=user,
         summary=_("New recovery codes made for %(account)s; the earlier ones no longer work.")
-        % {"account": _account_named(user)},
+        % {"account": account_label(user)},
     )
     return codes
 
@@ -739,7 +478,7 @@ def two_factor_disable(*, user: User) -> None:
         clinic_id=user.clinic_id,
         actor=user,
         summary=_("Two-step sign-in turned off for %(account)s.")
-        % {"account": _account_named(user)},
+        % {"account": account_label(user)},
     )
 
 
@@ -750,11 +489,11 @@ def two_factor_reset(*, member: User, reset_by: User) -> None:
     asked to set up a new app before anything else."""
     Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
     reset_by = User.objects.get(pk=reset_by.pk)
-    _require_clinic_admin(
+    clinic_admin_check(
         reset_by, member.clinic_id, _("Only the clinic's admins can reset two-step sign-in.")
     )
     member = User.objects.get(pk=member.pk)
-    _require_staff_member(member, reset_by.clinic_id)
+    staff_member_check(member, reset_by.clinic_id)
     if member.pk == reset_by.pk:
         raise ValidationError(
             _("You cannot reset your own two-step sign-in. Ask another admin of the clinic.")
@@ -770,7 +509,7 @@ def two_factor_reset(*, member: User, reset_by: User) -> None:
         action=AuditAction.TWO_FACTOR_RESET,
         clinic_id=member.clinic_id,
         actor=reset_by,
-        summary=_("Two-step sign-in reset for %(account)s.") % {"account": _account_named(member)},
+        summary=_("Two-step sign-in reset for %(account)s.") % {"account": account_label(member)},
     )
 
 
@@ -804,28 +543,3 @@ def two_factor_verify(*, user: User, code: str) -> TwoFactorCheck:
     token = recovery_code_normalize(code) if recovery else code
     accepted = device.verify_token(token)
     return TwoFactorCheck(device=device if accepted else None, recovery_code=recovery)
-
-
-# Sign-in lockouts (django-axes)
-
-
-@transaction.atomic
-def account_unlock(*, account: User, unlocked_by: User) -> int:
-    """Let a locked-out colleague or patient of the admin's clinic sign in again at once, instead
-    of after the cool-down: their failed sign-ins are forgotten. Returns how many records of
-    failed attempts were cleared."""
-    _require_clinic_admin(
-        unlocked_by, account.clinic_id, _("Only the clinic's admins can unlock accounts.")
-    )
-    cleared = axes_reset(username=account.email)
-    # A patient's unlock goes on their record's trail too. Unlocking is a rare admin action, so
-    # the one indexed lookup of the record by its account is worth it.
-    patient = getattr(account, "patient_record", None) if account.role == Role.PATIENT else None
-    audit.record(
-        action=AuditAction.ACCOUNT_UNLOCKED,
-        clinic_id=account.clinic_id,
-        patient_id=getattr(patient, "pk", None),
-        actor=unlocked_by,
-        summary=_("Sign-in unlocked for %(account)s.") % {"account": _account_named(account)},
-    )
-    return cleared

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import views
 
 app_name = "clinics"
 
@@ -32,21 +32,4 @@ urlpatterns = [
         name="two-factor-recovery-codes-saved",
     ),
     path("account/two-step/turn-off/", views.two_factor_disable, name="two-factor-disable"),
-    path("staff/", views.staff_list, name="staff-list"),
-    path("staff/invite/", views.staff_invite, name="staff-invite"),
-    path(
-        "staff/<int:pk>/invitation/",
-        views.staff_invitation_resend,
-        name="staff-invitation-resend",
-    ),
-    path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff-deactivate"),
-    path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff-reactivate"),
-    path(
-        "staff/<int:pk>/two-step/reset/",
-        views.staff_two_factor_reset,
-        name="staff-two-factor-reset",
-    ),
-    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
-    path("settings/", views.clinic_settings, name="clinic-settings"),
-    path("audit/", audit_views.audit_trail, name="audit-trail"),
 ]

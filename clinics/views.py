@@ -23,39 +23,30 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lib.web import flash_errors, posted
+
 from . import services
 from .access import (
-    clinic_account_for_admin,
-    clinic_admin_required,
-    staff_member_for_admin,
     therapist_required,
     two_factor_user_required,
 )
 from .forms import (
-    ClinicSettingsForm,
     EmailAuthenticationForm,
     SignInCodeForm,
     SignInLinkForm,
-    StaffDeactivateForm,
-    StaffInviteForm,
     TwoFactorConfirmForm,
     TwoFactorDisableForm,
-    posted,
 )
 from .middleware import TWO_FACTOR_SETUP_SESSION_KEY
 from .models import AccessPurpose, Role, User
 from .selectors import (
-    locked_out_accounts,
-    reassignment_candidates,
     recovery_codes_left,
-    staff_for_clinic,
-    staff_patient_counts,
     two_factor_device,
 )
 
 HOME_BY_ROLE = {
     Role.CLINIC_ADMIN: "exercises:library",
-    Role.THERAPIST: "patients:caseload",
+    Role.THERAPIST: "insights:caseload",
     Role.PATIENT: "patients:today",
 }
 
@@ -295,188 +286,6 @@ def sign_in_link_use(request, token: str):
     return render(request, "clinics/sign_in_link_use.html")
 
 
-# Staff and clinic settings: the clinic's admins only.
-
-
-@clinic_admin_required
-@require_GET
-def staff_list(request):
-    clinic = request.user.clinic
-    return render(
-        request,
-        "clinics/staff_list.html",
-        {
-            "members": staff_for_clinic(clinic=clinic),
-            "locked_out": locked_out_accounts(clinic=clinic),
-        },
-    )
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def staff_invite(request):
-    form = StaffInviteForm(posted(request))
-    if form.is_valid():
-        try:
-            member = services.staff_invite(
-                invited_by=request.user,
-                base_url=request.build_absolute_uri("/"),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(
-                request,
-                _("Invitation sent to %(email)s. The link works once, for 7 days.")
-                % {"email": member.email},
-            )
-            return redirect("clinics:staff-list")
-    return render(request, "clinics/staff_invite.html", {"form": form})
-
-
-@clinic_admin_required
-@require_POST
-def staff_invitation_resend(request, pk: int):
-    member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        services.staff_invitation_resend(
-            member=member, invited_by=request.user, base_url=request.build_absolute_uri("/")
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("A new invitation was sent to %(email)s; the earlier one no longer works.")
-            % {"email": member.email},
-        )
-    return redirect("clinics:staff-list")
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def staff_deactivate(request, pk: int):
-    member = staff_member_for_admin(user=request.user, pk=pk)
-    if not member.is_active:
-        messages.info(request, _("%(name)s is already deactivated.") % {"name": member.full_name})
-        return redirect("clinics:staff-list")
-    counts = staff_patient_counts(member=member)
-    form = StaffDeactivateForm(
-        posted(request),
-        candidates=reassignment_candidates(member=member),
-        has_patients=counts.total > 0,
-    )
-    if form.is_valid():
-        try:
-            outcome = services.staff_deactivate(
-                member=member,
-                deactivated_by=request.user,
-                reassign_to=form.cleaned_data.get("reassign_to"),
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            text = _("%(name)s was deactivated and can no longer sign in.") % {
-                "name": member.full_name
-            }
-            if outcome.patients_moved:
-                text += " " + ngettext(
-                    "%(count)d patient moved to %(to)s.",
-                    "%(count)d patients moved to %(to)s.",
-                    outcome.patients_moved,
-                ) % {"count": outcome.patients_moved, "to": outcome.reassigned_to.full_name}
-            messages.success(request, text)
-            return redirect("clinics:staff-list")
-    return render(
-        request,
-        "clinics/staff_deactivate.html",
-        {"member": member, "counts": counts, "form": form},
-    )
-
-
-@clinic_admin_required
-@require_POST
-def staff_reactivate(request, pk: int):
-    member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        services.staff_reactivate(member=member, reactivated_by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(name)s can sign in again.") % {"name": member.full_name})
-    return redirect("clinics:staff-list")
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def clinic_settings(request):
-    clinic = request.user.clinic
-    form = ClinicSettingsForm(
-        posted(request),
-        request.FILES if request.method == "POST" else None,
-        initial=ClinicSettingsForm.initial_for(clinic),
-    )
-    if form.is_valid():
-        try:
-            services.clinic_settings_update(
-                clinic=clinic, updated_by=request.user, **form.changes()
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The clinic's settings were saved."))
-            return redirect("clinics:clinic-settings")
-    return render(request, "clinics/clinic_settings.html", {"form": form, "clinic": clinic})
-
-
-@clinic_admin_required
-@require_POST
-def staff_two_factor_reset(request, pk: int):
-    member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        services.two_factor_reset(member=member, reset_by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        if member.is_clinic_admin:
-            then = _("they are asked to set up a new authenticator app before anything else.")
-        else:
-            then = _("they can set up a new app under Two-step sign-in.")
-        messages.success(
-            request,
-            _(
-                "Two-step sign-in for %(name)s was reset: their authenticator app and recovery "
-                "codes no longer work, and they were signed out. They sign in with their "
-                "password next time, and then %(then)s"
-            )
-            % {"name": member.full_name, "then": then},
-        )
-    return redirect("clinics:staff-list")
-
-
-@clinic_admin_required
-@require_POST
-def account_unlock(request, pk: int):
-    """Lift a sign-in lockout now instead of after the 15-minute cool-down."""
-    account = clinic_account_for_admin(user=request.user, pk=pk)
-    try:
-        services.account_unlock(account=account, unlocked_by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("%(name)s (%(email)s) is unlocked and can sign in again now.")
-            % {"name": account.full_name, "email": account.email},
-        )
-    return redirect("clinics:staff-list")
-
-
 # Two-step sign-in, for each member of staff on their own account.
 
 SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
@@ -569,8 +378,7 @@ def two_factor_recovery_codes(request):
         try:
             codes = services.recovery_codes_regenerate(user=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
             return redirect("clinics:two-factor")
         request.session[RECOVERY_CODES_SESSION_KEY] = codes
         messages.success(
@@ -626,8 +434,7 @@ def two_factor_disable(request):
         try:
             services.two_factor_disable(user=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_errors(request, error)
         else:
             messages.success(
                 request, _("Two-step sign-in is off: your password alone signs you in now.")

@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from clinics.logs import mask_secrets, mask_url  # noqa: E402
+from lib.logs import mask_secrets, mask_url  # noqa: E402
 
 
 class MaskingLogger(Logger):

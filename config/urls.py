@@ -4,8 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from clinics.health import healthz
 from clinics.views import admin_sign_in
+from lib.health import healthz
 
 admin.site.site_header = "Rehabit"
 admin.site.site_title = "Rehabit admin"
@@ -19,9 +19,11 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("", include("clinics.urls")),
+    path("", include("console.urls")),
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("insights.urls")),
     # The admin site signs in through the app's sign-in page (limits, two-step sign-in).
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

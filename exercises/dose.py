@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from clinics.limits import Limit
+from lib.limits import Limit
 
 SETS = Limit(_("Sets"), 1, 10, 5)
 REPETITIONS = Limit(_("Repetitions"), 1, 50, 30)

@@ -4,7 +4,7 @@ from django.core.validators import URLValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from clinics.images import ACCEPT, MAX_WIDTH, prepare_image
+from lib.images import ACCEPT, MAX_WIDTH, prepare_image
 
 from . import dose
 from .models import BodyRegion, Exercise, Kind

@@ -9,8 +9,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinics import audit
-from clinics.images import PreparedImage, prepare_image
 from clinics.models import AuditAction, Clinic
+from lib.images import PreparedImage, prepare_image
 
 from .models import Exercise, ExerciseStep
 from .selectors import exercise_usage

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -110,6 +111,11 @@ class SessionLogQuerySet(ClinicOwnedQuerySet):
         return self.filter(is_flagged=True)
 
 
+# A patient may put right what they logged (a wrong pain score, a forgotten exercise) for a day
+# after logging it; later changes would rewrite history the therapist has already acted on.
+CORRECTION_WINDOW = datetime.timedelta(hours=24)
+
+
 class SessionLog(models.Model):
     """One home session a patient did. Its entries keep the dose prescribed at the time, so a
     later change to the plan never rewrites what was logged."""
@@ -193,6 +199,14 @@ class SessionLog(models.Model):
         if self.pain_before is None or self.pain_after is None:
             return None
         return self.pain_after - self.pain_before
+
+    @property
+    def correctable_until(self) -> datetime.datetime:
+        return self.created_at + CORRECTION_WINDOW
+
+    @property
+    def can_be_corrected(self) -> bool:
+        return timezone.now() < self.correctable_until
 
 
 class EntryStatus(models.TextChoices):

@@ -1,64 +1,20 @@
+"""What the patient's own pages read: today's routine, and their history of sessions and pain
+reports with the pain chart. Each runs a fixed number of queries however much is logged."""
+
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Case,
-    Count,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
+from clinics.models import User
+from lib import charts
+from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.schedule import is_scheduled
-from prescriptions.selectors import templates_for_clinic
 
-from .models import EntryStatus, PainReport, Patient, PatientStatus, SessionLog
-
-
-def caseload(
-    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
-) -> QuerySet[Patient]:
-    """The clinic's patients for a staff member: their own first, each with active plans and the
-    last session, in a fixed number of queries whatever the caseload size."""
-    patients = (
-        Patient.objects.for_clinic(user.clinic)
-        .select_related("primary_therapist")
-        .annotate(
-            is_mine=Case(
-                When(primary_therapist=user, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            # The latest session, read off the (patient, time) index: an aggregate over the
-            # joined sessions would read every session of every patient.
-            last_session_at=Subquery(
-                SessionLog.objects.filter(patient=OuterRef("pk"))
-                .order_by("-performed_at")
-                .values("performed_at")[:1]
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "plans",
-                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
-                to_attr="active_plans",
-            )
-        )
-        .order_by("is_mine", "last_name", "first_name", "id")
-    )
-    if scope == "mine":
-        patients = patients.filter(primary_therapist=user)
-    if status:
-        patients = patients.filter(status=status)
-    for word in query.split():
-        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return patients
+from .models import EntryStatus, PainReport, Patient, SessionLog, SessionLogRevision
+from .pain import PAIN, PAIN_AFTER, PAIN_ANCHORS, PAIN_BEFORE, PAIN_REPORT, pain_chart_kinds
 
 
 @dataclass
@@ -133,73 +89,154 @@ def today_for_patient(*, patient: Patient) -> Today:
     return result
 
 
-RECENT_ROWS = 10
-TEMPLATE_SHORTLIST = 6
-CURRENT_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAUSED)
+# The patient's own history: their sessions and pain reports by day, and the pain chart, in a
+# fixed number of queries however much they have logged.
+
+HISTORY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    at: datetime.datetime
+    session: SessionLog | None = None
+    pain_report: PainReport | None = None
 
 
 @dataclass
-class PatientPage:
-    patient: Patient
+class HistoryDay:
+    date: datetime.date
+    items: list[HistoryItem] = field(default_factory=list)
+
+
+@dataclass
+class History:
     today: datetime.date
-    current_plans: list[Plan]
-    past_plans: list[Plan]
-    recent_sessions: list[SessionLog]
-    recent_pain_reports: list[PainReport]
-    templates: list[PlanTemplate]
-    more_templates: bool
+    start: datetime.date
+    end: datetime.date
+    days: list[HistoryDay]
+    chart: charts.Chart | None
+    has_earlier: bool
 
     @property
-    def age(self) -> int | None:
-        born = self.patient.date_of_birth
-        if born is None:
-            return None
-        return (
-            self.today.year
-            - born.year
-            - ((self.today.month, self.today.day) < (born.month, born.day))
-        )
+    def is_latest(self) -> bool:
+        return self.end >= self.today
 
     @property
-    def running_plan_count(self) -> int:
-        return len(self.current_plans)
+    def earlier_before(self) -> datetime.date:
+        """The `?before=` value of the page before this one."""
+        return self.start
+
+    @property
+    def later_before(self) -> datetime.date | None:
+        """The `?before=` value of the page after this one; None when that is the latest."""
+        later = self.end + datetime.timedelta(days=HISTORY_DAYS + 1)
+        return None if later > self.today else later
 
 
-def patient_page(*, patient: Patient) -> PatientPage:
-    """Everything the therapist's patient page shows, in a fixed number of queries whatever
-    the number of plans, sessions and pain reports."""
-    patient = (
-        Patient.objects.filter(pk=patient.pk)
-        .select_related("clinic", "primary_therapist", "user")
-        .get()
-    )
-    plans = list(
-        Plan.objects.filter(patient=patient)
-        .annotate(item_count=Count("items"))
-        .order_by("-start_date", "-id")
-    )
-    current_plans = [plan for plan in plans if plan.status in CURRENT_PLAN_STATUSES]
-    current_plans.sort(key=lambda plan: plan.status != PlanStatus.ACTIVE)
+def patient_history(*, patient: Patient, before: datetime.date | None = None) -> History:
+    """The patient's sessions and pain reports over the 30 days before `before` (up to today
+    when it is not given), newest day first, with the pain chart for the same days."""
+    today = patient.clinic.today()
+    end = today if before is None or before > today else before - datetime.timedelta(days=1)
+    start = end - datetime.timedelta(days=HISTORY_DAYS - 1)
+
+    revisions = SessionLogRevision.objects.filter(session=OuterRef("pk")).order_by("-revised_at")
     sessions = list(
-        SessionLog.objects.filter(patient=patient)
+        SessionLog.objects.filter(patient=patient, performed_on__range=(start, end))
         .select_related("plan")
         .annotate(
-            entry_count=Count("entries"),
             completed_count=Count("entries", filter=Q(entries__status=EntryStatus.COMPLETED)),
+            partial_count=Count("entries", filter=Q(entries__status=EntryStatus.PARTIAL)),
+            skipped_count=Count("entries", filter=Q(entries__status=EntryStatus.SKIPPED)),
+            last_corrected_at=Subquery(revisions.values("revised_at")[:1]),
         )
-        .order_by("-performed_at", "-id")[:RECENT_ROWS]
+        .order_by("-performed_at", "-id")
     )
     pain_reports = list(
-        PainReport.objects.filter(patient=patient).order_by("-recorded_at", "-id")[:RECENT_ROWS]
+        PainReport.objects.filter(patient=patient, recorded_on__range=(start, end)).order_by(
+            "-recorded_at", "-id"
+        )
     )
-    templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
-    return PatientPage(
-        patient=patient,
-        today=patient.clinic.today(),
-        current_plans=current_plans,
-        past_plans=[plan for plan in plans if plan.status not in CURRENT_PLAN_STATUSES],
-        recent_sessions=sessions,
-        recent_pain_reports=pain_reports,
-        templates=templates[:TEMPLATE_SHORTLIST],
-        more_templates=len(templates) > TEMPLATE_SHORTLIST,
+    has_earlier = (
+        Patient.objects.filter(pk=patient.pk)
+        .annotate(
+            earlier=Exists(
+                SessionLog.objects.filter(patient=OuterRef("pk"), performed_on__lt=start)
+            )
+            | Exists(PainReport.objects.filter(patient=OuterRef("pk"), recorded_on__lt=start))
+        )
+        .values_list("earlier", flat=True)
+        .get()
     )
+
+    days: dict[datetime.date, HistoryDay] = {}
+    for session in sessions:
+        day = days.setdefault(session.performed_on, HistoryDay(session.performed_on))
+        day.items.append(HistoryItem(at=session.performed_at, session=session))
+    for report in pain_reports:
+        day = days.setdefault(report.recorded_on, HistoryDay(report.recorded_on))
+        day.items.append(HistoryItem(at=report.recorded_at, pain_report=report))
+    for day in days.values():
+        day.items.sort(key=lambda item: item.at, reverse=True)
+
+    return History(
+        today=today,
+        start=start,
+        end=end,
+        days=sorted(days.values(), key=lambda day: day.date, reverse=True),
+        chart=pain_chart(
+            sessions=sessions,
+            pain_reports=pain_reports,
+            start=start,
+            end=end,
+            zone=patient.clinic.zone,
+        ),
+        has_earlier=has_earlier,
+    )
+
+
+def pain_chart(
+    *,
+    sessions: list[SessionLog],
+    pain_reports: list[PainReport],
+    start: datetime.date,
+    end: datetime.date,
+    zone: datetime.tzinfo,
+    id_prefix: str = "pain-chart",
+) -> charts.Chart | None:
+    """Pain before and after each session as two lines, and pain reported on its own as
+    separate markers; None when there is no score to draw."""
+    points = []
+    for session in sessions:
+        if session.pain_before is not None:
+            points.append(charts.ChartPoint(session.performed_at, session.pain_before, PAIN_BEFORE))
+        if session.pain_after is not None:
+            points.append(charts.ChartPoint(session.performed_at, session.pain_after, PAIN_AFTER))
+    for report in pain_reports:
+        points.append(charts.ChartPoint(report.recorded_at, report.score, PAIN_REPORT))
+    if not points:
+        return None
+    return charts.time_chart(
+        points,
+        kinds=pain_chart_kinds(),
+        start=start,
+        end=end,
+        title=_("Your pain, %(start)s to %(end)s")
+        % {"start": date_format(start, "j M"), "end": date_format(end, "j M Y")},
+        value_label=_("Pain"),
+        y_min=PAIN.minimum,
+        y_max=PAIN.maximum,
+        y_anchors={score: str(anchor) for score, anchor in PAIN_ANCHORS.items()},
+        id_prefix=id_prefix,
+        zone=zone,
+    )
+
+
+def patients_of_therapist_count(*, therapist: User) -> int:
+    """How many patients, active or discharged, have `therapist` as their primary therapist."""
+    return Patient.objects.filter(primary_therapist=therapist).count()
+
+
+def patient_of_account(*, account: User) -> Patient | None:
+    """The patient record a patient's sign-in belongs to, if any."""
+    return Patient.objects.filter(user=account).first()

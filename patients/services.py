@@ -14,10 +14,8 @@ from clinics.services import user_create, user_invite
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
 
-from . import alerts, pain, red_flags
+from . import pain, red_flags
 from .models import (
-    AlertAcknowledgement,
-    AlertKind,
     EntryStatus,
     PainReport,
     Patient,
@@ -443,9 +441,6 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
     )
 
 
-# A patient may put right what they logged (a wrong pain score, a forgotten exercise) for a day
-# after logging it; later changes would rewrite history the therapist has already acted on.
-CORRECTION_WINDOW = datetime.timedelta(hours=24)
 SESSION_CORRECTABLE_FIELDS = frozenset(
     {"pain_before", "pain_after", "difficulty", "note", "entries"}
 )
@@ -460,14 +455,6 @@ class EntryCorrection:
     repetitions_done: int
     hold_seconds_done: int
     skip_reason: str = SkipReason.NONE
-
-
-def session_log_correctable_until(session: SessionLog) -> datetime.datetime:
-    return session.created_at + CORRECTION_WINDOW
-
-
-def session_log_can_be_corrected(*, session: SessionLog) -> bool:
-    return timezone.now() < session_log_correctable_until(session)
 
 
 def _session_log_values(session: SessionLog, entries: list[SessionLogEntry]) -> dict:
@@ -509,7 +496,7 @@ def session_log_correct(
     )
     if corrected_by.pk is None or session.patient.user_id != corrected_by.pk:
         raise ValidationError(_("Only the patient can correct their own session log."))
-    if not session_log_can_be_corrected(session=session):
+    if not session.can_be_corrected:
         raise ValidationError(
             _(
                 "This session was logged more than 24 hours ago, so it can no longer be "
@@ -599,61 +586,10 @@ def session_log_correct(
     return session
 
 
-ACKNOWLEDGEMENT_NOTE_MAX_LENGTH = 500
-
-
-def alert_acknowledge(
-    *,
-    clinic: Clinic,
-    patient: Patient,
-    kind: str,
-    event_key: str,
-    acknowledged_by: User,
-    note: str = "",
-) -> AlertAcknowledgement:
-    """Mark one of the patient's alerts as seen, with an optional note; who and when are kept.
-    Only an alert the patient has now can be acknowledged (`patients/alerts.py` works them
-    out), so a stale form cannot hide an event nobody saw. Acknowledging the same alert twice
-    (a double submit, or two colleagues at once) keeps the first acknowledgement."""
-    if patient.clinic_id != clinic.pk:
-        raise ValidationError(_("This patient is not one of the clinic's patients."))
-    if acknowledged_by.clinic_id != clinic.pk or not acknowledged_by.is_clinic_staff:
-        raise ValidationError(_("Only staff of the patient's clinic can acknowledge alerts."))
-    if kind not in AlertKind.values:
-        raise ValidationError({"kind": _("Unknown alert.")})
-    note = (note or "").strip()
-    if len(note) > ACKNOWLEDGEMENT_NOTE_MAX_LENGTH:
-        message = _("Keep the note to %(max)d characters.")
-        raise ValidationError({"note": message % {"max": ACKNOWLEDGEMENT_NOTE_MAX_LENGTH}})
-    current = alerts.alerts_for_patients(clinic=clinic, patient_ids=[patient.pk]).get(patient.pk)
-    alert = current.find(kind=kind, event_key=event_key) if current else None
-    if alert is None:
-        raise ValidationError(
-            _("This alert is no longer open: something newer has replaced it, or it has passed.")
-        )
-    if alert.acknowledgement is not None:
-        return alert.acknowledgement
-    try:
-        with transaction.atomic():
-            acknowledgement = AlertAcknowledgement.objects.create(
-                clinic=clinic,
-                patient=patient,
-                kind=kind,
-                event_key=event_key,
-                note=note,
-                acknowledged_by=acknowledged_by,
-            )
-            audit.record(
-                action=AuditAction.ALERT_ACKNOWLEDGED,
-                patient=patient,
-                actor=acknowledged_by,
-                summary=_("Acknowledgement #%(number)d.") % {"number": acknowledgement.pk},
-            )
-            return acknowledgement
-    except IntegrityError:
-        existing = AlertAcknowledgement.objects.filter(
-            patient=patient, kind=kind, event_key=event_key
-        ).first()
-        if existing is None:
-            raise
-        return existing
+@transaction.atomic
+def patients_reassign(*, from_therapist: User, to_therapist: User | None) -> int:
+    """Hand every patient whose primary therapist is `from_therapist` (active and discharged
+    alike) to `to_therapist`; returns how many moved. The caller checks who may do it."""
+    return Patient.objects.filter(primary_therapist=from_therapist).update(
+        primary_therapist=to_therapist, updated_at=timezone.now()
+    )

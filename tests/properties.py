@@ -9,7 +9,7 @@ from django.db import models, transaction
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 
-from clinics.limits import Limit, LimitedIntegerField
+from lib.limits import Limit, LimitedIntegerField
 from exercises import dose
 from patients.pain import PAIN
 

@@ -12,7 +12,7 @@ def test_not_found_is_friendly_and_says_nothing_of_what_exists(client, therapist
 
 def test_forbidden_is_friendly(client, patient):
     client.force_login(patient.user)
-    response = client.get(reverse("patients:caseload"))
+    response = client.get(reverse("insights:caseload"))
     assert response.status_code == 403
     assert "You can't open this page" in response.text
 

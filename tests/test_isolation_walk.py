@@ -20,7 +20,7 @@ from django.utils import timezone
 from clinics.models import Clinic, Role, User
 from clinics.services import user_create
 from exercises.models import Exercise
-from patients.demo import DEMO_PASSWORD
+from devdata.demo import DEMO_PASSWORD
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
@@ -71,11 +71,11 @@ def route_kwargs(demo):
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
         "clinics:sign-in-link-use": {"token": "not-a-real-token"},
-        "clinics:staff-invitation-resend": {"pk": demo["therapist"].pk},
-        "clinics:staff-deactivate": {"pk": demo["therapist"].pk},
-        "clinics:staff-reactivate": {"pk": demo["therapist"].pk},
-        "clinics:staff-two-factor-reset": {"pk": demo["therapist"].pk},
-        "clinics:account-unlock": {"pk": demo["patient"].user_id},
+        "console:staff-invitation-resend": {"pk": demo["therapist"].pk},
+        "console:staff-deactivate": {"pk": demo["therapist"].pk},
+        "console:staff-reactivate": {"pk": demo["therapist"].pk},
+        "console:staff-two-factor-reset": {"pk": demo["therapist"].pk},
+        "console:account-unlock": {"pk": demo["patient"].user_id},
         "exercises:exercise-detail": {"pk": demo["exercise"].pk},
         "exercises:exercise-edit": {"pk": demo["exercise"].pk},
         "exercises:exercise-copy": {"pk": demo["exercise"].pk},
@@ -97,15 +97,15 @@ def route_kwargs(demo):
         "patients:session-done": {"pk": demo["session"].pk},
         "patients:session-correct": {"pk": demo["session"].pk},
         "patients:pain-report-result": {"pk": demo["pain_report"].pk},
-        "patients:patient-detail": {"pk": demo["patient"].pk},
+        "insights:patient-detail": {"pk": demo["patient"].pk},
         "patients:patient-edit": {"pk": demo["patient"].pk},
         "patients:patient-discharge": {"pk": demo["patient"].pk},
         "patients:patient-reactivate": {"pk": demo["patient"].pk},
         "patients:patient-invite": {"pk": demo["patient"].pk},
         "patients:plan-create": {"pk": demo["patient"].pk},
-        "patients:patient-export": {"pk": demo["patient"].pk},
-        "patients:patient-export-json": {"pk": demo["patient"].pk},
-        "patients:alert-acknowledge": {"pk": demo["patient"].pk},
+        "insights:patient-export": {"pk": demo["patient"].pk},
+        "insights:patient-export-json": {"pk": demo["patient"].pk},
+        "insights:alert-acknowledge": {"pk": demo["patient"].pk},
     }
 
 
@@ -240,8 +240,8 @@ def test_every_url_pattern_as_every_persona(demo):
 def test_the_walk_covers_the_pages_that_hold_patient_data(demo):
     names = {name for name, _pattern in url_patterns()}
     for name in (
-        "patients:patient-detail",
-        "patients:patient-export",
+        "insights:patient-detail",
+        "insights:patient-export",
         "patients:history",
         "prescriptions:plan-handout-pdf",
         "prescriptions:plan-detail",

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exercises import dose
-from patients.forms import EARLIEST_BIRTH_DATE
+from patients.forms.staff import EARLIEST_BIRTH_DATE
 from patients.models import (
     Difficulty,
     EntryStatus,

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "exercises",
     "prescriptions",
     "patients",
+    "insights",
+    "console",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -225,7 +228,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secret_paths": {"()": "clinics.logs.MaskSecretPaths"}},
+    "filters": {"mask_secret_paths": {"()": "lib.logs.MaskSecretPaths"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_secret_paths"]},
     },

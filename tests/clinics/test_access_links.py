@@ -39,7 +39,7 @@ def invite_url(patient):
 
 
 def detail_url(patient):
-    return reverse("patients:patient-detail", args=[patient.pk])
+    return reverse("insights:patient-detail", args=[patient.pk])
 
 
 def link_path(message) -> str:

@@ -16,16 +16,13 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from clinics import audit
-from clinics.forms import ClinicSettingsForm
+from console.forms import ClinicSettingsForm
 from clinics.models import AuditAction, AuditEvent, AuditTrailIsAppendOnly, Role, User
-from clinics.services import (
-    staff_deactivate,
-    staff_invite,
-    two_factor_key_from_text,
-)
+from console.services import staff_deactivate, staff_invite
+from clinics.services import two_factor_key_from_text
 from exercises import transfer
 from exercises.services import exercise_archive, exercise_create
-from patients.alerts import alerts_for_patients
+from insights.alerts import alerts_for_patients
 from patients.models import AlertKind, PatientStatus
 from patients.services import (
     EntryInput,
@@ -94,12 +91,12 @@ def newest(action) -> AuditEvent:
 
 
 def view_patient_page(w):
-    w.as_(w.therapist).get(reverse("patients:patient-detail", args=[w.patient.pk]))
+    w.as_(w.therapist).get(reverse("insights:patient-detail", args=[w.patient.pk]))
     return w.therapist, w.patient
 
 
 def view_older_history(w):
-    url = reverse("patients:patient-detail", args=[w.patient.pk])
+    url = reverse("insights:patient-detail", args=[w.patient.pk])
     w.as_(w.therapist).get(url, {"before": timezone.now().isoformat()})
     return w.therapist, w.patient
 
@@ -126,12 +123,12 @@ def download_handout(w):
 
 
 def export_csv(w):
-    w.as_(w.therapist).get(reverse("patients:patient-export", args=[w.patient.pk]))
+    w.as_(w.therapist).get(reverse("insights:patient-export", args=[w.patient.pk]))
     return w.therapist, w.patient
 
 
 def export_json(w):
-    w.as_(w.admin).get(reverse("patients:patient-export-json", args=[w.patient.pk]))
+    w.as_(w.admin).get(reverse("insights:patient-export-json", args=[w.patient.pk]))
     return w.admin, w.patient
 
 
@@ -259,7 +256,7 @@ def acknowledge_alert(w):
     current = alerts_for_patients(clinic=w.clinic, patient_ids=[w.patient.pk])[w.patient.pk]
     alert = next(alert for alert in current.open if alert.kind == AlertKind.PAIN_HIGH)
     w.as_(w.therapist).post(
-        reverse("patients:alert-acknowledge", args=[w.patient.pk]),
+        reverse("insights:alert-acknowledge", args=[w.patient.pk]),
         {"kind": alert.kind, "event_key": alert.event_key, "note": ""},
     )
     return w.therapist, w.patient
@@ -441,7 +438,7 @@ def _posted_settings(clinic, **changes):
 
 def change_clinic_settings(w):
     w.as_(w.admin).post(
-        reverse("clinics:clinic-settings"),
+        reverse("console:clinic-settings"),
         _posted_settings(w.clinic, phone="01632 960000", alert_pain_at_or_above=6),
     )
     return w.admin, None
@@ -449,7 +446,7 @@ def change_clinic_settings(w):
 
 def invite_staff(w):
     w.as_(w.admin).post(
-        reverse("clinics:staff-invite"),
+        reverse("console:staff-invite"),
         {"full_name": "Nina Newman", "email": "nina@example.com", "role": Role.THERAPIST},
     )
     assert User.objects.filter(email="nina@example.com", clinic=w.clinic).exists()
@@ -464,13 +461,13 @@ def resend_staff_invitation(w):
         role=Role.THERAPIST,
         base_url="http://testserver/",
     )
-    w.as_(w.admin).post(reverse("clinics:staff-invitation-resend", args=[member.pk]))
+    w.as_(w.admin).post(reverse("console:staff-invitation-resend", args=[member.pk]))
     return w.admin, None
 
 
 def deactivate_staff(w):
     w.as_(w.admin).post(
-        reverse("clinics:staff-deactivate", args=[w.therapist.pk]), {"reassign_to": w.admin.pk}
+        reverse("console:staff-deactivate", args=[w.therapist.pk]), {"reassign_to": w.admin.pk}
     )
     assert not User.objects.get(pk=w.therapist.pk).is_active
     return w.admin, None
@@ -478,7 +475,7 @@ def deactivate_staff(w):
 
 def reactivate_staff(w):
     staff_deactivate(member=w.therapist, deactivated_by=w.admin, reassign_to=w.admin)
-    w.as_(w.admin).post(reverse("clinics:staff-reactivate", args=[w.therapist.pk]))
+    w.as_(w.admin).post(reverse("console:staff-reactivate", args=[w.therapist.pk]))
     return w.admin, None
 
 
@@ -509,7 +506,7 @@ def turn_off_two_step_sign_in(w):
 
 def reset_two_step_sign_in(w):
     two_factor_turn_on(w.therapist)
-    w.as_(w.admin).post(reverse("clinics:staff-two-factor-reset", args=[w.therapist.pk]))
+    w.as_(w.admin).post(reverse("console:staff-two-factor-reset", args=[w.therapist.pk]))
     return w.admin, None
 
 
@@ -529,13 +526,13 @@ def lock_out(user):
 
 def unlock_a_patient(w):
     lock_out(w.patient.user)
-    w.as_(w.admin).post(reverse("clinics:account-unlock", args=[w.patient.user.pk]))
+    w.as_(w.admin).post(reverse("console:account-unlock", args=[w.patient.user.pk]))
     return w.admin, w.patient
 
 
 def unlock_a_therapist(w):
     lock_out(w.therapist)
-    w.as_(w.admin).post(reverse("clinics:account-unlock", args=[w.therapist.pk]))
+    w.as_(w.admin).post(reverse("console:account-unlock", args=[w.therapist.pk]))
     return w.admin, None
 
 
@@ -694,21 +691,21 @@ def test_no_password_reaches_the_trail(therapist):
 def test_account_events_name_the_account_and_keep_no_secret(world, mailoutbox):
     admin, therapist = world.as_(world.admin), world.as_(world.therapist)
     admin.post(
-        reverse("clinics:staff-invite"),
+        reverse("console:staff-invite"),
         {"full_name": "Nina Newman", "email": "nina@example.com", "role": Role.THERAPIST},
     )
     nina = User.objects.get(email="nina@example.com")
-    admin.post(reverse("clinics:staff-invitation-resend", args=[nina.pk]))
+    admin.post(reverse("console:staff-invitation-resend", args=[nina.pk]))
     tokens = [re.search(r"/welcome/([^/\s]+)/", message.body)[1] for message in mailoutbox]
     key, key_text, codes = set_up_two_step_sign_in(therapist)
     new_codes = RECOVERY_CODE_SHOWN.findall(
         therapist.post(reverse("clinics:two-factor-recovery-codes"), follow=True).text
     )
-    admin.post(reverse("clinics:staff-two-factor-reset", args=[world.therapist.pk]))
+    admin.post(reverse("console:staff-two-factor-reset", args=[world.therapist.pk]))
     lock_out(world.patient.user)
-    admin.post(reverse("clinics:account-unlock", args=[world.patient.user.pk]))
+    admin.post(reverse("console:account-unlock", args=[world.patient.user.pk]))
     admin.post(
-        reverse("clinics:staff-deactivate", args=[world.therapist.pk]),
+        reverse("console:staff-deactivate", args=[world.therapist.pk]),
         {"reassign_to": world.admin.pk},
     )
     assert len(tokens) == 2 and len(codes) == len(new_codes) == 10
@@ -751,7 +748,7 @@ def test_a_clinic_settings_change_names_the_fields_changed_not_their_values(worl
     event = newest(AuditAction.CLINIC_SETTINGS_UPDATED)
     assert event.summary == "Changed: alert when pain is at or above, phone."
     world.clinic.refresh_from_db()
-    world.as_(world.admin).post(reverse("clinics:clinic-settings"), _posted_settings(world.clinic))
+    world.as_(world.admin).post(reverse("console:clinic-settings"), _posted_settings(world.clinic))
     assert newest(AuditAction.CLINIC_SETTINGS_UPDATED).summary == "Nothing changed."
 
 

@@ -14,7 +14,7 @@ from tests.clinics.factories import (
     ("persona", "home"),
     [
         ("clinic_admin", "exercises:library"),
-        ("therapist", "patients:caseload"),
+        ("therapist", "insights:caseload"),
         ("patient_user", "patients:today"),
     ],
 )
@@ -50,7 +50,7 @@ def test_inactive_account_cannot_sign_in(client, clinic):
 
 
 def test_pages_require_sign_in(client, db):
-    response = client.get(reverse("patients:caseload"))
+    response = client.get(reverse("insights:caseload"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("clinics:login"))
 
@@ -63,7 +63,7 @@ def test_sign_in_starts_a_new_session_and_sign_out_ends_it(client, therapist):
     assert after and (before is None or before.value != after)
     client.post(reverse("clinics:logout"))
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("patients:caseload")).status_code == 302
+    assert client.get(reverse("insights:caseload")).status_code == 302
 
 
 def test_sign_out_by_get_is_refused(client, therapist):
@@ -115,10 +115,10 @@ def test_home_redirects_by_role(client, clinic):
 
 def test_navigation_shows_what_the_role_can_do(client, therapist, patient):
     client.force_login(therapist)
-    page = client.get(reverse("patients:caseload")).text
+    page = client.get(reverse("insights:caseload")).text
     assert f'href="{reverse("exercises:library")}"' in page
     client.force_login(patient.user)
     page = client.get(reverse("patients:today")).text
-    assert f'href="{reverse("patients:caseload")}"' not in page
+    assert f'href="{reverse("insights:caseload")}"' not in page
     assert f'href="{reverse("exercises:library")}"' not in page
     assert f'href="{reverse("patients:today")}"' in page

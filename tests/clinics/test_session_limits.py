@@ -12,14 +12,14 @@ def later(seconds):
 
 def test_staff_are_signed_out_after_30_idle_minutes(client, therapist):
     client.force_login(therapist)
-    assert client.get(reverse("patients:caseload")).status_code == 200
+    assert client.get(reverse("insights:caseload")).status_code == 200
     with later(STAFF_IDLE_SECONDS - 60):
-        assert client.get(reverse("patients:caseload")).status_code == 200
+        assert client.get(reverse("insights:caseload")).status_code == 200
     with later(2 * STAFF_IDLE_SECONDS - 90):
         # Still within 30 minutes of the last request: activity keeps the session alive.
-        assert client.get(reverse("patients:caseload")).status_code == 200
+        assert client.get(reverse("insights:caseload")).status_code == 200
     with later(3 * STAFF_IDLE_SECONDS):
-        response = client.get(reverse("patients:caseload"), follow=True)
+        response = client.get(reverse("insights:caseload"), follow=True)
     assert response.redirect_chain[0][0].startswith(reverse("clinics:login"))
     assert "signed out after 30 minutes without activity" in response.text
     assert "_auth_user_id" not in client.session
@@ -27,14 +27,14 @@ def test_staff_are_signed_out_after_30_idle_minutes(client, therapist):
 
 def test_staff_are_signed_out_after_12_hours_however_active(client, therapist):
     client.force_login(therapist)
-    client.get(reverse("patients:caseload"))
+    client.get(reverse("insights:caseload"))
     elapsed = 0
     while elapsed < STAFF_ABSOLUTE_SECONDS - STAFF_IDLE_SECONDS:
         elapsed += STAFF_IDLE_SECONDS - 120
         with later(elapsed):
-            assert client.get(reverse("patients:caseload")).status_code == 200
+            assert client.get(reverse("insights:caseload")).status_code == 200
     with later(STAFF_ABSOLUTE_SECONDS + 10):
-        response = client.get(reverse("patients:caseload"), follow=True)
+        response = client.get(reverse("insights:caseload"), follow=True)
     assert "signed out after 12 hours" in response.text
 
 

@@ -27,7 +27,7 @@ from clinics.services import (
     user_invite,
 )
 from clinics.views import PENDING_SIGN_IN_SECONDS
-from patients.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TWO_FACTOR_KEY, demo_seed
+from devdata.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TWO_FACTOR_KEY, demo_seed
 from tests.clinics.factories import (
     PASSWORD,
     ClinicAdminFactory,
@@ -41,9 +41,9 @@ CODE = reverse("clinics:sign-in-code")
 SETUP = reverse("clinics:two-factor-setup")
 TWO_FACTOR = reverse("clinics:two-factor")
 RECOVERY_CODES = reverse("clinics:two-factor-recovery-codes")
-CASELOAD = reverse("patients:caseload")
+CASELOAD = reverse("insights:caseload")
 LIBRARY = reverse("exercises:library")
-STAFF_LIST = reverse("clinics:staff-list")
+STAFF_LIST = reverse("console:staff-list")
 
 
 def password_step(client, user, password=PASSWORD, **data):
@@ -95,7 +95,7 @@ def test_the_password_alone_does_not_sign_in_someone_with_an_app(client, therapi
 
 
 def test_the_code_step_keeps_where_the_person_was_going(client, therapist_with_app):
-    target = reverse("patients:caseload") + "?scope=all"
+    target = reverse("insights:caseload") + "?scope=all"
     password_step(client, therapist_with_app, next=target)
     response = code_step(client, two_factor_code(two_factor_device(user=therapist_with_app)))
     assert response.url == target
@@ -393,7 +393,7 @@ def test_the_two_step_page_runs_a_fixed_number_of_queries(
 
 
 def reset_url(member):
-    return reverse("clinics:staff-two-factor-reset", args=[member.pk])
+    return reverse("console:staff-two-factor-reset", args=[member.pk])
 
 
 def test_an_admin_resets_a_therapists_app_and_ends_their_sessions(
@@ -457,7 +457,7 @@ def lock_out(client, user):
 
 
 def unlock_url(user):
-    return reverse("clinics:account-unlock", args=[user.pk])
+    return reverse("console:account-unlock", args=[user.pk])
 
 
 @pytest.mark.parametrize("who", ["therapist", "patient"])

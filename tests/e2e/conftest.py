@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from clinics.models import User
 from clinics.selectors import two_factor_device
-from patients.demo import DEMO_PASSWORD
+from devdata.demo import DEMO_PASSWORD
 from tests.clinics.factories import two_factor_code
 
 # Playwright's sync API runs an event loop in the test thread, and Django refuses ORM calls

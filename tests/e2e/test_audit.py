@@ -17,7 +17,7 @@ def test_a_look_at_a_record_shows_in_the_audit_trail_and_to_the_patient(
     pat = Patient.objects.get(email="patient@example.com")
     therapist = new_context().new_page()
     sign_in(therapist, "therapist@example.com")
-    therapist.goto(live_server.url + reverse("patients:patient-detail", args=[pat.pk]))
+    therapist.goto(live_server.url + reverse("insights:patient-detail", args=[pat.pk]))
     expect(therapist.get_by_role("heading", name="Pat Patient", level=1)).to_be_visible()
 
     sign_in(page, "admin@example.com")

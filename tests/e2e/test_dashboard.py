@@ -28,7 +28,7 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
 ):
     settings.GUIDED_TIMER_SECOND_MS = 15
     sign_in(page, "therapist@example.com")
-    expect(page).to_have_url(live_server.url + reverse("patients:caseload"))
+    expect(page).to_have_url(live_server.url + reverse("insights:caseload"))
     expect(page.get_by_role("heading", name="Caseload", level=1)).to_be_visible()
 
     pat = patient_row(page, "Pat Patient")

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from clinics.models import Clinic, User
 from exercises.models import Exercise
 from exercises.services import exercise_create
-from patients.demo import DEMO_CLINIC_NAME
+from devdata.demo import DEMO_CLINIC_NAME
 from patients.models import Patient
 from prescriptions.services import ItemInput, plan_create
 

@@ -22,7 +22,7 @@ def test_therapist_prescribes_and_the_patient_sees_the_plan(
     page: Page, live_server, demo_data, sign_in
 ):
     sign_in(page, "therapist@example.com")
-    expect(page).to_have_url(live_server.url + reverse("patients:caseload"))
+    expect(page).to_have_url(live_server.url + reverse("insights:caseload"))
 
     page.get_by_role("link", name="Pat Patient").click()
     expect(page.get_by_role("heading", name="Pat Patient", level=1)).to_be_visible()

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from patients.demo import DEMO_PASSWORD
+from devdata.demo import DEMO_PASSWORD
 from patients.models import Patient
 
 from .axe import assert_accessible
@@ -15,7 +15,7 @@ from .axe import assert_accessible
 
 def open_pat(page: Page, live_server) -> Patient:
     pat = Patient.objects.get(email="patient@example.com")
-    page.goto(live_server.url + reverse("patients:patient-detail", args=[pat.pk]))
+    page.goto(live_server.url + reverse("insights:patient-detail", args=[pat.pk]))
     expect(page.get_by_role("heading", name="Pat Patient", level=1)).to_be_visible()
     return pat
 
@@ -58,7 +58,7 @@ def test_the_therapist_reviews_pat_patients_progress(page: Page, live_server, de
     session = pat.sessions.order_by("-performed_at").first()
     page.goto(
         live_server.url
-        + reverse("patients:patient-detail", args=[pat.pk])
+        + reverse("insights:patient-detail", args=[pat.pk])
         + f"#session-{session.pk}"
     )
     expect(page.locator(f"#session-{session.pk}")).to_be_in_viewport()

@@ -37,7 +37,7 @@ def _expect_today(page: Page) -> None:
     [
         pytest.param("admin@example.com", "exercises:library", _expect_library, id="clinic-admin"),
         pytest.param(
-            "therapist@example.com", "patients:caseload", _expect_caseload, id="therapist"
+            "therapist@example.com", "insights:caseload", _expect_caseload, id="therapist"
         ),
         pytest.param("patient@example.com", "patients:today", _expect_today, id="patient"),
     ],
@@ -72,7 +72,7 @@ def test_other_clinics_therapist_does_not_see_the_demo_clinics_patients(
     page, live_server, demo_data, sign_in
 ):
     sign_in(page, "therapist@other.example.com")
-    expect(page).to_have_url(live_server.url + reverse("patients:caseload"))
+    expect(page).to_have_url(live_server.url + reverse("insights:caseload"))
     # Widest view a therapist can ask for, so only the clinic boundary can hide anyone.
     page.get_by_label("Show", exact=True).select_option(label="All of the clinic's patients")
     page.get_by_label("Status", exact=True).select_option(label="Any status")

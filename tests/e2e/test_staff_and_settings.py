@@ -54,7 +54,7 @@ def test_admin_invites_a_therapist_and_later_deactivates_them(
     nina.get_by_label(label("New password")).fill("nina's first day at the clinic")
     nina.get_by_label("New password confirmation").fill("nina's first day at the clinic")
     nina.get_by_role("button", name="Set password and continue").click()
-    expect(nina).to_have_url(live_server.url + reverse("patients:caseload"))
+    expect(nina).to_have_url(live_server.url + reverse("insights:caseload"))
     expect(nina.get_by_role("heading", name="Caseload", level=1)).to_be_visible()
 
     page.reload()

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from clinics.models import Clinic
-from patients.demo import DEMO_CLINIC_NAME
+from devdata.demo import DEMO_CLINIC_NAME
 from tests.clinics.factories import PASSWORD, ClinicAdminFactory
 
 from .axe import assert_accessible
@@ -53,7 +53,7 @@ def test_a_new_admin_sets_up_two_step_sign_in(
         page.get_by_role("img", name="QR code to scan with your authenticator app")
     ).to_be_visible()
     assert_accessible(page, context=f"two-step set-up {where}")
-    page.goto(live_server.url + reverse("clinics:staff-list"))
+    page.goto(live_server.url + reverse("console:staff-list"))
     expect(page).to_have_url(live_server.url + reverse("clinics:two-factor-setup"))
 
     key_text = page.get_by_text(KEY_TEXT).inner_text()
@@ -82,7 +82,7 @@ def test_a_new_admin_sets_up_two_step_sign_in(
     expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
     assert_accessible(page, context=f"two-step sign-in page {where}")
 
-    page.goto(live_server.url + reverse("clinics:staff-list"))
+    page.goto(live_server.url + reverse("console:staff-list"))
     nora = page.get_by_role("row", name=re.compile("Nora Newadmin"))
     expect(nora.get_by_role("cell", name="On", exact=True)).to_be_visible()
 
@@ -135,4 +135,4 @@ def test_an_admin_unlocks_a_locked_out_therapist(
     assert_accessible(page, context="staff list after unlocking")
 
     sign_in(taylor, "therapist@example.com")
-    expect(taylor).to_have_url(live_server.url + reverse("patients:caseload"))
+    expect(taylor).to_have_url(live_server.url + reverse("insights:caseload"))

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from patients import charts, services
+from lib import charts
+from patients import services
 from patients.models import EntryStatus, PainReport, SessionLog, SessionLogRevision, SkipReason
 from patients.pain import PAIN
 from patients.red_flags import Severity

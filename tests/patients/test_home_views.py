@@ -14,11 +14,11 @@ def test_caseload_lists_own_patients_and_hides_other_clinics(
     PatientFactory(primary_therapist=colleague, first_name="Colleagues", last_name="Patient")
     PatientFactory(primary_therapist=stranger, first_name="Strangers", last_name="Patient")
     client.force_login(therapist)
-    page = client.get(reverse("patients:caseload")).text
+    page = client.get(reverse("insights:caseload")).text
     assert "Mine Patient" in page
     assert "Colleagues Patient" not in page
     assert "Strangers Patient" not in page
-    page = client.get(reverse("patients:caseload"), {"scope": "all", "status": "active"}).text
+    page = client.get(reverse("insights:caseload"), {"scope": "all", "status": "active"}).text
     assert "Mine Patient" in page and "Colleagues Patient" in page
     assert "Strangers Patient" not in page
     assert page.index("Mine Patient") < page.index("Colleagues Patient")
@@ -30,11 +30,11 @@ def test_caseload_search_and_status(client, therapist):
         primary_therapist=therapist, first_name="Ben", last_name="Baker", status="discharged"
     )
     client.force_login(therapist)
-    page = client.get(reverse("patients:caseload")).text
+    page = client.get(reverse("insights:caseload")).text
     assert "Ann Archer" in page and "Ben Baker" not in page
-    page = client.get(reverse("patients:caseload"), {"status": "discharged"}).text
+    page = client.get(reverse("insights:caseload"), {"status": "discharged"}).text
     assert "Ben Baker" in page and "Ann Archer" not in page
-    page = client.get(reverse("patients:caseload"), {"q": "arch", "status": ""}).text
+    page = client.get(reverse("insights:caseload"), {"q": "arch", "status": ""}).text
     assert "Ann Archer" in page and "Ben Baker" not in page
 
 
@@ -49,10 +49,10 @@ def test_caseload_query_count_does_not_grow_with_patients(
     add_patients(2)
     client.force_login(therapist)
     with django_assert_max_num_queries(17) as small:  # as in test_dashboard.py
-        client.get(reverse("patients:caseload"))
+        client.get(reverse("insights:caseload"))
     add_patients(15)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(reverse("patients:caseload"))
+        response = client.get(reverse("insights:caseload"))
     assert response.text.count("Back spasm relief") == 17
 
 
@@ -116,6 +116,6 @@ def test_today_query_count_does_not_grow_with_plans_and_items(
 def test_staff_pages_refuse_patients_and_patient_pages_refuse_staff(client, therapist):
     patient = PatientWithAccountFactory(primary_therapist=therapist)
     client.force_login(patient.user)
-    assert client.get(reverse("patients:caseload")).status_code == 403
+    assert client.get(reverse("insights:caseload")).status_code == 403
     client.force_login(therapist)
     assert client.get(reverse("patients:today")).status_code == 403

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.forms import PatientForm
+from patients.forms.staff import PatientForm
 from patients.models import EntryStatus, Patient, PatientStatus, SkipReason
 from patients.services import patient_discharge, patient_update
 from prescriptions.models import PlanStatus
@@ -32,7 +32,7 @@ def owned(therapist):
 
 
 def detail_url(patient):
-    return reverse("patients:patient-detail", args=[patient.pk])
+    return reverse("insights:patient-detail", args=[patient.pk])
 
 
 def valid_form_data(**overrides):
@@ -226,7 +226,7 @@ def test_discharge_completes_running_plans_and_leaves_the_default_caseload(
     plan = PlanFactory(patient=owned, prescribed_by=therapist, title="Morning stretches")
     paused = PlanFactory(patient=owned, prescribed_by=therapist, status=PlanStatus.PAUSED)
     client.force_login(therapist)
-    assert "Nora Nolan" in client.get(reverse("patients:caseload")).text
+    assert "Nora Nolan" in client.get(reverse("insights:caseload")).text
     assert "1 running plan" not in client.get(detail_url(owned)).text
     assert "2 running plans will be marked completed" in client.get(detail_url(owned)).text
 
@@ -243,7 +243,7 @@ def test_discharge_completes_running_plans_and_leaves_the_default_caseload(
     assert owned.discharged_on == owned.clinic.today()
     assert plan.status == PlanStatus.COMPLETED
     assert paused.status == PlanStatus.COMPLETED
-    assert "Nora Nolan" not in client.get(reverse("patients:caseload")).text
+    assert "Nora Nolan" not in client.get(reverse("insights:caseload")).text
 
 
 def test_discharging_twice_says_so(client, owned, therapist):
@@ -262,7 +262,7 @@ def test_reactivate_brings_the_patient_back(client, owned, therapist):
     owned.refresh_from_db()
     assert owned.status == PatientStatus.ACTIVE
     assert owned.discharged_on is None
-    assert "Nora Nolan" in client.get(reverse("patients:caseload")).text
+    assert "Nora Nolan" in client.get(reverse("insights:caseload")).text
 
 
 @pytest.mark.parametrize("name", ["patients:patient-discharge", "patients:patient-reactivate"])
@@ -297,7 +297,7 @@ def test_a_stranger_gets_404_everywhere_and_changes_nothing(client, owned, stran
 
 def test_a_missing_id_answers_404_like_another_clinics(client, therapist):
     client.force_login(therapist)
-    assert client.get(reverse("patients:patient-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("insights:patient-detail", args=[999999])).status_code == 404
 
 
 def test_a_stranger_never_sees_the_clinics_patients_in_the_therapist_choice(
@@ -330,7 +330,7 @@ def test_patients_cannot_reach_the_therapist_pages(client, patient):
 
 def test_the_caseload_links_to_each_patient_and_to_adding_one(client, owned, therapist):
     client.force_login(therapist)
-    page = client.get(reverse("patients:caseload")).text
+    page = client.get(reverse("insights:caseload")).text
     assert f'href="{detail_url(owned)}"' in page
     assert f'href="{reverse("patients:patient-add")}"' in page
 

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("staff/", views.staff_list, name="staff-list"),
+    path("staff/invite/", views.staff_invite, name="staff-invite"),
+    path(
+        "staff/<int:pk>/invitation/",
+        views.staff_invitation_resend,
+        name="staff-invitation-resend",
+    ),
+    path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff-deactivate"),
+    path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff-reactivate"),
+    path(
+        "staff/<int:pk>/two-step/reset/",
+        views.staff_two_factor_reset,
+        name="staff-two-factor-reset",
+    ),
+    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
+    path("settings/", views.clinic_settings, name="clinic-settings"),
+    path("audit/", views.audit_trail, name="audit-trail"),
+]

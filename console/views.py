@@ -1,0 +1,219 @@
+"""The clinic admin's pages: the staff list, inviting, deactivating and reactivating
+colleagues, resetting their two-step sign-in, unlocking accounts, the clinic's settings and
+the audit trail."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from clinics import services as clinic_services
+from clinics.access import clinic_account_for_admin, clinic_admin_required, staff_member_for_admin
+from lib.web import flash_errors, posted
+
+from . import services
+from .forms import AuditFilterForm, ClinicSettingsForm, StaffDeactivateForm, StaffInviteForm
+from .selectors import (
+    audit_events_for_clinic,
+    locked_out_accounts,
+    reassignment_candidates,
+    staff_for_clinic,
+    staff_patient_counts,
+)
+
+
+@clinic_admin_required
+@require_GET
+def staff_list(request):
+    clinic = request.user.clinic
+    return render(
+        request,
+        "console/staff_list.html",
+        {
+            "members": staff_for_clinic(clinic=clinic),
+            "locked_out": locked_out_accounts(clinic=clinic),
+        },
+    )
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def staff_invite(request):
+    form = StaffInviteForm(posted(request))
+    if form.is_valid():
+        try:
+            member = services.staff_invite(
+                invited_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s. The link works once, for 7 days.")
+                % {"email": member.email},
+            )
+            return redirect("console:staff-list")
+    return render(request, "console/staff_invite.html", {"form": form})
+
+
+@clinic_admin_required
+@require_POST
+def staff_invitation_resend(request, pk: int):
+    member = staff_member_for_admin(user=request.user, pk=pk)
+    try:
+        services.staff_invitation_resend(
+            member=member, invited_by=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("A new invitation was sent to %(email)s; the earlier one no longer works.")
+            % {"email": member.email},
+        )
+    return redirect("console:staff-list")
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def staff_deactivate(request, pk: int):
+    member = staff_member_for_admin(user=request.user, pk=pk)
+    if not member.is_active:
+        messages.info(request, _("%(name)s is already deactivated.") % {"name": member.full_name})
+        return redirect("console:staff-list")
+    counts = staff_patient_counts(member=member)
+    form = StaffDeactivateForm(
+        posted(request),
+        candidates=reassignment_candidates(member=member),
+        has_patients=counts.total > 0,
+    )
+    if form.is_valid():
+        try:
+            outcome = services.staff_deactivate(
+                member=member,
+                deactivated_by=request.user,
+                reassign_to=form.cleaned_data.get("reassign_to"),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            text = _("%(name)s was deactivated and can no longer sign in.") % {
+                "name": member.full_name
+            }
+            if outcome.patients_moved:
+                text += " " + ngettext(
+                    "%(count)d patient moved to %(to)s.",
+                    "%(count)d patients moved to %(to)s.",
+                    outcome.patients_moved,
+                ) % {"count": outcome.patients_moved, "to": outcome.reassigned_to.full_name}
+            messages.success(request, text)
+            return redirect("console:staff-list")
+    return render(
+        request,
+        "console/staff_deactivate.html",
+        {"member": member, "counts": counts, "form": form},
+    )
+
+
+@clinic_admin_required
+@require_POST
+def staff_reactivate(request, pk: int):
+    member = staff_member_for_admin(user=request.user, pk=pk)
+    try:
+        services.staff_reactivate(member=member, reactivated_by=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("%(name)s can sign in again.") % {"name": member.full_name})
+    return redirect("console:staff-list")
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request):
+    clinic = request.user.clinic
+    form = ClinicSettingsForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial=ClinicSettingsForm.initial_for(clinic),
+    )
+    if form.is_valid():
+        try:
+            services.clinic_settings_update(
+                clinic=clinic, updated_by=request.user, **form.changes()
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The clinic's settings were saved."))
+            return redirect("console:clinic-settings")
+    return render(request, "console/clinic_settings.html", {"form": form, "clinic": clinic})
+
+
+@clinic_admin_required
+@require_POST
+def staff_two_factor_reset(request, pk: int):
+    member = staff_member_for_admin(user=request.user, pk=pk)
+    try:
+        clinic_services.two_factor_reset(member=member, reset_by=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        if member.is_clinic_admin:
+            then = _("they are asked to set up a new authenticator app before anything else.")
+        else:
+            then = _("they can set up a new app under Two-step sign-in.")
+        messages.success(
+            request,
+            _(
+                "Two-step sign-in for %(name)s was reset: their authenticator app and recovery "
+                "codes no longer work, and they were signed out. They sign in with their "
+                "password next time, and then %(then)s"
+            )
+            % {"name": member.full_name, "then": then},
+        )
+    return redirect("console:staff-list")
+
+
+@clinic_admin_required
+@require_POST
+def account_unlock(request, pk: int):
+    """Lift a sign-in lockout now instead of after the 15-minute cool-down."""
+    account = clinic_account_for_admin(user=request.user, pk=pk)
+    try:
+        services.account_unlock(account=account, unlocked_by=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s (%(email)s) is unlocked and can sign in again now.")
+            % {"name": account.full_name, "email": account.email},
+        )
+    return redirect("console:staff-list")
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@clinic_admin_required
+@require_safe
+def audit_trail(request):
+    """The clinic's audit trail for its admins: who did what to which record, newest first."""
+    clinic = request.user.clinic
+    form = AuditFilterForm(request.GET or None, clinic=clinic)
+    events = audit_events_for_clinic(clinic=clinic, **form.filters())
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "console/audit_trail.html", {"form": form, "page": page})

@@ -1,0 +1,137 @@
+"""The caseload's patients and the therapist's page of one patient."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from patients.models import EntryStatus, PainReport, Patient, PatientStatus, SessionLog
+from prescriptions.models import Plan, PlanStatus, PlanTemplate
+from prescriptions.selectors import templates_for_clinic
+
+
+def caseload(
+    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
+) -> QuerySet[Patient]:
+    """The clinic's patients for a staff member: their own first, each with active plans and the
+    last session, in a fixed number of queries whatever the caseload size."""
+    patients = (
+        Patient.objects.for_clinic(user.clinic)
+        .select_related("primary_therapist")
+        .annotate(
+            is_mine=Case(
+                When(primary_therapist=user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            # The latest session, read off the (patient, time) index: an aggregate over the
+            # joined sessions would read every session of every patient.
+            last_session_at=Subquery(
+                SessionLog.objects.filter(patient=OuterRef("pk"))
+                .order_by("-performed_at")
+                .values("performed_at")[:1]
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
+                to_attr="active_plans",
+            )
+        )
+        .order_by("is_mine", "last_name", "first_name", "id")
+    )
+    if scope == "mine":
+        patients = patients.filter(primary_therapist=user)
+    if status:
+        patients = patients.filter(status=status)
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return patients
+
+
+RECENT_ROWS = 10
+
+
+TEMPLATE_SHORTLIST = 6
+
+
+CURRENT_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAUSED)
+
+
+@dataclass
+class PatientPage:
+    patient: Patient
+    today: datetime.date
+    current_plans: list[Plan]
+    past_plans: list[Plan]
+    recent_sessions: list[SessionLog]
+    recent_pain_reports: list[PainReport]
+    templates: list[PlanTemplate]
+    more_templates: bool
+
+    @property
+    def age(self) -> int | None:
+        born = self.patient.date_of_birth
+        if born is None:
+            return None
+        return (
+            self.today.year
+            - born.year
+            - ((self.today.month, self.today.day) < (born.month, born.day))
+        )
+
+    @property
+    def running_plan_count(self) -> int:
+        return len(self.current_plans)
+
+
+def patient_page(*, patient: Patient) -> PatientPage:
+    """Everything the therapist's patient page shows, in a fixed number of queries whatever
+    the number of plans, sessions and pain reports."""
+    patient = (
+        Patient.objects.filter(pk=patient.pk)
+        .select_related("clinic", "primary_therapist", "user")
+        .get()
+    )
+    plans = list(
+        Plan.objects.filter(patient=patient)
+        .annotate(item_count=Count("items"))
+        .order_by("-start_date", "-id")
+    )
+    current_plans = [plan for plan in plans if plan.status in CURRENT_PLAN_STATUSES]
+    current_plans.sort(key=lambda plan: plan.status != PlanStatus.ACTIVE)
+    sessions = list(
+        SessionLog.objects.filter(patient=patient)
+        .select_related("plan")
+        .annotate(
+            entry_count=Count("entries"),
+            completed_count=Count("entries", filter=Q(entries__status=EntryStatus.COMPLETED)),
+        )
+        .order_by("-performed_at", "-id")[:RECENT_ROWS]
+    )
+    pain_reports = list(
+        PainReport.objects.filter(patient=patient).order_by("-recorded_at", "-id")[:RECENT_ROWS]
+    )
+    templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
+    return PatientPage(
+        patient=patient,
+        today=patient.clinic.today(),
+        current_plans=current_plans,
+        past_plans=[plan for plan in plans if plan.status not in CURRENT_PLAN_STATUSES],
+        recent_sessions=sessions,
+        recent_pain_reports=pain_reports,
+        templates=templates[:TEMPLATE_SHORTLIST],
+        more_templates=len(templates) > TEMPLATE_SHORTLIST,
+    )

@@ -1,0 +1,148 @@
+"""The therapist's read side: the caseload dashboard, the review of one patient, the exports of
+their record, and acknowledging alerts."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from clinics import audit
+from clinics.access import staff_required
+from clinics.models import AuditAction
+from lib.web import flash_errors
+from patients.access import patient_for_staff
+from patients.models import AlertKind
+
+from . import services
+from .dashboard import dashboard as dashboard_selector
+from .dashboard import sort_headers
+from .exports import patient_record_json
+from .forms import AlertAcknowledgeForm, CaseloadFilterForm
+from .review import cursor_from as review_cursor_from
+from .review import patient_log_rows, patient_review
+from .review import window_from as review_window_from
+from .selectors import patient_page
+
+PAGE_SIZE = 25
+
+
+@staff_required
+def caseload(request):
+    """The therapist's home: the caseload dashboard with adherence, pain and open alerts."""
+    form = CaseloadFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    board = dashboard_selector(
+        user=request.user, **filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    return render(
+        request,
+        "insights/caseload.html",
+        {
+            "form": form,
+            "board": board,
+            "page": board.page,
+            "headers": sort_headers(params=request.GET, sort=board.sort, scope=board.scope),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@staff_required
+def patient_detail(request, pk: int):
+    """The patient's record and the review of their progress: `?days=` picks the window (30, 90
+    or 365 days), `?before=` a page of the timeline."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    page = patient_page(patient=patient)
+    before = review_cursor_from(request.GET.get("before"))
+    review = patient_review(
+        patient=page.patient,
+        days=review_window_from(request.GET.get("days")),
+        before=before,
+    )
+    audit.record(
+        action=AuditAction.HISTORY_VIEWED if before else AuditAction.PATIENT_VIEWED,
+        patient=patient,
+    )
+    return render(request, "insights/patient_detail.html", {"page": page, "review": review})
+
+
+@staff_required
+@require_safe
+def patient_export(request, pk: int):
+    """The patient's session logs and pain reports as a CSV file, for the clinic's staff."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    day = patient.clinic.today().isoformat()
+    # The file name carries the record number, not the name: downloads folders get shared.
+    response["Content-Disposition"] = (
+        f'attachment; filename="rehabit-patient-{patient.pk}-{day}.csv"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    writer = csv.writer(response)
+    writer.writerows(patient_log_rows(patient=patient))
+    audit.record(action=AuditAction.EXPORTED_CSV, patient=patient)
+    return response
+
+
+@staff_required
+@require_safe
+def patient_export_json(request, pk: int):
+    """The patient's complete record as a JSON file (the right of access), for the clinic's
+    staff to hand to the patient or to another provider."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    body = patient_record_json(patient=patient)
+    audit.record(action=AuditAction.EXPORTED_JSON, patient=patient)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    day = patient.clinic.today().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="rehabit-patient-{patient.pk}-record-{day}.json"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@staff_required
+@require_POST
+def alert_acknowledge(request, pk: int):
+    """Acknowledge one of the patient's alerts with an optional note, then go back to the page
+    the form was on (the dashboard with its filters, by default)."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    form = AlertAcknowledgeForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("insights:caseload")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(back)
+    try:
+        services.alert_acknowledge(
+            clinic=request.user.clinic,
+            patient=patient,
+            kind=form.cleaned_data["kind"],
+            event_key=form.cleaned_data["event_key"],
+            acknowledged_by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Alert acknowledged for %(name)s: %(alert)s.")
+            % {
+                "name": patient.full_name,
+                "alert": AlertKind(form.cleaned_data["kind"]).label.lower(),
+            },
+        )
+    return redirect(back)

@@ -1,0 +1,26 @@
+"""Small helpers shared by the apps' views and forms."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def posted(request):
+    """What a form is bound to: the posted data, or None to show it unbound on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def flash_errors(request, error: ValidationError) -> None:
+    """Show each message of a service's refusal at the top of the next page, for actions that
+    are a button rather than a form of their own."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class ServiceErrorsMixin:
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's refusal next to the field it concerns, or above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, field_messages in error.message_dict.items():
+            self.add_error(name if name in self.fields else None, field_messages)

@@ -1,0 +1,133 @@
+"""The patient's own pages: today's routine, reporting pain, their history, who has viewed
+their record, and correcting a session log. Every lookup starts from the signed-in patient's
+own record."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from clinics import audit
+from clinics.access import patient_required
+from clinics.models import AuditAction
+from clinics.selectors import record_views_for_patient
+from lib.web import posted
+
+from .. import services
+from ..access import patient_for_self, session_for_patient
+from ..forms.own import HistoryPageForm, PainReportForm, SessionCorrectionForm
+from ..models import PainReport
+from ..red_flags import RED_FLAGS_BY_CODE, Severity
+from ..selectors import patient_history, today_for_patient
+
+
+@patient_required
+def today(request):
+    patient = patient_for_self(user=request.user)
+    return render(
+        request,
+        "patients/patient_today.html",
+        {"patient": patient, "today": today_for_patient(patient=patient)},
+    )
+
+
+@patient_required
+def pain_report(request):
+    patient = patient_for_self(user=request.user)
+    form = PainReportForm(posted(request))
+    if form.is_valid():
+        try:
+            report = services.pain_report_record(
+                patient=patient,
+                recorded_by=request.user,
+                score=form.cleaned_data["score"],
+                body_location=form.cleaned_data["body_location"],
+                note=form.cleaned_data["note"],
+                red_flag_codes=form.cleaned_data["red_flags"],
+                client_token=form.cleaned_data["client_token"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("patients:pain-report-result", pk=report.pk)
+    return render(request, "patients/pain_report_form.html", {"form": form})
+
+
+@patient_required
+def pain_report_result(request, pk: int):
+    patient = patient_for_self(user=request.user)
+    report = get_object_or_404(PainReport.objects.filter(patient=patient), pk=pk)
+    flags = [RED_FLAGS_BY_CODE[code] for code in report.red_flags]
+    return render(
+        request,
+        "patients/pain_report_result.html",
+        {
+            "patient": patient,
+            "report": report,
+            "emergency_flags": [flag for flag in flags if flag.severity == Severity.EMERGENCY],
+            "urgent_flags": [flag for flag in flags if flag.severity == Severity.URGENT],
+        },
+    )
+
+
+@patient_required
+def history(request):
+    patient = patient_for_self(user=request.user)
+    page_form = HistoryPageForm(request.GET)
+    before = page_form.cleaned_data["before"] if page_form.is_valid() else None
+    history = patient_history(patient=patient, before=before)
+    audit.record(action=AuditAction.HISTORY_VIEWED, patient=patient)
+    return render(
+        request, "patients/patient_history.html", {"patient": patient, "history": history}
+    )
+
+
+RECORD_VIEWS_PAGE_SIZE = 50
+
+
+@patient_required
+def record_views(request):
+    """Who at the clinic has looked at the patient's record, and when."""
+    patient = patient_for_self(user=request.user)
+    page = Paginator(record_views_for_patient(patient=patient), RECORD_VIEWS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/record_views.html", {"patient": patient, "page": page})
+
+
+@patient_required
+def session_correct(request, pk: int):
+    patient = patient_for_self(user=request.user)
+    session = session_for_patient(patient=patient, pk=pk)
+    context = {"session": session, "correctable_until": session.correctable_until}
+    if not session.can_be_corrected:
+        status = 403 if request.method == "POST" else 200
+        return render(request, "patients/log_correct.html", context, status=status)
+    form = SessionCorrectionForm(posted(request), session=session)
+    if form.is_valid():
+        was_flagged = session.is_flagged
+        try:
+            session = services.session_log_correct(
+                session=session,
+                corrected_by=request.user,
+                reason=form.cleaned_data["reason"],
+                **form.changes(),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, _("Your correction was saved. The earlier version is kept as well.")
+            )
+            if session.is_flagged and not was_flagged:
+                messages.warning(
+                    request,
+                    _(
+                        "Your therapist will see that this session hurt. If an exercise "
+                        "causes pain, stop it and contact your therapist."
+                    ),
+                )
+            return redirect(reverse("patients:history") + f"#session-{session.pk}")
+    return render(request, "patients/log_correct.html", {**context, "form": form})

@@ -1,0 +1,171 @@
+"""The staff's pages about a patient's record: adding and editing it, discharging and
+reactivating, inviting the patient, and starting a plan in the builder."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinics.access import staff_required
+from lib.web import flash_errors, posted
+from prescriptions import builder
+from prescriptions.access import template_for_staff
+from prescriptions.selectors import templates_for_clinic
+from prescriptions.services import plan_create as plan_create_service
+
+from .. import services
+from ..access import patient_for_staff
+from ..forms.staff import PatientForm
+
+
+@staff_required
+def patient_add(request):
+    form = PatientForm(posted(request), user=request.user)
+    if form.is_valid():
+        try:
+            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": patient.full_name})
+            return redirect("insights:patient-detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form})
+
+
+@staff_required
+def patient_edit(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    form = PatientForm(
+        posted(request),
+        user=request.user,
+        current_therapist=patient.primary_therapist,
+        initial=PatientForm.initial_for(patient),
+    )
+    if form.is_valid():
+        try:
+            patient = services.patient_update(
+                patient=patient, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request, _("%(name)s's details were saved.") % {"name": patient.full_name}
+            )
+            return redirect("insights:patient-detail", pk=patient.pk)
+    return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
+
+
+@staff_required
+@require_POST
+def patient_discharge(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_discharge(patient=patient, discharged_by=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(name)s was discharged; their running plans are now completed.")
+            % {"name": patient.full_name},
+        )
+    return redirect("insights:patient-detail", pk=patient.pk)
+
+
+@staff_required
+@require_POST
+def patient_reactivate(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_reactivate(patient=patient, reactivated_by=request.user)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is an active patient again.") % {"name": patient.full_name}
+        )
+    return redirect("insights:patient-detail", pk=patient.pk)
+
+
+@staff_required
+def plan_create(request, pk: int):
+    """The plan builder for a new plan, optionally started from a template (?template=id)."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    clinic = request.user.clinic
+    template_id = request.GET.get("template") or request.POST.get("template")
+    template = None
+    if template_id and str(template_id).isdigit():
+        template = template_for_staff(user=request.user, pk=int(template_id))
+    today = clinic.today()
+    plan_initial = {"start_date": today, "times_per_day": 1, "weekdays": 0b1111111}
+    rows = []
+    if template is not None:
+        plan_initial.update(
+            title=template.name,
+            times_per_day=template.times_per_day,
+            weekdays=template.weekdays,
+            notes=template.description,
+            template=template.pk,
+        )
+        rows = builder.rows_from_items(
+            template.items.select_related("exercise").order_by("position"), keep_ids=False
+        )
+
+    def save(cleaned, items):
+        return plan_create_service(
+            patient=patient,
+            prescribed_by=request.user,
+            title=cleaned["title"],
+            start_date=cleaned["start_date"],
+            end_date=cleaned["end_date"],
+            times_per_day=cleaned["times_per_day"],
+            weekdays=cleaned["weekdays"],
+            notes=cleaned["notes"],
+            items=items,
+            template=template,
+        )
+
+    result = builder.build(
+        request, clinic=clinic, plan_initial=plan_initial, rows_initial=rows, save=save
+    )
+    if not isinstance(result, builder.Builder):
+        messages.success(
+            request,
+            _("“%(title)s” is now %(name)s's plan.")
+            % {"title": result.title, "name": patient.first_name},
+        )
+        return redirect("prescriptions:plan-detail", pk=result.pk)
+    return render(
+        request,
+        "prescriptions/plan_builder.html",
+        {
+            "builder": result,
+            "patient": patient,
+            "templates": templates_for_clinic(clinic=clinic),
+            "template": template,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def patient_invite(request, pk: int):
+    patient = patient_for_staff(user=request.user, pk=pk)
+    try:
+        services.patient_invite(
+            patient=patient, invited_by=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(
+            request,
+            _(
+                "Invitation sent to %(email)s. The link works once, for 7 days; any earlier "
+                "invitation no longer works."
+            )
+            % {"email": patient.email},
+        )
+    return redirect("insights:patient-detail", pk=patient.pk)
