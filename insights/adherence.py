@@ -21,17 +21,14 @@ The rules, in one place:
 - Nothing prescribed (no plan yet, a plan not started, every day paused) gives a ratio of None,
   "no data", rather than 0%.
 
-The pure functions take plain values, so every edge is tested without a database;
-`adherence_for_patients` reads the caseload's plans and per-day session counts in three queries
-whatever its size and hands them to the same functions.
+These functions take plain values, so every edge is tested without a database;
+`insights.selectors.adherence.adherence_for_patients` reads a caseload's plans and per-day
+session counts in three queries whatever its size and hands them to the same functions.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-
-from django.db.models import Count, Q
 
 from prescriptions import schedule
 from prescriptions.models import Plan, PlanPause
@@ -151,7 +148,7 @@ def prescribed_per_day(schedule_: PlanSchedule, day: datetime.date) -> int:
     return schedule_.times_per_day
 
 
-def _daily_counts(
+def daily_counts(
     schedules: Iterable[PlanSchedule],
     done_counts: Mapping[tuple[int, datetime.date], int],
     start: datetime.date,
@@ -189,7 +186,7 @@ def daily(
     count capped at what it prescribes that day) and the sessions prescribed, summed over the
     plans. `done_counts` maps (plan id, day) to the sessions logged for that plan that day;
     sessions of plans not in `schedules` are ignored."""
-    done, prescribed = _daily_counts(schedules, done_counts, start, end)
+    done, prescribed = daily_counts(schedules, done_counts, start, end)
     return [
         DayAdherence(day=start + datetime.timedelta(days=index), done=done[index], prescribed=count)
         for index, count in enumerate(prescribed)
@@ -221,122 +218,3 @@ def window_start(today: datetime.date, days: int) -> datetime.date:
     if days < 1:
         raise ValueError("a window is at least one day long")
     return today - datetime.timedelta(days=days - 1)
-
-
-def schedules_for_patients(
-    *, patient_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> dict[int, list[PlanSchedule]]:
-    """The patients' plans that overlap `start`..`end`, with the pauses that overlap it, in two
-    queries. Plans of every status are read: their dates say which days they prescribe."""
-    patient_ids = list(patient_ids)
-    if not patient_ids:
-        return {}
-    plans = list(
-        Plan.objects.filter(patient_id__in=patient_ids, start_date__lte=end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-        .order_by("patient_id", "start_date", "id")
-        .values_list(
-            "id", "patient_id", "start_date", "end_date", "times_per_day", "weekdays", "status"
-        )
-    )
-    pauses = defaultdict(list)
-    if plans:
-        rows = (
-            PlanPause.objects.filter(plan_id__in=[row[0] for row in plans], paused_on__lte=end)
-            .filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=start))
-            .order_by("plan_id", "paused_on")
-            .values_list("plan_id", "paused_on", "resumed_on")
-        )
-        for plan_id, paused_on, resumed_on in rows:
-            pauses[plan_id].append((paused_on, resumed_on))
-    result: dict[int, list[PlanSchedule]] = defaultdict(list)
-    for plan_id, patient_id, start_date, end_date, times, weekdays, status in plans:
-        result[patient_id].append(
-            PlanSchedule(
-                plan_id=plan_id,
-                start_date=start_date,
-                end_date=end_date,
-                times_per_day=times,
-                weekdays=weekdays,
-                pauses=tuple(pauses[plan_id]),
-                status=status,
-                patient_id=patient_id,
-            )
-        )
-    return dict(result)
-
-
-def done_counts_for_plans(
-    *, plan_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> dict[tuple[int, datetime.date], int]:
-    """Sessions logged per (plan, clinic-local day) from `start` to `end`, counted in SQL: one
-    row per plan and day, never one per session."""
-    plan_ids = list(plan_ids)
-    if not plan_ids:
-        return {}
-    # Through the plan's reverse relation, so prescriptions does not import patients (which
-    # imports prescriptions); the join is on the (plan, performed_on) index.
-    rows = (
-        Plan.objects.filter(pk__in=plan_ids, sessions__performed_on__range=(start, end))
-        .order_by()
-        .values("pk", "sessions__performed_on")
-        .annotate(sessions_done=Count("sessions"))
-        .values_list("pk", "sessions__performed_on", "sessions_done")
-    )
-    return {(plan_id, day): sessions for plan_id, day, sessions in rows}
-
-
-def adherence_for_patients(
-    *,
-    patient_ids: Iterable[int],
-    today: datetime.date,
-    windows: Iterable[int] = WINDOWS,
-    with_days: bool = True,
-) -> dict[int, dict[int, Adherence]]:
-    """Adherence of each patient over each window of days ending `today` (the clinic's date,
-    `Clinic.today()`): `{patient_id: {7: Adherence, 30: Adherence}}`, with an entry for every
-    patient asked about, ratio None when nothing was prescribed.
-
-    Three queries whatever the number of patients (none for no patients): the plans overlapping
-    the widest window, their pauses, and the sessions counted per plan and day in SQL. The
-    per-day cap then runs over those (plan, day) rows, at most plans × days of them.
-    Each `Adherence.days` holds the window's days for a heat map, unless `with_days` is False
-    (a caseload's totals need only the counts)."""
-    patient_ids = list(dict.fromkeys(patient_ids))
-    windows = sorted(set(windows))
-    if not patient_ids or not windows:
-        return {patient_id: {} for patient_id in patient_ids}
-    earliest = window_start(today, windows[-1])
-    schedules = schedules_for_patients(patient_ids=patient_ids, start=earliest, end=today)
-    done_counts = done_counts_for_plans(
-        plan_ids=[plan.plan_id for plans in schedules.values() for plan in plans],
-        start=earliest,
-        end=today,
-    )
-    result = {}
-    for patient_id in patient_ids:
-        done, prescribed = _daily_counts(
-            schedules.get(patient_id, ()), done_counts, earliest, today
-        )
-        days = ()
-        if with_days:
-            days = tuple(
-                DayAdherence(
-                    day=earliest + datetime.timedelta(days=index),
-                    done=done[index],
-                    prescribed=count,
-                )
-                for index, count in enumerate(prescribed)
-            )
-        result[patient_id] = {}
-        for window in windows:
-            first = len(prescribed) - window
-            result[patient_id][window] = Adherence(
-                done=sum(done[first:]),
-                prescribed=sum(prescribed[first:]),
-                start=window_start(today, window),
-                end=today,
-                days=days[first:],
-                end_prescribed=prescribed[-1],
-            )
-    return result

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import AlertKind, PatientStatus
 
-from .dashboard import SORT_KEYS
+from .selectors.caseload import SORT_KEYS
 
 
 class CaseloadFilterForm(forms.Form):

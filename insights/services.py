@@ -8,7 +8,7 @@ from clinics import audit
 from clinics.models import AuditAction, Clinic, User
 from patients.models import AlertAcknowledgement, AlertKind, Patient
 
-from .alerts import alerts_for_patients
+from .selectors.alerts import alerts_for_patients
 
 ACKNOWLEDGEMENT_NOTE_MAX_LENGTH = 500
 

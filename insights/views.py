@@ -21,14 +21,14 @@ from patients.access import patient_for_staff
 from patients.models import AlertKind
 
 from . import services
-from .dashboard import dashboard as dashboard_selector
-from .dashboard import sort_headers
-from .exports import patient_record_json
 from .forms import AlertAcknowledgeForm, CaseloadFilterForm
-from .review import cursor_from as review_cursor_from
-from .review import patient_log_rows, patient_review
-from .review import window_from as review_window_from
-from .selectors import patient_page
+from .selectors.caseload import dashboard as dashboard_selector
+from .selectors.caseload import sort_headers
+from .selectors.exports import patient_log_rows, patient_record_json
+from .selectors.patient import patient_page
+from .selectors.review import cursor_from as review_cursor_from
+from .selectors.review import patient_review
+from .selectors.review import window_from as review_window_from
 
 PAGE_SIZE = 25
 

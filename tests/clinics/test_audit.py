@@ -16,13 +16,13 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from clinics import audit
-from console.forms import ClinicSettingsForm
 from clinics.models import AuditAction, AuditEvent, AuditTrailIsAppendOnly, Role, User
-from console.services import staff_deactivate, staff_invite
 from clinics.services import two_factor_key_from_text
+from console.forms import ClinicSettingsForm
+from console.services import staff_deactivate, staff_invite
 from exercises import transfer
 from exercises.services import exercise_archive, exercise_create
-from insights.alerts import alerts_for_patients
+from insights.selectors.alerts import alerts_for_patients
 from patients.models import AlertKind, PatientStatus
 from patients.services import (
     EntryInput,

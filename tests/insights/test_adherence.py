@@ -13,11 +13,11 @@ from insights.adherence import (
     DayAdherence,
     PlanSchedule,
     adherence,
-    adherence_for_patients,
     daily,
     prescribed_per_day,
     window_start,
 )
+from insights.selectors.adherence import adherence_for_patients
 from prescriptions.models import PlanStatus
 from prescriptions.schedule import EVERY_DAY, mask_from_days
 from prescriptions.services import plan_status_change

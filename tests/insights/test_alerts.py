@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from insights.alerts import alerts_for_patients
+from insights.selectors.alerts import alerts_for_patients
+from insights.services import alert_acknowledge
 from patients.models import AlertAcknowledgement, AlertKind, EntryStatus, SkipReason
 from patients.services import EntryInput, pain_report_record, session_log_record
-from insights.services import alert_acknowledge
 from prescriptions.models import PlanStatus
 from prescriptions.services import ItemInput, plan_create, plan_revise, plan_status_change
 from tests.exercises.factories import ExerciseFactory

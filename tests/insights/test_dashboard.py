@@ -9,8 +9,8 @@ from django.urls import reverse
 from patients.models import AlertAcknowledgement, AlertKind, PatientStatus
 from patients.services import patient_discharge
 from tests.clinics.factories import TherapistFactory
-from tests.patients.factories import PatientFactory, PatientWithAccountFactory
 from tests.insights.test_alerts import log_session, prescribe, report_pain
+from tests.patients.factories import PatientFactory, PatientWithAccountFactory
 
 CASELOAD = reverse("insights:caseload")
 

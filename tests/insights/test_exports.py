@@ -9,11 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import AuditAction, AuditEvent
-from insights.alerts import alerts_for_patients
-from patients.models import AlertKind
-from insights.exports import RECORD_FORMAT, RECORD_VERSION, patient_record
-from patients.services import EntryInput, pain_report_record, session_log_correct, session_log_record
+from insights.selectors.alerts import alerts_for_patients
+from insights.selectors.exports import RECORD_FORMAT, RECORD_VERSION, patient_record
 from insights.services import alert_acknowledge
+from patients.models import AlertKind
+from patients.services import (
+    EntryInput,
+    pain_report_record,
+    session_log_correct,
+    session_log_record,
+)
 from prescriptions.models import PlanStatus
 from prescriptions.services import ItemInput, plan_create, plan_revise, plan_status_change
 from tests.exercises.factories import ExerciseFactory

@@ -11,23 +11,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from insights.selectors.exports import PAIN_REPORT_COLUMNS, SESSION_COLUMNS, csv_safe
+from insights.selectors.review.calendar import DayState
+from insights.selectors.review.pain import pain_course
+from insights.selectors.review.timeline import TIMELINE_PAGE_SIZE
+from insights.trends import pain_trend
 from lib import charts
 from patients.models import EntryStatus, PainReport, SessionLog, SkipReason
-from insights.review import (
-    PAIN_REPORT_COLUMNS,
-    SESSION_COLUMNS,
-    TIMELINE_PAGE_SIZE,
-    DayState,
-    csv_safe,
-    pain_course,
-)
 from patients.services import (
     EntryInput,
     pain_report_record,
     session_log_correct,
     session_log_record,
 )
-from insights.trends import pain_trend
 from prescriptions.models import PlanStatus
 from prescriptions.schedule import EVERY_DAY
 from prescriptions.services import plan_status_change

@@ -1,65 +1,17 @@
-"""The caseload's patients and the therapist's page of one patient."""
+"""The record at the top of the therapist's page of one patient: details, plans, recent
+sessions and pain reports, and templates to start a plan from."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
-    IntegerField,
-    OuterRef,
-    Prefetch,
     Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 
-from patients.models import EntryStatus, PainReport, Patient, PatientStatus, SessionLog
+from patients.models import EntryStatus, PainReport, Patient, SessionLog
 from prescriptions.models import Plan, PlanStatus, PlanTemplate
 from prescriptions.selectors import templates_for_clinic
-
-
-def caseload(
-    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
-) -> QuerySet[Patient]:
-    """The clinic's patients for a staff member: their own first, each with active plans and the
-    last session, in a fixed number of queries whatever the caseload size."""
-    patients = (
-        Patient.objects.for_clinic(user.clinic)
-        .select_related("primary_therapist")
-        .annotate(
-            is_mine=Case(
-                When(primary_therapist=user, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            # The latest session, read off the (patient, time) index: an aggregate over the
-            # joined sessions would read every session of every patient.
-            last_session_at=Subquery(
-                SessionLog.objects.filter(patient=OuterRef("pk"))
-                .order_by("-performed_at")
-                .values("performed_at")[:1]
-            ),
-        )
-        .prefetch_related(
-            Prefetch(
-                "plans",
-                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
-                to_attr="active_plans",
-            )
-        )
-        .order_by("is_mine", "last_name", "first_name", "id")
-    )
-    if scope == "mine":
-        patients = patients.filter(primary_therapist=user)
-    if status:
-        patients = patients.filter(status=status)
-    for word in query.split():
-        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return patients
-
 
 RECENT_ROWS = 10
 

@@ -14,16 +14,70 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils.translation import gettext_lazy as _
 
-from patients.models import Patient, PatientStatus
-from prescriptions.models import Plan
+from patients.models import Patient, PatientStatus, SessionLog
+from prescriptions.models import Plan, PlanStatus
 
-from .adherence import Adherence, adherence_for_patients
-from .alerts import ADHERENCE_WINDOW, PatientAlerts, alerts_for_patients
-from .selectors import caseload
-from .sparkline import Sparkline, pain_sparkline
-from .trends import PainTrend, pain_series_for_patients, pain_trends_for_patients
+from ..adherence import Adherence
+from ..alerts import ADHERENCE_WINDOW, PatientAlerts
+from ..sparkline import Sparkline, pain_sparkline
+from ..trends import PainTrend
+from .adherence import adherence_for_patients
+from .alerts import alerts_for_patients
+from .trends import pain_series_for_patients, pain_trends_for_patients
+
+
+def caseload(
+    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
+) -> QuerySet[Patient]:
+    """The clinic's patients for a staff member: their own first, each with active plans and the
+    last session, in a fixed number of queries whatever the caseload size."""
+    patients = (
+        Patient.objects.for_clinic(user.clinic)
+        .select_related("primary_therapist")
+        .annotate(
+            is_mine=Case(
+                When(primary_therapist=user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            # The latest session, read off the (patient, time) index: an aggregate over the
+            # joined sessions would read every session of every patient.
+            last_session_at=Subquery(
+                SessionLog.objects.filter(patient=OuterRef("pk"))
+                .order_by("-performed_at")
+                .values("performed_at")[:1]
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
+                to_attr="active_plans",
+            )
+        )
+        .order_by("is_mine", "last_name", "first_name", "id")
+    )
+    if scope == "mine":
+        patients = patients.filter(primary_therapist=user)
+    if status:
+        patients = patients.filter(status=status)
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return patients
+
 
 PAGE_SIZE = 25
 SPARKLINE_DAYS = 30

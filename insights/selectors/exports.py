@@ -1,6 +1,9 @@
-"""A patient's complete record as one JSON document, for the right of access: the patient's
-details, every plan (exercises with their dose, pauses, revisions), every session log (what was
-done per exercise, corrections), every pain report and every alert acknowledgement.
+"""A patient's record for their clinic's staff to take away: the session logs and pain reports
+as CSV rows for a spreadsheet, and the complete record as one JSON document.
+
+The JSON document is for the right of access: the patient's details, every plan (exercises
+with their dose, pauses, revisions), every session log (what was done per exercise,
+corrections), every pain report and every alert acknowledgement.
 
 Dates and times are ISO 8601 (times in UTC with their offset). People are named by name and
 email, not by internal id; records keep their ids so a correction or a revision can be matched
@@ -9,6 +12,7 @@ record is.
 """
 
 import json
+from collections.abc import Iterator
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
@@ -249,3 +253,112 @@ def patient_record_json(*, patient: Patient) -> str:
     return json.dumps(
         patient_record(patient=patient), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     )
+
+
+# The CSV export
+
+SESSION_COLUMNS = [
+    "session id",
+    "performed at",
+    "plan",
+    "plan version",
+    "exercise",
+    "prescribed sets",
+    "prescribed repetitions",
+    "prescribed hold seconds",
+    "prescribed rest seconds",
+    "side",
+    "sets done",
+    "repetitions done",
+    "hold seconds done",
+    "status",
+    "skip reason",
+    "exercise note",
+    "pain before",
+    "pain after",
+    "difficulty",
+    "flagged",
+    "flag reason",
+    "session note",
+]
+
+
+PAIN_REPORT_COLUMNS = [
+    "pain report id",
+    "recorded at",
+    "pain",
+    "where",
+    "red flag severity",
+    "red flags",
+    "note",
+]
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> object:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe; numbers and
+    empty cells pass as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def patient_log_rows(*, patient: Patient) -> Iterator[list]:
+    """The patient's whole log as CSV rows: a header and one row per exercise of each session,
+    oldest first; then a blank row, a header and one row per pain report. Times are ISO 8601
+    in the clinic's time zone. Two queries, read in chunks."""
+    zone = patient.clinic.zone
+    yield SESSION_COLUMNS
+    entries = (
+        SessionLogEntry.objects.filter(session__patient=patient)
+        .select_related("session__plan", "exercise")
+        .order_by("session__performed_at", "session_id", "position", "id")
+    )
+    for entry in entries.iterator(chunk_size=500):
+        session = entry.session
+        yield [
+            csv_safe(value)
+            for value in (
+                session.pk,
+                timezone.localtime(session.performed_at, zone).isoformat(),
+                session.plan.title,
+                session.plan_version,
+                entry.exercise.name,
+                entry.prescribed_sets,
+                entry.prescribed_repetitions,
+                entry.prescribed_hold_seconds,
+                entry.prescribed_rest_seconds,
+                entry.side,
+                entry.sets_done,
+                entry.repetitions_done,
+                entry.hold_seconds_done,
+                entry.status,
+                entry.skip_reason,
+                entry.note,
+                "" if session.pain_before is None else session.pain_before,
+                "" if session.pain_after is None else session.pain_after,
+                session.difficulty,
+                "yes" if session.is_flagged else "no",
+                session.flag_reason,
+                session.note,
+            )
+        ]
+    yield []
+    yield PAIN_REPORT_COLUMNS
+    reports = PainReport.objects.filter(patient=patient).order_by("recorded_at", "id")
+    for report in reports.iterator(chunk_size=500):
+        yield [
+            csv_safe(value)
+            for value in (
+                report.pk,
+                timezone.localtime(report.recorded_at, zone).isoformat(),
+                report.score,
+                report.body_location,
+                report.red_flag_severity,
+                " ".join(report.red_flags or []),
+                report.note,
+            )
+        ]

@@ -1,0 +1,1 @@
+"""What the therapist's pages read."""
