@@ -37,5 +37,7 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The shell expands the pattern: Node 22 and later take no directory after --test.
 test: $(VENV)/.test
+	node --test tests/js/*.test.mjs
 	$(PY) -m pytest

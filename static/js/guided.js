@@ -5,25 +5,26 @@
  * time and each exercise gets a timer that counts down every hold, counts repetitions and
  * sets, counts down the rest, switches sides, and fills in the form when the dose is done.
  * State changes are announced to screen readers through a polite live region.
+ *
+ * Loaded as a module, so it runs once the page has been parsed: the form and the
+ * guided-strings JSON are there.
  */
-(function () {
-  "use strict";
+import { doneWhenCompleted, doneWhenSkipped, doneWhenStopped, phasesFor } from "./dose.js";
+import { fillPlaceholders } from "./placeholders.js";
 
-  var form = document.getElementById("session-form");
-  if (!form) {
-    return;
-  }
+var sessionForm = document.getElementById("session-form");
+if (sessionForm) {
+  guide(sessionForm);
+}
+
+function guide(form) {
   var secondMs = Number(form.dataset.secondMs) || 1000;
   var stringsNode = document.getElementById("guided-strings");
   var strings = stringsNode ? JSON.parse(stringsNode.textContent) : {};
 
   // Translated text from the page (json_script), with {name} placeholders filled in.
   function t(key, params) {
-    var text = strings[key] || key;
-    Object.keys(params || {}).forEach(function (name) {
-      text = text.split("{" + name + "}").join(String(params[name]));
-    });
-    return text;
+    return fillPlaceholders(strings[key] || key, params);
   }
   var steps = Array.prototype.slice.call(form.querySelectorAll(".session-step"));
   var audio = null;
@@ -130,10 +131,10 @@
     }
   }
 
-  function setDone(card, sets, reps, hold) {
-    field(card, "sets_done").value = sets;
-    field(card, "repetitions_done").value = reps;
-    field(card, "hold_seconds_done").value = hold;
+  function setDone(card, done) {
+    field(card, "sets_done").value = done.sets;
+    field(card, "repetitions_done").value = done.reps;
+    field(card, "hold_seconds_done").value = done.hold;
   }
 
   function watchPainReason(card) {
@@ -147,23 +148,6 @@
     };
     reason.addEventListener("change", update);
     update();
-  }
-
-  function phasesFor(dose) {
-    var sides = dose.side === "both" ? ["left", "right"] : [dose.side === "none" ? "" : dose.side];
-    var phases = [];
-    sides.forEach(function (side, sideIndex) {
-      for (var set = 1; set <= dose.sets; set += 1) {
-        for (var rep = 1; rep <= dose.reps; rep += 1) {
-          phases.push({ kind: dose.hold > 0 ? "hold" : "rep", seconds: dose.hold, set: set, rep: rep, side: side });
-          var last = sideIndex === sides.length - 1 && set === dose.sets && rep === dose.reps;
-          if (!last && dose.rest > 0) {
-            phases.push({ kind: "rest", seconds: dose.rest, set: set, rep: rep, side: side });
-          }
-        }
-      }
-    });
-    return phases;
   }
 
   function setupTimer(card) {
@@ -299,7 +283,7 @@
       running = false;
       stopTicker();
       setStatus(card, "completed");
-      setDone(card, dose.sets, dose.reps, dose.hold);
+      setDone(card, doneWhenCompleted(dose));
       phaseText.textContent = t("done", { name: dose.name });
       count.textContent = "✓";
       where.textContent = "";
@@ -314,13 +298,8 @@
     function partlyDone() {
       running = false;
       stopTicker();
-      var perSide = dose.sets * dose.reps;
-      var doneOnFirstSide = Math.min(repsDone, perSide);
-      var fullSets = Math.floor(doneOnFirstSide / dose.reps);
-      var setsDone = Math.max(fullSets, doneOnFirstSide > 0 ? 1 : 0);
-      var repsInSet = fullSets > 0 ? dose.reps : doneOnFirstSide;
       setStatus(card, "partial");
-      setDone(card, setsDone, repsInSet, dose.hold);
+      setDone(card, doneWhenStopped(dose, repsDone));
       phaseText.textContent = t("stopped");
       where.textContent = "";
       repDone.hidden = true;
@@ -374,7 +353,7 @@
       finished = true;
       stopTicker();
       setStatus(card, "skipped");
-      setDone(card, 0, 0, 0);
+      setDone(card, doneWhenSkipped());
       phaseText.textContent = t("skipped");
       count.textContent = "";
       where.textContent = "";
@@ -423,4 +402,4 @@
       submit.textContent = submitLabel;
     }
   });
-})();
+}
