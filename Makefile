@@ -10,10 +10,15 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; \
 	done)
 
-.PHONY: run demo test lint check-python
+.PHONY: run demo test lint check-python system-packages
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "Rehabit needs Python 3.12 or newer (python3.12 on PATH)." >&2; exit 1; }
+
+# Chromium, Node.js (for the JavaScript tests), fonts and WeasyPrint's libraries: installed when
+# run as root on Debian or Ubuntu, otherwise named in the one command to run.
+system-packages:
+	@bin/system-packages
 
 $(VENV)/.app: pyproject.toml constraints.txt | check-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +43,6 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff format --check .
 
 # The shell expands the pattern: Node 22 and later take no directory after --test.
-test: $(VENV)/.test
+test: system-packages $(VENV)/.test
 	node --test tests/js/*.test.mjs
 	$(PY) -m pytest
