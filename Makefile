@@ -41,6 +41,7 @@ run: demo
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The shell expands the pattern: Node 22 and later take no directory after --test.
 test: system-packages $(VENV)/.test

@@ -1,11 +1,11 @@
 """The therapist's writes on the read side: acknowledging an alert."""
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, User
+from lib.once import create_once
 from patients.models import AlertAcknowledgement, AlertKind, Patient
 
 from .selectors.alerts import alerts_for_patients
@@ -44,27 +44,25 @@ def alert_acknowledge(
         )
     if alert.acknowledgement is not None:
         return alert.acknowledgement
-    try:
-        with transaction.atomic():
-            acknowledgement = AlertAcknowledgement.objects.create(
-                clinic=clinic,
-                patient=patient,
-                kind=kind,
-                event_key=event_key,
-                note=note,
-                acknowledged_by=acknowledged_by,
-            )
-            audit.record(
-                action=AuditAction.ALERT_ACKNOWLEDGED,
-                patient=patient,
-                actor=acknowledged_by,
-                summary=_("Acknowledgement #%(number)d.") % {"number": acknowledgement.pk},
-            )
-            return acknowledgement
-    except IntegrityError:
-        existing = AlertAcknowledgement.objects.filter(
-            patient=patient, kind=kind, event_key=event_key
-        ).first()
-        if existing is None:
-            raise
-        return existing
+
+    def acknowledge() -> AlertAcknowledgement:
+        acknowledgement = AlertAcknowledgement.objects.create(
+            clinic=clinic,
+            patient=patient,
+            kind=kind,
+            event_key=event_key,
+            note=note,
+            acknowledged_by=acknowledged_by,
+        )
+        audit.record(
+            action=AuditAction.ALERT_ACKNOWLEDGED,
+            patient=patient,
+            actor=acknowledged_by,
+            summary=_("Acknowledgement #%(number)d.") % {"number": acknowledgement.pk},
+        )
+        return acknowledgement
+
+    return create_once(
+        AlertAcknowledgement.objects.filter(patient=patient, kind=kind, event_key=event_key),
+        acknowledge,
+    )

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from prescriptions.models import Plan, PlanItem
 
-from .models import Patient, SessionLog, SessionLogEntry
+from .models import PainReport, Patient, SessionLog, SessionLogEntry
 
 
 def patient_for_staff(*, user, pk: int) -> Patient:
@@ -45,3 +45,8 @@ def session_for_patient(*, patient: Patient, pk: int) -> SessionLog:
         ),
         pk=pk,
     )
+
+
+def pain_report_for_patient(*, patient: Patient, pk: int) -> PainReport:
+    """One of the patient's own pain reports; any other id answers 404."""
+    return get_object_or_404(PainReport.objects.filter(patient=patient), pk=pk)

@@ -2,6 +2,7 @@
 reports with the pain chart. Each runs a fixed number of queries however much is logged."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
@@ -240,3 +241,8 @@ def patients_of_therapist_count(*, therapist: User) -> int:
 def patient_of_account(*, account: User) -> Patient | None:
     """The patient record a patient's sign-in belongs to, if any."""
     return Patient.objects.filter(user=account).first()
+
+
+def session_for_token(*, patient: Patient, client_token: uuid.UUID) -> SessionLog | None:
+    """The patient's session saved with this form's token, if it was saved."""
+    return SessionLog.objects.filter(patient=patient, client_token=client_token).first()

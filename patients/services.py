@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, Role, User
 from clinics.services import user_create, user_invite
+from lib.once import create_once
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
 
@@ -182,37 +183,45 @@ def session_log_record(
 ) -> SessionLog:
     """Record one home session. The same client token twice records it once: a double tap, a
     refresh or a retried request gets the first log back, also when two requests race."""
-    existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            return _session_log_create(
-                patient=patient,
-                plan=plan,
-                performed_at=performed_at,
-                entries=entries,
-                client_token=client_token,
-                recorded_by=recorded_by,
-                pain_before=pain_before,
-                pain_after=pain_after,
-                difficulty=difficulty,
-                note=note,
-            )
-    except IntegrityError:
-        existing = SessionLog.objects.filter(patient=patient, client_token=client_token).first()
-        if existing is None:
-            raise
-        return existing
+    return create_once(
+        SessionLog.objects.filter(patient=patient, client_token=client_token),
+        lambda: _session_log_create(
+            patient=patient,
+            plan=plan,
+            performed_at=performed_at,
+            entries=entries,
+            client_token=client_token,
+            recorded_by=recorded_by,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            difficulty=difficulty,
+            note=note,
+        ),
+    )
+
+
+def session_log_check_open(*, plan: Plan) -> None:
+    """Refuse a session for a plan that is not running: a paused, completed or discontinued
+    plan takes no new sessions."""
+    if plan.status != PlanStatus.ACTIVE:
+        raise ValidationError(
+            _("This plan is not active, so sessions cannot be logged to it."), code="plan_closed"
+        )
 
 
 def _session_log_create(
-    *, patient, plan, performed_at, entries, client_token, recorded_by, **values
+    *,
+    patient: Patient,
+    plan: Plan,
+    performed_at: datetime.datetime,
+    entries: list[EntryInput],
+    client_token: uuid.UUID,
+    recorded_by: User,
+    **values: Any,
 ) -> SessionLog:
     if plan.patient_id != patient.pk:
         raise ValidationError(_("This plan is not one of the patient's plans."))
-    if plan.status != PlanStatus.ACTIVE:
-        raise ValidationError(_("This plan is not active, so sessions cannot be logged to it."))
+    session_log_check_open(plan=plan)
     if recorded_by.clinic_id != patient.clinic_id:
         raise ValidationError(_("Only the patient or their clinic can log a session."))
     if performed_at > timezone.now():
@@ -302,31 +311,32 @@ def pain_report_record(
 ) -> PainReport:
     """Record pain reported on its own. Like a session, the same client token twice records
     one report (a double tap or a retried request)."""
-    if client_token is not None:
-        existing = PainReport.objects.filter(patient=patient, client_token=client_token).first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            return _pain_report_create(
-                patient=patient,
-                score=score,
-                recorded_by=recorded_by,
-                recorded_at=recorded_at,
-                body_location=body_location,
-                note=note,
-                red_flag_codes=red_flag_codes,
-                client_token=client_token or uuid.uuid4(),
-            )
-    except IntegrityError:
-        existing = PainReport.objects.filter(patient=patient, client_token=client_token).first()
-        if existing is None:
-            raise
-        return existing
+    client_token = client_token or uuid.uuid4()
+    return create_once(
+        PainReport.objects.filter(patient=patient, client_token=client_token),
+        lambda: _pain_report_create(
+            patient=patient,
+            score=score,
+            recorded_by=recorded_by,
+            recorded_at=recorded_at,
+            body_location=body_location,
+            note=note,
+            red_flag_codes=red_flag_codes,
+            client_token=client_token,
+        ),
+    )
 
 
 def _pain_report_create(
-    *, patient, score, recorded_by, recorded_at, body_location, note, red_flag_codes, client_token
+    *,
+    patient: Patient,
+    score: int,
+    recorded_by: User,
+    recorded_at: datetime.datetime | None,
+    body_location: str,
+    note: str,
+    red_flag_codes: list[str] | tuple[str, ...],
+    client_token: uuid.UUID,
 ) -> PainReport:
     recorded_at = recorded_at or timezone.now()
     if recorded_at > timezone.now():

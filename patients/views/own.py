@@ -5,7 +5,7 @@ own record."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -16,9 +16,8 @@ from clinics.selectors import record_views_for_patient
 from lib.web import posted
 
 from .. import services
-from ..access import patient_for_self, session_for_patient
+from ..access import pain_report_for_patient, patient_for_self, session_for_patient
 from ..forms.own import HistoryPageForm, PainReportForm, SessionCorrectionForm
-from ..models import PainReport
 from ..red_flags import RED_FLAGS_BY_CODE, Severity
 from ..selectors import patient_history, today_for_patient
 
@@ -58,7 +57,7 @@ def pain_report(request):
 @patient_required
 def pain_report_result(request, pk: int):
     patient = patient_for_self(user=request.user)
-    report = get_object_or_404(PainReport.objects.filter(patient=patient), pk=pk)
+    report = pain_report_for_patient(patient=patient, pk=pk)
     flags = [RED_FLAGS_BY_CODE[code] for code in report.red_flags]
     return render(
         request,

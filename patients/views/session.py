@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clinics.access import patient_required
-from prescriptions.models import PlanStatus
 
 from ..access import patient_for_self, plan_for_patient, session_for_patient
 from ..forms.session import EntryFormSet, SessionForm
-from ..models import SessionLog
-from ..services import EntryInput, session_log_record
+from ..selectors import session_for_token
+from ..services import EntryInput, session_log_check_open, session_log_record
 
 PREFIX = "entries"
 
@@ -61,7 +60,9 @@ def guided_strings() -> dict:
 def session_log(request, plan_pk: int):
     patient = patient_for_self(user=request.user)
     plan = plan_for_patient(patient=patient, pk=plan_pk)
-    if plan.status != PlanStatus.ACTIVE:
+    try:
+        session_log_check_open(plan=plan)
+    except ValidationError:
         return render(request, "patients/session_unavailable.html", {"plan": plan}, status=409)
     items = list(plan.items.all())
     items_by_id = {item.pk: item for item in items}
@@ -103,7 +104,7 @@ def session_log(request, plan_pk: int):
         token_key = f"session-token-{plan.pk}"
         token = _stored_token(request, token_key)
         if token is not None and "another" not in request.GET:
-            saved = SessionLog.objects.filter(patient=patient, client_token=token).first()
+            saved = session_for_token(patient=patient, client_token=token)
             if saved is not None:
                 # Back on the form after saving it (the Back button, a reload): say so rather
                 # than offer the same session again as if it were new.
