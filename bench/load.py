@@ -275,14 +275,13 @@ def _database_create(url: str) -> None:
 
 def _accounts(*, seed: int, patients: int, results: Path):
     """Who the locust users sign in as, and where they write their results."""
+    from clinics.models import Role, User
     from devdata.bench import (
         BENCH_PASSWORD,
         bench_clinic_find,
         bench_logins_enable,
         bench_therapist_email,
     )
-
-    from clinics.models import Role, User
     from patients.models import Patient, PatientStatus
 
     clinic = bench_clinic_find(seed)

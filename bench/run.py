@@ -68,9 +68,9 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
-    from devdata.bench import bench_clinic_find, bench_counts, bench_therapist_email
 
     from clinics.models import User
+    from devdata.bench import bench_clinic_find, bench_counts, bench_therapist_email
     from patients.models import Patient, PatientStatus
 
     started_at = datetime.datetime.now(datetime.UTC)

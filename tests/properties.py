@@ -9,8 +9,8 @@ from django.db import models, transaction
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 
-from lib.limits import Limit, LimitedIntegerField
 from exercises import dose
+from lib.limits import Limit, LimitedIntegerField
 from patients.pain import PAIN
 
 # Derandomized, so CI runs the same examples every time and a failure reproduces locally;

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from clinics.models import Clinic, Role, User
 from clinics.services import user_create
-from exercises.models import Exercise
 from devdata.demo import DEMO_PASSWORD
+from exercises.models import Exercise
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate

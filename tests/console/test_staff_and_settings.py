@@ -20,7 +20,6 @@ from django.urls import reverse
 from PIL import Image
 
 from clinics import services as clinics_services
-from console import services as console_services
 from clinics.models import (
     ALERT_ADHERENCE,
     ALERT_INACTIVE_DAYS,
@@ -33,7 +32,13 @@ from clinics.models import (
     User,
 )
 from clinics.services import access_link_issue, user_create
-from console.services import clinic_settings_update, staff_deactivate, staff_invite, staff_reactivate
+from console import services as console_services
+from console.services import (
+    clinic_settings_update,
+    staff_deactivate,
+    staff_invite,
+    staff_reactivate,
+)
 from patients.models import Patient, PatientStatus
 from patients.services import patient_create, patient_discharge
 from tests.clinics.factories import PASSWORD, ClinicAdminFactory, TherapistFactory

@@ -10,8 +10,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from clinics.models import Clinic, Role, User
-from exercises.models import Exercise, ExerciseStep
 from devdata.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
+from exercises.models import Exercise, ExerciseStep
 from patients.models import (
     PainReport,
     Patient,

@@ -9,9 +9,9 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from clinics.models import Clinic, User
+from devdata.demo import DEMO_CLINIC_NAME
 from exercises.models import Exercise
 from exercises.services import exercise_create
-from devdata.demo import DEMO_CLINIC_NAME
 from patients.models import Patient
 from prescriptions.services import ItemInput, plan_create
 

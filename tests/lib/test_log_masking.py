@@ -7,8 +7,8 @@ import logging
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gunicorn.config import Config
 
-from lib.logs import MaskSecretPaths, mask_secrets, mask_url
 from config import gunicorn as gunicorn_settings
+from lib.logs import MaskSecretPaths, mask_secrets, mask_url
 
 TOKEN = "tok3n_-AbCdEf0123456789"
 
