@@ -409,7 +409,7 @@ class AlertKind(models.TextChoices):
 
 class AlertAcknowledgement(models.Model):
     """A staff member saw one alert and said so. Alerts are worked out from the logs on every
-    read (patients/alerts.py); this row only marks the one event behind an alert as seen, so a
+    read (insights/alerts.py); this row only marks the one event behind an alert as seen, so a
     new event (a new key) opens the alert again."""
 
     clinic = models.ForeignKey(
