@@ -280,6 +280,19 @@ def staff_member_check(member: User, clinic_id: int | None) -> None:
         raise ValidationError(_("Only therapists and admins of this clinic are managed here."))
 
 
+def staff_change_begin(*, member: User, admin: User, refusal: str) -> tuple[User, User]:
+    """Begin a change an admin makes to a colleague's account, inside its transaction: lock the
+    clinic's row, so staff changes in one clinic take turns (two admins cannot deactivate each
+    other at once, nobody is handed patients while being switched off), then read both accounts
+    again as they are now and check them. Returns (member, admin) as read."""
+    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
+    admin = User.objects.get(pk=admin.pk)
+    clinic_admin_check(admin, member.clinic_id, refusal)
+    member = User.objects.get(pk=member.pk)
+    staff_member_check(member, admin.clinic_id)
+    return member, admin
+
+
 DATABASE_SESSION_ENGINES = (
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
@@ -487,13 +500,11 @@ def two_factor_reset(*, member: User, reset_by: User) -> None:
     """A clinic admin clears a colleague's authenticator app and recovery codes (a lost phone).
     Their open sessions end; next time their password alone signs them in, and an admin is then
     asked to set up a new app before anything else."""
-    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
-    reset_by = User.objects.get(pk=reset_by.pk)
-    clinic_admin_check(
-        reset_by, member.clinic_id, _("Only the clinic's admins can reset two-step sign-in.")
+    member, reset_by = staff_change_begin(
+        member=member,
+        admin=reset_by,
+        refusal=_("Only the clinic's admins can reset two-step sign-in."),
     )
-    member = User.objects.get(pk=member.pk)
-    staff_member_check(member, reset_by.clinic_id)
     if member.pk == reset_by.pk:
         raise ValidationError(
             _("You cannot reset your own two-step sign-in. Ask another admin of the clinic.")

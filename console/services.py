@@ -17,6 +17,7 @@ from clinics.models import STAFF_ROLES, AuditAction, Clinic, Role, User
 from clinics.services import (
     account_label,
     clinic_admin_check,
+    staff_change_begin,
     staff_member_check,
     user_create,
     user_deactivate,
@@ -107,15 +108,11 @@ def staff_deactivate(
     and discharged alike, so no record points at an account nobody can use) moves to
     `reassign_to`, their unused links stop working, they cannot sign in, and the sessions they
     have open end."""
-    # Locking the clinic row makes staff changes in one clinic take turns, so two admins cannot
-    # deactivate each other at once, and nobody is reassigned patients while being switched off.
-    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
-    deactivated_by = User.objects.get(pk=deactivated_by.pk)
-    clinic_admin_check(
-        deactivated_by, member.clinic_id, _("Only the clinic's admins can deactivate staff.")
+    member, deactivated_by = staff_change_begin(
+        member=member,
+        admin=deactivated_by,
+        refusal=_("Only the clinic's admins can deactivate staff."),
     )
-    member = User.objects.get(pk=member.pk)
-    staff_member_check(member, deactivated_by.clinic_id)
     if not member.is_active:
         raise ValidationError(_("%(name)s is already deactivated.") % {"name": member.full_name})
     other_admins = User.objects.filter(
@@ -186,12 +183,11 @@ def staff_deactivate(
 def staff_reactivate(*, member: User, reactivated_by: User) -> User:
     """Let a deactivated colleague sign in again. Their former patients stay with whoever took
     them over; one who never chose a password needs a new invitation."""
-    Clinic.objects.select_for_update().only("pk").get(pk=member.clinic_id)
-    clinic_admin_check(
-        reactivated_by, member.clinic_id, _("Only the clinic's admins can reactivate staff.")
+    member, reactivated_by = staff_change_begin(
+        member=member,
+        admin=reactivated_by,
+        refusal=_("Only the clinic's admins can reactivate staff."),
     )
-    member = User.objects.get(pk=member.pk)
-    staff_member_check(member, reactivated_by.clinic_id)
     if member.is_active:
         raise ValidationError(_("%(name)s is already active.") % {"name": member.full_name})
     member.is_active = True

@@ -17,7 +17,7 @@ from django.views.decorators.http import (
 
 from clinics import services as clinic_services
 from clinics.access import clinic_account_for_admin, clinic_admin_required, staff_member_for_admin
-from lib.web import flash_errors, posted
+from lib.web import flash_outcome, posted
 
 from . import services
 from .forms import AuditFilterForm, ClinicSettingsForm, StaffDeactivateForm, StaffInviteForm
@@ -71,18 +71,14 @@ def staff_invite(request):
 @require_POST
 def staff_invitation_resend(request, pk: int):
     member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        services.staff_invitation_resend(
+    flash_outcome(
+        request,
+        lambda: services.staff_invitation_resend(
             member=member, invited_by=request.user, base_url=request.build_absolute_uri("/")
-        )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(
-            request,
-            _("A new invitation was sent to %(email)s; the earlier one no longer works.")
-            % {"email": member.email},
-        )
+        ),
+        success=_("A new invitation was sent to %(email)s; the earlier one no longer works.")
+        % {"email": member.email},
+    )
     return redirect("console:staff-list")
 
 
@@ -131,12 +127,11 @@ def staff_deactivate(request, pk: int):
 @require_POST
 def staff_reactivate(request, pk: int):
     member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        services.staff_reactivate(member=member, reactivated_by=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, _("%(name)s can sign in again.") % {"name": member.full_name})
+    flash_outcome(
+        request,
+        lambda: services.staff_reactivate(member=member, reactivated_by=request.user),
+        success=_("%(name)s can sign in again.") % {"name": member.full_name},
+    )
     return redirect("console:staff-list")
 
 
@@ -166,24 +161,20 @@ def clinic_settings(request):
 @require_POST
 def staff_two_factor_reset(request, pk: int):
     member = staff_member_for_admin(user=request.user, pk=pk)
-    try:
-        clinic_services.two_factor_reset(member=member, reset_by=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
+    if member.is_clinic_admin:
+        then = _("they are asked to set up a new authenticator app before anything else.")
     else:
-        if member.is_clinic_admin:
-            then = _("they are asked to set up a new authenticator app before anything else.")
-        else:
-            then = _("they can set up a new app under Two-step sign-in.")
-        messages.success(
-            request,
-            _(
-                "Two-step sign-in for %(name)s was reset: their authenticator app and recovery "
-                "codes no longer work, and they were signed out. They sign in with their "
-                "password next time, and then %(then)s"
-            )
-            % {"name": member.full_name, "then": then},
+        then = _("they can set up a new app under Two-step sign-in.")
+    flash_outcome(
+        request,
+        lambda: clinic_services.two_factor_reset(member=member, reset_by=request.user),
+        success=_(
+            "Two-step sign-in for %(name)s was reset: their authenticator app and recovery "
+            "codes no longer work, and they were signed out. They sign in with their "
+            "password next time, and then %(then)s"
         )
+        % {"name": member.full_name, "then": then},
+    )
     return redirect("console:staff-list")
 
 
@@ -192,16 +183,12 @@ def staff_two_factor_reset(request, pk: int):
 def account_unlock(request, pk: int):
     """Lift a sign-in lockout now instead of after the 15-minute cool-down."""
     account = clinic_account_for_admin(user=request.user, pk=pk)
-    try:
-        services.account_unlock(account=account, unlocked_by=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(name)s (%(email)s) is unlocked and can sign in again now.")
-            % {"name": account.full_name, "email": account.email},
-        )
+    flash_outcome(
+        request,
+        lambda: services.account_unlock(account=account, unlocked_by=request.user),
+        success=_("%(name)s (%(email)s) is unlocked and can sign in again now.")
+        % {"name": account.full_name, "email": account.email},
+    )
     return redirect("console:staff-list")
 
 

@@ -1,5 +1,7 @@
 """Small helpers shared by the apps' views and forms."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
@@ -14,6 +16,18 @@ def flash_errors(request, error: ValidationError) -> None:
     are a button rather than a form of their own."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def flash_outcome[T](request, action: Callable[[], T], *, success: str) -> T | None:
+    """Run a service for a button that has no form of its own and say at the top of the next
+    page how it went: `success`, or each message of the refusal (then None is returned)."""
+    try:
+        result = action()
+    except ValidationError as error:
+        flash_errors(request, error)
+        return None
+    messages.success(request, success)
+    return result
 
 
 class ServiceErrorsMixin:

@@ -32,7 +32,6 @@ from clinics.models import (
     User,
 )
 from clinics.services import access_link_issue, user_create
-from console import services as console_services
 from console.services import (
     clinic_settings_update,
     staff_deactivate,
@@ -615,7 +614,7 @@ def test_reactivation_lets_them_sign_in_again_and_leaves_the_patients_where_they
 )
 def test_two_admins_deactivating_each_other_at_once_leave_one_admin(clinic):
     first, second = ClinicAdminFactory(clinic=clinic), ClinicAdminFactory(clinic=clinic)
-    check_admin = console_services.clinic_admin_check
+    check_admin = clinics_services.clinic_admin_check
     # Each request waits after its checks until the other has made them too. With the clinic
     # row locked the second request blocks before its checks instead, the wait times out, and
     # it then finds its own admin switched off.
@@ -635,7 +634,7 @@ def test_two_admins_deactivating_each_other_at_once_leave_one_admin(clinic):
         finally:
             connections.close_all()
 
-    with mock.patch.object(console_services, "clinic_admin_check", check_then_wait):
+    with mock.patch.object(clinics_services, "clinic_admin_check", check_then_wait):
         threads = [
             threading.Thread(target=deactivate, args=(first, second)),
             threading.Thread(target=deactivate, args=(second, first)),
