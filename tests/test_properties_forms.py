@@ -291,14 +291,14 @@ def plan_template(clinic, clinic_admin, catalog):
     )
 
 
-@pytest.mark.parametrize("page", ["new", "edit"])
+@pytest.mark.parametrize("which", ["new", "edit"])
 @PROPERTIES
 @given(data=st.data())
 def test_a_plan_template_never_fails_and_saves_only_valid_templates(
-    data, page, client, clinic_admin, plan_template, catalog
+    data, which, client, clinic_admin, plan_template, catalog
 ):
     signed_in(client, clinic_admin)
-    if page == "new":
+    if which == "new":
         url = reverse("prescriptions:template-add")
     else:
         url = reverse("prescriptions:template-edit", args=[plan_template.pk])
@@ -386,14 +386,14 @@ def own_exercise(clinic):
     return ExerciseFactory(clinic=clinic, name="Cat-camel", steps=["Kneel.", "Arch your back."])
 
 
-@pytest.mark.parametrize("page", ["new", "edit"])
+@pytest.mark.parametrize("which", ["new", "edit"])
 @PROPERTIES
 @given(data=st.data())
 def test_an_exercise_form_never_fails_and_saves_only_valid_exercises(
-    data, page, client, clinic_admin, own_exercise
+    data, which, client, clinic_admin, own_exercise
 ):
     signed_in(client, clinic_admin)
-    if page == "new":
+    if which == "new":
         url = reverse("exercises:exercise-add")
     else:
         url = reverse("exercises:exercise-edit", args=[own_exercise.pk])

@@ -75,14 +75,14 @@ def follow(client, response) -> None:
 # The patient's record ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["new", "edit"])
+@pytest.mark.parametrize("which", ["new", "edit"])
 @PROPERTIES
 @given(data=st.data())
 def test_the_patient_form_never_fails_and_saves_only_valid_patients(
-    data, page, client, therapist, colleague, stranger, patient
+    data, which, client, therapist, colleague, stranger, patient
 ):
     signed_in(client, therapist)
-    if page == "new":
+    if which == "new":
         url = reverse("patients:patient-add")
     else:
         url = reverse("patients:patient-edit", args=[patient.pk])
