@@ -8,6 +8,7 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -205,7 +206,7 @@ def staff_reactivate(*, member: User, reactivated_by: User) -> User:
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 
-def clinic_logo_prepare(upload) -> PreparedImage:
+def clinic_logo_prepare(upload: UploadedFile | PreparedImage) -> PreparedImage:
     """The logo to store: at most 2 MB, then checked by content and re-encoded as every picture
     in the app is (`lib.images.prepare_image`: JPEG, PNG or WebP only, metadata dropped,
     a generated file name). Raises ValidationError saying what is allowed."""
