@@ -1,14 +1,25 @@
+from pathlib import PurePath
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.images import ACCEPT, MAX_WIDTH, prepare_image
+from lib.web import ServiceErrorsMixin
 
-from . import dose
+from . import dose, transfer
 from .models import BodyRegion, Exercise, Kind
-from .services import MAX_STEPS, STEP_MAX_LENGTH, clean_steps
+from .services import (
+    EXERCISE_FIELDS,
+    MAX_STEPS,
+    STEP_MAX_LENGTH,
+    ExerciseInput,
+    clean_steps,
+)
 
 STEPS_PREFIX = "steps"
 # Every step plus the empty row to type the next one in.
@@ -43,7 +54,10 @@ def _model_field(name: str, **kwargs) -> forms.Field:
     return Exercise._meta.get_field(name).formfield(**kwargs)
 
 
-class ExerciseForm(forms.Form):
+class ExerciseForm(ServiceErrorsMixin, forms.Form):
+    """An exercise's fields but its steps, which are a formset of their own (`StepFormSet`).
+    It only checks what was typed; `exercise_create` and `exercise_update` own the rules."""
+
     name = _model_field(
         "name", error_messages={"required": _("Give the exercise a name, e.g. Cat-camel.")}
     )
@@ -121,6 +135,11 @@ class ExerciseForm(forms.Form):
         # the prepared picture as it is.
         return prepare_image(upload) if upload else None
 
+    def exercise_input(self, steps: list[str]) -> ExerciseInput:
+        return ExerciseInput(
+            steps=steps, **{name: self.cleaned_data[name] for name in EXERCISE_FIELDS}
+        )
+
 
 class StepForm(forms.Form):
     text = forms.CharField(
@@ -189,10 +208,12 @@ def step_texts_from_post(data) -> list[str]:
     ]
 
 
-def step_rows_for(texts: list[str], *, minimum: int = 1) -> list[str]:
-    """The rows to show for saved steps: each step, then empty rows to type more in."""
-    rows = [*texts, ""]
-    return rows + [""] * max(0, minimum - len(rows))
+def step_rows_for(exercise: Exercise | None) -> list[str]:
+    """The rows to show for an exercise's saved steps (prefetched): each step, then an empty row
+    to type another in; a new exercise starts with a few empty rows."""
+    if exercise is None:
+        return [""] * NEW_EXERCISE_STEP_ROWS
+    return [*(step.text for step in exercise.steps.all()), ""]
 
 
 def step_action(action: str, texts: list[str]) -> tuple[list[str], int | None]:
@@ -222,33 +243,42 @@ def step_action(action: str, texts: list[str]) -> tuple[list[str], int | None]:
     return texts, None
 
 
-EDITABLE = [
-    "name",
-    "summary",
-    "body_region",
-    "kind",
-    "equipment",
-    "is_sided",
-    "contraindications",
-    "cautions",
-    "default_sets",
-    "default_repetitions",
-    "default_hold_seconds",
-    "default_rest_seconds",
-    "video_url",
-]
-
-
 def exercise_initial(exercise: Exercise | None) -> dict:
     """The form's starting values: the exercise's, or the model's defaults for a new one."""
     if exercise is None:
-        return {name: Exercise._meta.get_field(name).get_default() for name in EDITABLE}
-    return {name: getattr(exercise, name) for name in EDITABLE}
+        return {name: Exercise._meta.get_field(name).get_default() for name in EXERCISE_FIELDS}
+    return {name: getattr(exercise, name) for name in EXERCISE_FIELDS}
 
 
 def exercise_initial_from_post(data) -> dict:
     """What was typed, to show again (without error marks) after a step button."""
-    initial = {name: data.get(name, "") for name in EDITABLE}
+    initial = {name: data.get(name, "") for name in EXERCISE_FIELDS}
     initial["is_sided"] = bool(data.get("is_sided"))
     initial["remove_image"] = bool(data.get("remove_image"))
     return initial
+
+
+class LibraryImportForm(ServiceErrorsMixin, forms.Form):
+    file = forms.FileField(
+        label=_("File to import"),
+        help_text=_("A .csv or .json file, at most 2 MB and 2,000 exercises."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if self.format_of(upload) not in transfer.FORMATS:
+            raise ValidationError(gettext("Choose a file whose name ends in .csv or .json."))
+        if upload.size > transfer.MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                gettext("The file is %(size)s; the largest file accepted is %(max)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(transfer.MAX_UPLOAD_BYTES),
+                }
+            )
+        return upload
+
+    @staticmethod
+    def format_of(upload) -> str:
+        return PurePath(upload.name or "").suffix.lower().lstrip(".")

@@ -1,17 +1,19 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinics import audit
-from clinics.models import AuditAction, Clinic
+from clinics.models import AuditAction, Clinic, User
 from lib.images import PreparedImage, prepare_image
 
+from .access import can_manage_library
 from .models import Exercise, ExerciseStep
 from .selectors import exercise_usage
 
@@ -23,21 +25,86 @@ class LoadResult:
     unchanged: int = 0
 
 
-def _exercise_fields(entry: dict) -> dict:
-    return {
-        "name": entry["name"],
-        "body_region": entry["body_region"],
-        "kind": entry["kind"],
-        "summary": entry.get("summary", ""),
-        "cautions": "\n".join(entry.get("cautions", [])),
-        "contraindications": "\n".join(entry.get("contraindications", [])),
-        "equipment": entry.get("equipment", ""),
-        "is_sided": bool(entry.get("sided", False)),
-        "default_sets": entry["sets"],
-        "default_repetitions": entry["repetitions"],
-        "default_hold_seconds": entry["hold_seconds"],
-        "default_rest_seconds": entry["rest_seconds"],
-    }
+def _lines(text: str) -> str:
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+# How the starter catalog and the library's files name the exercise's fields.
+ENTRY_FIELDS = {
+    "name": "name",
+    "body_region": "body_region",
+    "kind": "kind",
+    "summary": "summary",
+    "cautions": "cautions",
+    "contraindications": "contraindications",
+    "equipment": "equipment",
+    "is_sided": "sided",
+    "default_sets": "sets",
+    "default_repetitions": "repetitions",
+    "default_hold_seconds": "hold_seconds",
+    "default_rest_seconds": "rest_seconds",
+    "video_url": "video_url",
+}
+
+
+@dataclass(frozen=True)
+class ExerciseInput:
+    """What a clinic writes about one of its exercises: the add and edit pages, the import and
+    the starter catalog all give the services this. The picture is a file, given apart."""
+
+    name: str
+    body_region: str
+    kind: str
+    steps: list[str]
+    summary: str = ""
+    cautions: str = ""
+    contraindications: str = ""
+    equipment: str = ""
+    is_sided: bool = False
+    default_sets: int = 1
+    default_repetitions: int = 1
+    default_hold_seconds: int = 0
+    default_rest_seconds: int = 0
+    video_url: str = ""
+
+    @classmethod
+    def from_exercise(cls, exercise: Exercise) -> "ExerciseInput":
+        """The exercise as it is, steps included, e.g. to change part of it."""
+        return cls(
+            steps=[step.text for step in exercise.steps.all()],
+            **{name: getattr(exercise, name) for name in EXERCISE_FIELDS},
+        )
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "ExerciseInput":
+        """An exercise as the starter catalog and the library's files write it (`sets`,
+        `sided`, cautions as a list of lines, …). A field the entry leaves out takes its
+        default."""
+        values = {name: entry[key] for name, key in ENTRY_FIELDS.items() if key in entry}
+        values["cautions"] = "\n".join(entry.get("cautions", []))
+        values["contraindications"] = "\n".join(entry.get("contraindications", []))
+        values["is_sided"] = bool(entry.get("sided", False))
+        return cls(steps=list(entry["steps"]), **values)
+
+    def trimmed(self) -> "ExerciseInput":
+        """Without the spaces around the texts and the empty lines, as the exercise keeps it."""
+        return replace(
+            self,
+            name=self.name.strip(),
+            summary=self.summary.strip(),
+            cautions=_lines(self.cautions),
+            contraindications=_lines(self.contraindications),
+            equipment=self.equipment.strip(),
+            video_url=self.video_url.strip(),
+        )
+
+    def model_values(self) -> dict:
+        """The exercise's own fields, everything but the steps."""
+        return {name: getattr(self, name) for name in EXERCISE_FIELDS}
+
+
+# The exercise's own fields a clinic writes, which "Copy to my clinic" takes over too.
+EXERCISE_FIELDS = [field.name for field in fields(ExerciseInput) if field.name != "steps"]
 
 
 @transaction.atomic
@@ -52,22 +119,24 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
         .prefetch_related("steps")
     }
     for entry in entries:
-        fields = _exercise_fields(entry)
-        steps = list(entry["steps"])
+        data = ExerciseInput.from_entry(entry)
+        values = data.model_values()
+        # The starter catalog has no video links; one added in the Django admin stays.
+        del values["video_url"]
         exercise = existing.get(entry["slug"])
         if exercise is None:
-            exercise = Exercise(clinic=None, slug=entry["slug"], **fields)
+            exercise = Exercise(clinic=None, slug=entry["slug"], **values)
             exercise.full_clean()
             exercise.save()
             result.created += 1
         else:
-            changed = [name for name, value in fields.items() if getattr(exercise, name) != value]
-            same_steps = [step.text for step in exercise.steps.all()] == steps
+            changed = [name for name, value in values.items() if getattr(exercise, name) != value]
+            same_steps = [step.text for step in exercise.steps.all()] == data.steps
             if not changed and same_steps:
                 result.unchanged += 1
                 continue
             for name in changed:
-                setattr(exercise, name, fields[name])
+                setattr(exercise, name, values[name])
             exercise.full_clean()
             exercise.save()
             result.updated += 1
@@ -76,7 +145,7 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
             exercise.steps.all().delete()
         new_steps = [
             ExerciseStep(exercise=exercise, position=position, text=text)
-            for position, text in enumerate(steps, start=1)
+            for position, text in enumerate(data.steps, start=1)
         ]
         for step in new_steps:
             step.full_clean(exclude=["exercise"], validate_unique=False)
@@ -87,26 +156,10 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
 # Patients follow the steps at home; more than this is a sign the exercise should be two.
 MAX_STEPS = 20
 STEP_MAX_LENGTH = ExerciseStep._meta.get_field("text").max_length
-# What "Copy to my clinic" takes over from the original, besides its steps and picture.
-COPIED_FIELDS = [
-    "name",
-    "body_region",
-    "kind",
-    "summary",
-    "cautions",
-    "contraindications",
-    "equipment",
-    "is_sided",
-    "default_sets",
-    "default_repetitions",
-    "default_hold_seconds",
-    "default_rest_seconds",
-    "video_url",
-]
 
 
-def _check_admin(*, user, exercise: Exercise) -> None:
-    if exercise.clinic_id is None:
+def _check_admin(*, user: User, exercise: Exercise) -> None:
+    if exercise.is_shared:
         raise ValidationError(
             _(
                 "Shared exercises cannot be changed by a clinic. Copy it to your clinic to "
@@ -114,13 +167,13 @@ def _check_admin(*, user, exercise: Exercise) -> None:
             ),
             code="shared",
         )
-    if not (user.is_clinic_admin and user.clinic_id == exercise.clinic_id):
+    if not can_manage_library(user=user, clinic_id=exercise.clinic_id):
         raise ValidationError(
             _("Only an admin of the exercise's clinic can change it."), code="not_admin"
         )
 
 
-def _audit(action: str, *, exercise: Exercise, user) -> None:
+def _audit(action: str, *, exercise: Exercise, user: User) -> None:
     audit.record(
         action=action,
         clinic_id=exercise.clinic_id,
@@ -128,10 +181,6 @@ def _audit(action: str, *, exercise: Exercise, user) -> None:
         summary=_("Exercise “%(name)s” (#%(number)d).")
         % {"name": exercise.name, "number": exercise.pk},
     )
-
-
-def _lines(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def clean_steps(steps: list[str]) -> list[str]:
@@ -155,7 +204,7 @@ def clean_steps(steps: list[str]) -> list[str]:
 
 
 def _validated(
-    exercise: Exercise, *, steps: list[str], image
+    exercise: Exercise, *, steps: list[str], image: File | None
 ) -> tuple[list[str], PreparedImage | None]:
     """Check the fields, the steps and the picture together, so one refusal lists every
     problem; nothing is written until all of them pass."""
@@ -231,51 +280,26 @@ def _delete_file_if_unused(name: str) -> None:
     transaction.on_commit(delete)
 
 
-@transaction.atomic
-def exercise_create(
-    *,
-    clinic: Clinic,
-    created_by,
-    name: str,
-    body_region: str,
-    kind: str,
-    steps: list[str],
-    summary: str = "",
-    cautions: str = "",
-    contraindications: str = "",
-    equipment: str = "",
-    is_sided: bool = False,
-    default_sets: int = 1,
-    default_repetitions: int = 1,
-    default_hold_seconds: int = 0,
-    default_rest_seconds: int = 0,
-    video_url: str = "",
-    image=None,
-) -> Exercise:
-    """One of the clinic's own exercises, with its steps in order and an optional picture
-    (checked and re-encoded by `images.prepare_image`)."""
-    exercise = Exercise(
-        clinic=clinic,
-        name=name.strip(),
-        body_region=body_region,
-        kind=kind,
-        summary=summary.strip(),
-        cautions=_lines(cautions),
-        contraindications=_lines(contraindications),
-        equipment=equipment.strip(),
-        is_sided=is_sided,
-        default_sets=default_sets,
-        default_repetitions=default_repetitions,
-        default_hold_seconds=default_hold_seconds,
-        default_rest_seconds=default_rest_seconds,
-        video_url=video_url.strip(),
-    )
-    _check_admin(user=created_by, exercise=exercise)
+def _save_with_steps(exercise: Exercise, *, steps: list[str], image: File | None) -> None:
+    """Check the exercise, its steps and its picture, then save all three."""
     texts, picture = _validated(exercise, steps=steps, image=image)
-    exercise.slug = _unique_slug(clinic=clinic, wanted=exercise.name)
+    if exercise.pk is None:
+        # A new exercise's slug is chosen once the checks pass; an edited one keeps its own.
+        exercise.slug = _unique_slug(clinic=exercise.clinic, wanted=exercise.name)
     with _picture_stored(exercise, picture):
         exercise.save()
         _steps_save(exercise, texts)
+
+
+@transaction.atomic
+def exercise_create(
+    *, clinic: Clinic, created_by: User, data: ExerciseInput, image: File | None = None
+) -> Exercise:
+    """One of the clinic's own exercises, with its steps in order and an optional picture
+    (checked and re-encoded by `images.prepare_image`)."""
+    exercise = Exercise(clinic=clinic, **data.trimmed().model_values())
+    _check_admin(user=created_by, exercise=exercise)
+    _save_with_steps(exercise, steps=data.steps, image=image)
     _audit(AuditAction.EXERCISE_CREATED, exercise=exercise, user=created_by)
     return exercise
 
@@ -284,49 +308,22 @@ def exercise_create(
 def exercise_update(
     *,
     exercise: Exercise,
-    updated_by,
-    name: str,
-    body_region: str,
-    kind: str,
-    steps: list[str],
-    summary: str = "",
-    cautions: str = "",
-    contraindications: str = "",
-    equipment: str = "",
-    is_sided: bool = False,
-    default_sets: int = 1,
-    default_repetitions: int = 1,
-    default_hold_seconds: int = 0,
-    default_rest_seconds: int = 0,
-    video_url: str = "",
-    image=None,
+    updated_by: User,
+    data: ExerciseInput,
+    image: File | None = None,
     remove_image: bool = False,
 ) -> Exercise:
-    """Change one of the clinic's own exercises. `steps` replaces the steps, in that order; a
-    new `image` replaces the picture and `remove_image` drops it. Plans that use the exercise
-    show the change; the slug, which imports match on, stays."""
+    """Change one of the clinic's own exercises. `data.steps` replaces the steps, in that
+    order; a new `image` replaces the picture and `remove_image` drops it. Plans that use the
+    exercise show the change; the slug, which imports match on, stays."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     _check_admin(user=updated_by, exercise=exercise)
-    exercise.name = name.strip()
-    exercise.body_region = body_region
-    exercise.kind = kind
-    exercise.summary = summary.strip()
-    exercise.cautions = _lines(cautions)
-    exercise.contraindications = _lines(contraindications)
-    exercise.equipment = equipment.strip()
-    exercise.is_sided = is_sided
-    exercise.default_sets = default_sets
-    exercise.default_repetitions = default_repetitions
-    exercise.default_hold_seconds = default_hold_seconds
-    exercise.default_rest_seconds = default_rest_seconds
-    exercise.video_url = video_url.strip()
-    texts, picture = _validated(exercise, steps=steps, image=image)
+    for name, value in data.trimmed().model_values().items():
+        setattr(exercise, name, value)
     old_image = exercise.image.name
-    if picture is None and remove_image:
+    if image is None and remove_image:
         exercise.image = ""
-    with _picture_stored(exercise, picture):
-        exercise.save()
-        _steps_save(exercise, texts)
+    _save_with_steps(exercise, steps=data.steps, image=image)
     if old_image and old_image != exercise.image.name:
         _delete_file_if_unused(old_image)
     _audit(AuditAction.EXERCISE_UPDATED, exercise=exercise, user=updated_by)
@@ -334,10 +331,10 @@ def exercise_update(
 
 
 @transaction.atomic
-def exercise_copy_to_clinic(*, exercise: Exercise, clinic: Clinic, copied_by) -> Exercise:
+def exercise_copy_to_clinic(*, exercise: Exercise, clinic: Clinic, copied_by: User) -> Exercise:
     """An editable copy, in the clinic's library, of an exercise it can see (usually a shared
     one): the same fields, steps and picture file, remembering where it came from."""
-    if not (copied_by.is_clinic_admin and copied_by.clinic_id == clinic.pk):
+    if not can_manage_library(user=copied_by, clinic_id=clinic.pk):
         raise ValidationError(
             _("Only an admin of the clinic can copy exercises into its library."),
             code="not_admin",
@@ -358,21 +355,22 @@ def exercise_copy_to_clinic(*, exercise: Exercise, clinic: Clinic, copied_by) ->
             ),
             code="already_copied",
         )
+    original = ExerciseInput.from_exercise(source)
     copy = Exercise(
         clinic=clinic,
         copied_from=source,
         slug=slug,
         image=source.image.name,
-        **{name: getattr(source, name) for name in COPIED_FIELDS},
+        **original.model_values(),
     )
     copy.full_clean(exclude=["image"], validate_constraints=False)
     copy.save()
-    _steps_save(copy, list(source.steps.values_list("text", flat=True)))
+    _steps_save(copy, original.steps)
     _audit(AuditAction.EXERCISE_COPIED, exercise=copy, user=copied_by)
     return copy
 
 
-def _archived_set(*, exercise: Exercise, user, archived: bool) -> Exercise:
+def _archived_set(*, exercise: Exercise, user: User, archived: bool) -> Exercise:
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     _check_admin(user=user, exercise=exercise)
     if exercise.is_archived != archived:
@@ -384,20 +382,20 @@ def _archived_set(*, exercise: Exercise, user, archived: bool) -> Exercise:
 
 
 @transaction.atomic
-def exercise_archive(*, exercise: Exercise, archived_by) -> Exercise:
+def exercise_archive(*, exercise: Exercise, archived_by: User) -> Exercise:
     """Take an exercise out of the catalog therapists prescribe from. Plans, templates and logs
     that use it keep it, unchanged. Archiving an archived exercise changes nothing."""
     return _archived_set(exercise=exercise, user=archived_by, archived=True)
 
 
 @transaction.atomic
-def exercise_restore(*, exercise: Exercise, restored_by) -> Exercise:
+def exercise_restore(*, exercise: Exercise, restored_by: User) -> Exercise:
     """Put an archived exercise back in the catalog."""
     return _archived_set(exercise=exercise, user=restored_by, archived=False)
 
 
 @transaction.atomic
-def exercise_delete(*, exercise: Exercise, deleted_by) -> None:
+def exercise_delete(*, exercise: Exercise, deleted_by: User) -> None:
     """Delete an exercise nothing ever used. One that a plan, a template or a patient's log
     ever referred to can only be archived, so every record of it reads as it did."""
     # Saving a plan item locks the exercise row it refers to, so a plan saved at this moment

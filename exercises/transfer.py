@@ -25,15 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics import audit
-from clinics.models import AuditAction, Clinic
+from clinics.models import AuditAction, Clinic, User
 
 from . import dose
+from .access import can_manage_library
 from .models import BodyRegion, Exercise, ExerciseStep, Kind
+from .services import ENTRY_FIELDS, MAX_STEPS, ExerciseInput
 
 FORMATS = ("csv", "json")
-# The same as the exercise form's limit (exercises.services.MAX_STEPS): patients follow the steps
-# at home, and more than this is a sign the exercise should be two.
-MAX_STEPS = 20
 JSON_VERSION = 1
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -79,22 +78,7 @@ NUMBER_LIMITS = {
 }
 # The file's field for each model field it sets; the rest of the model (image, copied_from) is
 # the clinic's to manage in the app and an import leaves it alone.
-MODEL_FIELDS = {
-    "name": "name",
-    "body_region": "body_region",
-    "kind": "kind",
-    "summary": "summary",
-    "cautions": "cautions",
-    "contraindications": "contraindications",
-    "equipment": "equipment",
-    "is_sided": "sided",
-    "default_sets": "sets",
-    "default_repetitions": "repetitions",
-    "default_hold_seconds": "hold_seconds",
-    "default_rest_seconds": "rest_seconds",
-    "video_url": "video_url",
-    "is_archived": "archived",
-}
+MODEL_FIELDS = {**ENTRY_FIELDS, "is_archived": "archived"}
 TRUE_WORDS = ("yes", "y", "true", "1")
 FALSE_WORDS = ("no", "n", "false", "0", "")
 
@@ -454,13 +438,6 @@ def entry_from_exercise(exercise: Exercise) -> dict:
     }
 
 
-def _model_values(entry: dict) -> dict:
-    values = {model_field: entry[file_field] for model_field, file_field in MODEL_FIELDS.items()}
-    values["cautions"] = "\n".join(entry["cautions"])
-    values["contraindications"] = "\n".join(entry["contraindications"])
-    return values
-
-
 def _model_problems(exercise: Exercise, skip: set[str]) -> list[tuple[str, str]]:
     """The model's own validation of every field the file sets. Constraints are not checked
     here: the field validators cover each CHECK constraint with the same message, slug
@@ -488,11 +465,13 @@ def _model_problems(exercise: Exercise, skip: set[str]) -> list[tuple[str, str]]
 
 
 @transaction.atomic
-def exercise_library_import(*, clinic: Clinic, imported_by, rows: list[ImportRow]) -> ImportResult:
+def exercise_library_import(
+    *, clinic: Clinic, imported_by: User, rows: list[ImportRow]
+) -> ImportResult:
     """Create or update the clinic's own exercises from a file's rows, matched by slug: all of
     them, or none and an ImportRefused listing every problem. Importing the same rows again
     changes nothing (not even `updated_at`)."""
-    if not (imported_by.is_clinic_admin and imported_by.clinic_id == clinic.pk):
+    if not can_manage_library(user=imported_by, clinic_id=clinic.pk):
         raise ValidationError(_("Only the clinic's admins can import exercises."))
     if not rows:
         raise _refuse(_("The file has no exercises."))
@@ -554,8 +533,9 @@ def exercise_library_import(*, clinic: Clinic, imported_by, rows: list[ImportRow
             and [step.text.strip() for step in exercise.steps.all()] == entry["steps"]
         )
         if not unchanged:
-            for name, value in _model_values(entry).items():
+            for name, value in ExerciseInput.from_entry(entry).model_values().items():
                 setattr(exercise, name, value)
+            exercise.is_archived = entry["archived"]
         row_problems.extend(
             _model_problems(exercise, skip={field for field, _message in row_problems})
         )

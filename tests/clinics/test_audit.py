@@ -21,7 +21,7 @@ from clinics.services import two_factor_key_from_text
 from console.forms import ClinicSettingsForm
 from console.services import staff_deactivate, staff_invite
 from exercises import transfer
-from exercises.services import exercise_archive, exercise_create
+from exercises.services import ExerciseInput, exercise_archive, exercise_create
 from insights.selectors.alerts import alerts_for_patients
 from patients.models import AlertKind, PatientStatus
 from patients.services import (
@@ -285,10 +285,12 @@ def edit_exercise(w):
     exercise = exercise_create(
         clinic=w.clinic,
         created_by=w.admin,
-        name="Cat-camel",
-        body_region="lower_back",
-        kind="mobility",
-        steps=["Kneel on all fours."],
+        data=ExerciseInput(
+            name="Cat-camel",
+            body_region="lower_back",
+            kind="mobility",
+            steps=["Kneel on all fours."],
+        ),
     )
     w.as_(w.admin).post(
         reverse("exercises:exercise-edit", args=[exercise.pk]),

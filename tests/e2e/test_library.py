@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from clinics.models import Clinic, User
 from devdata.demo import DEMO_CLINIC_NAME
 from exercises.models import Exercise
-from exercises.services import exercise_create
+from exercises.services import ExerciseInput, exercise_create
 from patients.models import Patient
 from prescriptions.services import ItemInput, plan_create
 
@@ -27,11 +27,13 @@ def a_plan_uses_a_clinic_exercise() -> None:
     bridge = exercise_create(
         clinic=clinic,
         created_by=User.objects.get(email="admin@example.com"),
-        name="Banded hip bridge",
-        body_region="hip",
-        kind="strengthening",
-        steps=["Lie on your back, knees bent.", "Lift your hips, then lower them."],
-        default_repetitions=10,
+        data=ExerciseInput(
+            name="Banded hip bridge",
+            body_region="hip",
+            kind="strengthening",
+            steps=["Lie on your back, knees bent.", "Lift your hips, then lower them."],
+            default_repetitions=10,
+        ),
     )
     plan_create(
         patient=Patient.objects.get(clinic=clinic, first_name="Pat", last_name="Patient"),

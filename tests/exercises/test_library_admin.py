@@ -1,6 +1,7 @@
 """The clinic admin's exercise library: own exercises created, edited, copied, archived, restored
 and deleted through the services and the pages, with the access rules around them."""
 
+import dataclasses
 import datetime
 import io
 import uuid
@@ -16,6 +17,7 @@ from PIL import Image
 from exercises.models import Exercise, ExerciseStep
 from exercises.selectors import exercise_catalog
 from exercises.services import (
+    ExerciseInput,
     exercise_archive,
     exercise_copy_to_clinic,
     exercise_create,
@@ -50,6 +52,9 @@ def renamed_text_file() -> SimpleUploadedFile:
     return SimpleUploadedFile("cat.png", b"just some notes\n", content_type="image/png")
 
 
+INPUT_FIELDS = [field.name for field in dataclasses.fields(ExerciseInput)]
+
+
 def create(admin, **overrides) -> Exercise:
     values = {
         "clinic": admin.clinic,
@@ -61,29 +66,15 @@ def create(admin, **overrides) -> Exercise:
         "default_repetitions": 10,
     }
     values.update(overrides)
-    return exercise_create(**values)
+    data = ExerciseInput(**{name: values.pop(name) for name in INPUT_FIELDS if name in values})
+    return exercise_create(data=data, **values)
 
 
 def update_values(exercise: Exercise, **overrides) -> dict:
-    values = {
-        "exercise": exercise,
-        "name": exercise.name,
-        "body_region": exercise.body_region,
-        "kind": exercise.kind,
-        "steps": [step.text for step in exercise.steps.all()],
-        "summary": exercise.summary,
-        "cautions": exercise.cautions,
-        "contraindications": exercise.contraindications,
-        "equipment": exercise.equipment,
-        "is_sided": exercise.is_sided,
-        "default_sets": exercise.default_sets,
-        "default_repetitions": exercise.default_repetitions,
-        "default_hold_seconds": exercise.default_hold_seconds,
-        "default_rest_seconds": exercise.default_rest_seconds,
-        "video_url": exercise.video_url,
-    }
-    values.update(overrides)
-    return values
+    """The exercise as it is, with the overrides: what exercise_update takes."""
+    changes = {name: overrides.pop(name) for name in INPUT_FIELDS if name in overrides}
+    data = dataclasses.replace(ExerciseInput.from_exercise(exercise), **changes)
+    return {"exercise": exercise, "data": data, **overrides}
 
 
 def prescribe(therapist, *exercises, patient=None):

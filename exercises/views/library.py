@@ -1,20 +1,22 @@
+"""The exercise library: the catalog every staff member reads, and the pages on which the clinic's
+admins add, edit, copy, archive, restore and delete the clinic's own exercises."""
+
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinics.access import clinic_admin_required, staff_required
+from lib.web import flash_errors
 
-from . import services
-from .access import exercise_for_staff, own_exercise_for_admin
-from .forms import (
-    EDITABLE,
+from .. import services
+from ..access import can_manage_library, exercise_for_staff, own_exercise_for_admin
+from ..forms import (
     MAX_STEP_ROWS,
-    NEW_EXERCISE_STEP_ROWS,
     STEPS_PREFIX,
     CatalogFilterForm,
     ExerciseForm,
@@ -26,8 +28,8 @@ from .forms import (
     step_rows_for,
     step_texts_from_post,
 )
-from .models import Exercise
-from .selectors import exercise_copy_in, exercise_library, exercise_usage
+from ..models import Exercise
+from ..selectors import exercise_copy_in, exercise_library, exercise_usage
 
 PAGE_SIZE = 25
 
@@ -52,11 +54,11 @@ def library(request):
 
 @staff_required
 def exercise_detail(request, pk: int):
-    exercise = exercise_for_staff(user=request.user, pk=pk)
     user = request.user
-    is_ours = exercise.clinic_id == user.clinic_id
-    context = {"exercise": exercise, "can_change": is_ours and user.is_clinic_admin}
-    if context["can_change"]:
+    exercise = exercise_for_staff(user=user, pk=pk)
+    can_change = can_manage_library(user=user, clinic_id=exercise.clinic_id)
+    context = {"exercise": exercise, "can_change": can_change}
+    if can_change:
         context["usage"] = exercise_usage(exercise=exercise)
     elif exercise.is_shared and user.is_clinic_admin:
         context["our_copy"] = exercise_copy_in(exercise=exercise, clinic=user.clinic)
@@ -65,13 +67,12 @@ def exercise_detail(request, pk: int):
 
 @clinic_admin_required
 def exercise_add(request):
-    def save(cleaned: dict, steps: list[str]) -> Exercise:
+    def save(form: ExerciseForm, steps: list[str]) -> Exercise:
         exercise = services.exercise_create(
             clinic=request.user.clinic,
             created_by=request.user,
-            steps=steps,
-            **_exercise_fields(cleaned),
-            image=cleaned["image"],
+            data=form.exercise_input(steps),
+            image=form.cleaned_data["image"],
         )
         messages.success(
             request, _("“%(name)s” is now in your clinic's library.") % {"name": exercise.name}
@@ -85,14 +86,13 @@ def exercise_add(request):
 def exercise_edit(request, pk: int):
     exercise = own_exercise_for_admin(user=request.user, pk=pk)
 
-    def save(cleaned: dict, steps: list[str]) -> Exercise:
+    def save(form: ExerciseForm, steps: list[str]) -> Exercise:
         saved = services.exercise_update(
             exercise=exercise,
             updated_by=request.user,
-            steps=steps,
-            **_exercise_fields(cleaned),
-            image=cleaned["image"],
-            remove_image=cleaned["remove_image"],
+            data=form.exercise_input(steps),
+            image=form.cleaned_data["image"],
+            remove_image=form.cleaned_data["remove_image"],
         )
         messages.success(request, _("Changes to “%(name)s” saved.") % {"name": saved.name})
         return saved
@@ -109,7 +109,7 @@ def exercise_copy(request, pk: int):
             exercise=exercise, clinic=request.user.clinic, copied_by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash_errors(request, error)
         return redirect(exercise)
     messages.success(
         request,
@@ -122,30 +122,31 @@ def exercise_copy(request, pk: int):
 @clinic_admin_required
 @require_POST
 def exercise_archive(request, pk: int):
-    exercise = services.exercise_archive(
-        exercise=own_exercise_for_admin(user=request.user, pk=pk), archived_by=request.user
-    )
-    messages.success(
-        request,
-        _(
-            "“%(name)s” is archived: therapists can no longer add it to plans. Plans that use it "
-            "keep it as it is."
-        )
-        % {"name": exercise.name},
-    )
-    return redirect(exercise)
+    return _archived_set(request, pk, archived=True)
 
 
 @clinic_admin_required
 @require_POST
 def exercise_restore(request, pk: int):
-    exercise = services.exercise_restore(
-        exercise=own_exercise_for_admin(user=request.user, pk=pk), restored_by=request.user
-    )
-    messages.success(
-        request,
-        _("“%(name)s” is back in the catalog, ready to add to plans.") % {"name": exercise.name},
-    )
+    return _archived_set(request, pk, archived=False)
+
+
+def _archived_set(request, pk: int, *, archived: bool):
+    exercise = own_exercise_for_admin(user=request.user, pk=pk)
+    try:
+        if archived:
+            exercise = services.exercise_archive(exercise=exercise, archived_by=request.user)
+            done = _(
+                "“%(name)s” is archived: therapists can no longer add it to plans. Plans that "
+                "use it keep it as it is."
+            )
+        else:
+            exercise = services.exercise_restore(exercise=exercise, restored_by=request.user)
+            done = _("“%(name)s” is back in the catalog, ready to add to plans.")
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, done % {"name": exercise.name})
     return redirect(exercise)
 
 
@@ -168,11 +169,9 @@ def exercise_delete(request, pk: int):
     )
 
 
-def _exercise_fields(cleaned: dict) -> dict:
-    return {name: cleaned[name] for name in EDITABLE}
-
-
-def _exercise_editor(request, *, exercise: Exercise | None, save: Callable):
+def _exercise_editor(
+    request, *, exercise: Exercise | None, save: Callable[[ExerciseForm, list[str]], Exercise]
+):
     """The add and edit pages: one plain form. The step buttons post the whole form back and
     re-show it with the steps changed and everything typed kept, so it works without
     JavaScript. With JavaScript, htmx posts the same and swaps in only the steps, so a chosen
@@ -181,14 +180,11 @@ def _exercise_editor(request, *, exercise: Exercise | None, save: Callable):
         "exercise": exercise,
         "max_step_rows": MAX_STEP_ROWS,
         "max_steps": services.MAX_STEPS,
-        "errors": [],
     }
     if request.method != "POST":
-        saved_steps = [step.text for step in exercise.steps.all()] if exercise else []
-        minimum = 1 if exercise else NEW_EXERCISE_STEP_ROWS
         context["form"] = ExerciseForm(initial=exercise_initial(exercise))
-        context["steps"] = step_formset(step_rows_for(saved_steps, minimum=minimum))
-        return _render_editor(request, context)
+        context["steps"] = step_formset(step_rows_for(exercise))
+        return render(request, "exercises/exercise_form.html", context)
 
     action = request.POST.get("action", "save")
     if action != "save":
@@ -200,38 +196,17 @@ def _exercise_editor(request, *, exercise: Exercise | None, save: Callable):
             # Only the steps change; the rest of the page, a chosen picture included, stays.
             return render(request, "exercises/exercise_form.html#steps", context)
         context["picture_dropped"] = bool(request.FILES.get("image"))
-        return _render_editor(request, context)
+        return render(request, "exercises/exercise_form.html", context)
 
     form = ExerciseForm(request.POST, request.FILES)
     steps = StepFormSet(request.POST, prefix=STEPS_PREFIX)
     context.update(form=form, steps=steps)
     if form.is_valid() and steps.is_valid():
         try:
-            saved = save(form.cleaned_data, steps.texts())
+            saved = save(form, steps.texts())
         except ValidationError as error:
-            context["errors"], context["step_errors"] = _errors_onto(form, error)
+            form.add_service_error(error)
         else:
             return redirect(saved)
     context["picture_dropped"] = bool(request.FILES.get("image")) and "image" not in form.errors
-    return _render_editor(request, context)
-
-
-def _render_editor(request, context: dict):
     return render(request, "exercises/exercise_form.html", context)
-
-
-def _errors_onto(form, error: ValidationError) -> tuple[list[str], list[str]]:
-    """Put a service's refusal next to the field it concerns; returns what is left for the
-    top of the page and for the steps."""
-    if not hasattr(error, "error_dict"):
-        return list(error.messages), []
-    leftovers, step_errors = [], []
-    for name, messages_for_field in error.message_dict.items():
-        if name == "steps":
-            step_errors.extend(messages_for_field)
-        elif name in form.fields and name != NON_FIELD_ERRORS:
-            for message in messages_for_field:
-                form.add_error(name, message)
-        else:
-            leftovers.extend(messages_for_field)
-    return leftovers, step_errors
