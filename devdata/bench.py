@@ -18,23 +18,21 @@ import datetime
 import math
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from clinics.models import Clinic, Role, User
 from clinics.services import clinic_create, user_create
+from devdata import history
 from exercises.models import BodyRegion, Exercise
 from patients import red_flags
 from patients.models import (
-    Difficulty,
-    EntryStatus,
     PainReport,
     Patient,
     PatientStatus,
@@ -43,6 +41,7 @@ from patients.models import (
     SkipReason,
 )
 from patients.services import (
+    EntryInput,
     patient_account_create,
     patient_create,
     patient_discharge,
@@ -61,9 +60,9 @@ PATIENTS_PER_THERAPIST = 50
 # Logs are written once this many are waiting, so memory stays flat whatever the clinic's size.
 FLUSH_AT = 5 * BATCH_SIZE
 
-MORNING = (6 * 60 + 30, 9 * 60)
-MIDDAY = (12 * 60, 14 * 60)
-EVENING = (18 * 60, 21 * 60 + 30)
+MORNING = history.TimeWindow(datetime.time(6, 30), datetime.time(9, 0))
+MIDDAY = history.TimeWindow(datetime.time(12, 0), datetime.time(14, 0))
+EVENING = history.TimeWindow(datetime.time(18, 0), datetime.time(21, 30))
 
 MON_WED_FRI = schedule.mask_from_days([0, 2, 4])
 
@@ -276,29 +275,6 @@ def bench_logins_enable(*, clinic: Clinic, patients: int) -> list[Patient]:
     return chosen
 
 
-# Deleted by bench_clinic_delete in this order; any other model with a `clinic` foreign key (an
-# alert acknowledgement, an audit entry) is a leaf that points at these, so it goes first.
-@dataclass(frozen=True)
-class PainCourse:
-    """Pain before a session drifts from `start` to `end` over the patient's care, with noise;
-    pain after is pain before plus one of `after_changes`."""
-
-    start: float
-    end: float
-    after_changes: tuple[int, ...]
-
-    def before(self, rng: random.Random, progress: float) -> int:
-        trend = self.start + (self.end - self.start) * progress
-        return _pain(round(trend) + rng.choice((-1, 0, 0, 0, 1)))
-
-    def after(self, rng: random.Random, before: int) -> int:
-        return _pain(before + rng.choice(self.after_changes))
-
-
-def _pain(score: int) -> int:
-    return max(0, min(10, score))
-
-
 @dataclass
 class Adherence:
     """The chance of doing a scheduled session: steady, middling, fading over the months, or
@@ -313,6 +289,32 @@ class Adherence:
         if self.lapsed_from is not None and day >= self.lapsed_from:
             return 0.0
         return self.start + (self.end - self.start) * progress
+
+
+@dataclass
+class Care:
+    """One patient's course of care, from `start` to `end` (today, or the day they were
+    discharged), and how they go through it; `rng` is the random stream of their history and
+    `recorder` who logs it (their own account, or their therapist at the clinic)."""
+
+    rng: random.Random
+    patient: Patient
+    recorder: User
+    region: str
+    start: datetime.date
+    end: datetime.date
+    adherence: Adherence
+    course: history.PainCourse
+    morning_person: bool
+
+    def progress(self, day: datetime.date) -> float:
+        return history.progress_on(
+            day, start=self.start, span_days=max((self.end - self.start).days, 1)
+        )
+
+    @property
+    def location(self) -> str:
+        return str(BodyRegion(self.region).label)
 
 
 @dataclass
@@ -362,10 +364,7 @@ class _Builder:
                     f"{self.written['logs'] + len(self.pending_logs)} sessions ({self.elapsed()})"
                 )
         self._flush()
-        # Written today but describing the past year: date each row when it happened, as a row
-        # recorded on the day would be (the correction window reads created_at).
-        SessionLog.objects.filter(clinic=clinic).update(created_at=F("performed_at"))
-        PainReport.objects.filter(clinic=clinic).update(created_at=F("recorded_at"))
+        history.backdate(clinic)
         self.log(f"History written and dated ({self.elapsed()})")
         return clinic
 
@@ -437,36 +436,20 @@ class _Builder:
         if not showcase and (self.today - start).days > 60 and rng.random() < 0.12:
             discharge = start + datetime.timedelta(days=rng.randint(42, (self.today - start).days))
             end = discharge
-        adherence = self._adherence(rng, showcase=showcase, start=start)
-        course = self._pain_course(rng, showcase=showcase)
-        morning_person = rng.random() < 0.5
-
-        runs = self._plans_create(
-            rng, patient=patient, therapist=therapist, region=region, start=start, end=end
-        )
-        care_days = max((end - start).days, 1)
-        for run in runs:
-            self._sessions_log(
-                rng,
-                patient=patient,
-                run=run,
-                recorder=recorder,
-                adherence=adherence,
-                course=course,
-                care_start=start,
-                care_days=care_days,
-                morning_person=morning_person,
-            )
-        self._pain_reports(
-            rng,
+        care = Care(
+            rng=rng,
             patient=patient,
             recorder=recorder,
             region=region,
-            course=course,
             start=start,
             end=end,
-            recent_red_flag=index % 60 == 7 and discharge is None,
+            adherence=self._adherence(rng, showcase=showcase, start=start),
+            course=self._pain_course(rng, showcase=showcase),
+            morning_person=rng.random() < 0.5,
         )
+        for run in self._plans_create(care, therapist=therapist):
+            self._sessions_log(care, run)
+        self._pain_reports(care, recent_red_flag=index % 60 == 7 and discharge is None)
         if discharge is not None:
             patient_discharge(patient=patient, discharged_by=therapist, on=discharge)
         if len(self.pending_logs) >= FLUSH_AT:
@@ -491,47 +474,47 @@ class _Builder:
         lapsed_from = self.today - datetime.timedelta(days=rng.randint(4, 30))
         return Adherence(kind, rng.uniform(0.6, 0.9), 0.6, lapsed_from=max(lapsed_from, start))
 
-    def _pain_course(self, rng: random.Random, *, showcase: bool) -> PainCourse:
+    def _pain_course(self, rng: random.Random, *, showcase: bool) -> history.PainCourse:
         kind = (
             "improving"
             if showcase
             else rng.choices(["improving", "worsening", "flat"], weights=[50, 12, 38])[0]
         )
         if kind == "improving":
-            return PainCourse(rng.uniform(5, 7.5), rng.uniform(1, 3), (-2, -1, -1, 0, 0, 0, 1))
+            return history.PainCourse(
+                start=rng.uniform(5, 7.5),
+                end=rng.uniform(1, 3),
+                after_changes=(-2, -1, -1, 0, 0, 0, 1),
+            )
         if kind == "worsening":
-            return PainCourse(rng.uniform(2.5, 4), rng.uniform(6, 7.5), (-1, 0, 0, 1, 1, 2))
+            return history.PainCourse(
+                start=rng.uniform(2.5, 4),
+                end=rng.uniform(6, 7.5),
+                after_changes=(-1, 0, 0, 1, 1, 2),
+            )
         level = rng.uniform(3, 5)
-        return PainCourse(level, level, (-1, 0, 0, 0, 1))
+        return history.PainCourse(start=level, end=level, after_changes=(-1, 0, 0, 0, 1))
 
-    def _plans_create(
-        self,
-        rng: random.Random,
-        *,
-        patient: Patient,
-        therapist: User,
-        region: str,
-        start: datetime.date,
-        end: datetime.date,
-    ) -> list[PlanRun]:
+    def _plans_create(self, care: Care, *, therapist: User) -> list[PlanRun]:
         """The patient's course of care as phases of six to seventeen weeks; each phase has one
         or two plans, completed (now and then discontinued) when the next phase starts. The last
-        phase's plans are still active; for a discharged patient `end` is the discharge day,
-        and patient_discharge completes them then."""
+        phase's plans are still active; for a discharged patient the care ends on the discharge
+        day, and patient_discharge completes them then."""
+        rng = care.rng
         runs = []
-        phase_start = start
+        phase_start = care.start
         phase = 1
         while True:
             phase_end = phase_start + datetime.timedelta(days=rng.randint(42, 120))
-            is_last = phase_end >= end
+            is_last = phase_end >= care.end
             if is_last:
-                phase_end = end
+                phase_end = care.end
             two_plans = rng.random() < 0.3
             phase_runs = []
             for number in range(2 if two_plans else 1):
                 if number == 0:
-                    pool = self.exercises.get(region) or self.exercises[BodyRegion.CORE]
-                    title = f"{BodyRegion(region).label}: phase {phase}"
+                    pool = self.exercises.get(care.region) or self.exercises[BodyRegion.CORE]
+                    title = f"{BodyRegion(care.region).label}: phase {phase}"
                 else:
                     pool = self.exercises[BodyRegion.CORE]
                     title = f"Core and conditioning: phase {phase}"
@@ -541,7 +524,7 @@ class _Builder:
                     [schedule.EVERY_DAY, MON_WED_FRI, schedule.WEEKDAYS_ONLY], weights=[65, 25, 10]
                 )[0]
                 plan = plan_create(
-                    patient=patient,
+                    patient=care.patient,
                     prescribed_by=therapist,
                     title=title,
                     start_date=phase_start,
@@ -562,109 +545,48 @@ class _Builder:
             phase += 1
         return runs
 
-    def _sessions_log(
-        self,
-        rng: random.Random,
-        *,
-        patient: Patient,
-        run: PlanRun,
-        recorder: User,
-        adherence: Adherence,
-        course: PainCourse,
-        care_start: datetime.date,
-        care_days: int,
-        morning_person: bool,
-    ) -> None:
-        plan = run.plan
-        day = run.first_day
-        while day <= run.last_day:
-            if schedule.is_scheduled(plan.weekdays, day):
-                progress = min((day - care_start).days / care_days, 1)
-                chance = adherence.chance(day, progress)
-                windows = [MORNING if morning_person else EVENING]
-                if plan.times_per_day == 2:
-                    windows = [MORNING, EVENING]
-                for window in windows:
-                    if rng.random() < chance:
-                        self._session_add(
-                            rng,
-                            patient=patient,
-                            run=run,
-                            recorder=recorder,
-                            day=day,
-                            window=window,
-                            course=course,
-                            progress=progress,
-                        )
-            day += datetime.timedelta(days=1)
+    def _sessions_log(self, care: Care, run: PlanRun) -> None:
+        """The sessions of one plan: each scheduled time of day is done or not by the patient's
+        adherence, in the morning or the evening as suits them (both, on a twice-a-day plan)."""
+        windows = [MORNING if care.morning_person else EVENING]
+        if run.plan.times_per_day == 2:
+            windows = [MORNING, EVENING]
+        for day in history.days_from(run.first_day, run.last_day):
+            if not schedule.is_scheduled(run.plan.weekdays, day):
+                continue
+            progress = care.progress(day)
+            chance = care.adherence.chance(day, progress)
+            for window in windows:
+                if care.rng.random() < chance:
+                    self._session_add(care, run, day=day, window=window, progress=progress)
 
     def _session_add(
         self,
-        rng: random.Random,
-        *,
-        patient: Patient,
+        care: Care,
         run: PlanRun,
-        recorder: User,
+        *,
         day: datetime.date,
-        window: tuple[int, int],
-        course: PainCourse,
+        window: history.TimeWindow,
         progress: float,
     ) -> None:
-        performed_at = self._local_time(rng, day, window)
+        rng = care.rng
+        performed_at = window.pick(rng, day, self.clinic.zone)
         if performed_at > self.now:
             return
         pain_before = pain_after = None
         if rng.random() < 0.9:
-            pain_before = course.before(rng, progress)
-            pain_after = course.after(rng, pain_before)
-        entries = []
-        for position, item in enumerate(run.items, start=1):
-            status, skip_reason = EntryStatus.COMPLETED, SkipReason.NONE
-            sets_done, repetitions_done, hold_done = item.sets, item.repetitions, item.hold_seconds
-            roll = rng.random()
-            if roll < 0.04:
-                status, sets_done, repetitions_done, hold_done = EntryStatus.SKIPPED, 0, 0, 0
-                if (pain_before or 0) >= 6 and rng.random() < 0.5:
-                    skip_reason = SkipReason.PAIN
-                else:
-                    skip_reason = rng.choice(
-                        [SkipReason.NO_TIME, SkipReason.TOO_HARD, SkipReason.OTHER]
-                    )
-            elif roll < 0.10:
-                status = EntryStatus.PARTIAL
-                repetitions_done = max(item.repetitions // 2, 1)
-                hold_done = item.hold_seconds // 2
-            entries.append(
-                SessionLogEntry(
-                    plan_item=item,
-                    exercise_id=item.exercise_id,
-                    position=position,
-                    prescribed_sets=item.sets,
-                    prescribed_repetitions=item.repetitions,
-                    prescribed_hold_seconds=item.hold_seconds,
-                    prescribed_rest_seconds=item.rest_seconds,
-                    side=item.side,
-                    sets_done=sets_done,
-                    repetitions_done=repetitions_done,
-                    hold_seconds_done=hold_done,
-                    status=status,
-                    skip_reason=skip_reason,
-                )
-            )
-        if pain_before is None:
-            difficulty = "" if rng.random() < 0.5 else Difficulty.ABOUT_RIGHT
-        elif progress < 0.25 and pain_before >= 6:
-            difficulty = Difficulty.TOO_HARD
-        elif progress > 0.6 and pain_before <= 3 and rng.random() < 0.3:
-            difficulty = Difficulty.TOO_EASY
-        else:
-            difficulty = Difficulty.ABOUT_RIGHT
+            pain_before = care.course.before(rng, progress)
+            pain_after = care.course.after(rng, pain_before)
+        entries = [_entry_done(rng, item, pain_before=pain_before) for item in run.items]
+        difficulty = history.difficulty_felt(
+            rng, pain_before=pain_before, progress=progress, too_easy_after=0.6
+        )
         reasons = session_safety_reasons(
             pain_before=pain_before, pain_after=pain_after, entries=entries
         )
         session = SessionLog(
             clinic=self.clinic,
-            patient=patient,
+            patient=care.patient,
             plan=run.plan,
             # Bench plans are never revised while running, so every log did version 1.
             plan_version=1,
@@ -676,72 +598,51 @@ class _Builder:
             note=rng.choice(SESSION_NOTES) if rng.random() < 0.04 else "",
             is_flagged=bool(reasons),
             flag_reason="; ".join(str(reason) for reason in reasons)[:200],
-            client_token=_token(rng),
-            recorded_by=recorder,
+            client_token=history.client_token(rng),
+            recorded_by=care.recorder,
         )
-        self.pending_logs.append((session, entries))
+        rows = [_entry_row(position, entry) for position, entry in enumerate(entries, start=1)]
+        self.pending_logs.append((session, rows))
 
-    def _pain_reports(
-        self,
-        rng: random.Random,
-        *,
-        patient: Patient,
-        recorder: User,
-        region: str,
-        course: PainCourse,
-        start: datetime.date,
-        end: datetime.date,
-        recent_red_flag: bool,
-    ) -> None:
+    def _pain_reports(self, care: Care, *, recent_red_flag: bool) -> None:
         """About one report a week, on a random evening; low-back patients now and then tick a
         red flag, and a few report one in the last days so the dashboard has some to show."""
-        location = str(BodyRegion(region).label)
-        care_days = max((end - start).days, 1)
-        day = start
-        while day <= end:
+        rng = care.rng
+        for day in history.days_from(care.start, care.end):
             if rng.random() < 1 / 7:
                 codes = []
-                if region == BodyRegion.LOWER_BACK and rng.random() < 0.01:
+                if care.region == BodyRegion.LOWER_BACK and rng.random() < 0.01:
                     codes = [rng.choice(red_flags.RED_FLAGS).code]
                 self._report_add(
-                    rng,
-                    patient=patient,
-                    recorder=recorder,
-                    day=day,
-                    score=course.before(rng, min((day - start).days / care_days, 1)),
-                    location=location,
-                    codes=codes,
+                    care, day=day, score=care.course.before(rng, care.progress(day)), codes=codes
                 )
-            day += datetime.timedelta(days=1)
         if recent_red_flag:
             day = self.today - datetime.timedelta(days=rng.randint(1, 4))
             codes = rng.sample([flag.code for flag in red_flags.RED_FLAGS], k=rng.randint(1, 2))
             self._report_add(
-                rng,
-                patient=patient,
-                recorder=recorder,
-                day=max(day, start),
-                score=_pain(course.before(rng, 1) + 2),
-                location=location,
+                care,
+                day=max(day, care.start),
+                score=history.pain_clamped(care.course.before(rng, 1) + 2),
                 codes=codes,
             )
 
-    def _report_add(self, rng, *, patient, recorder, day, score, location, codes) -> None:
-        recorded_at = self._local_time(rng, day, EVENING if rng.random() < 0.7 else MIDDAY)
+    def _report_add(self, care: Care, *, day: datetime.date, score: int, codes: list[str]) -> None:
+        rng = care.rng
+        recorded_at = (EVENING if rng.random() < 0.7 else MIDDAY).pick(rng, day, self.clinic.zone)
         if recorded_at > self.now:
             return
         self.pending_reports.append(
             PainReport(
                 clinic=self.clinic,
-                patient=patient,
+                patient=care.patient,
                 recorded_at=recorded_at,
                 recorded_on=day,
                 score=score,
-                body_location=location,
+                body_location=care.location,
                 red_flags=codes,
                 red_flag_severity=red_flags.severity_of(codes).value,
-                client_token=_token(rng),
-                recorded_by=recorder,
+                client_token=history.client_token(rng),
+                recorded_by=care.recorder,
             )
         )
 
@@ -761,15 +662,43 @@ class _Builder:
         self.pending_logs = []
         self.pending_reports = []
 
-    def _local_time(
-        self, rng: random.Random, day: datetime.date, window: tuple[int, int]
-    ) -> datetime.datetime:
-        """A time on `day` in the clinic's zone, on a five-minute mark within `window`."""
-        minutes = rng.randrange(window[0], window[1] + 1, 5)
-        return datetime.datetime.combine(
-            day, datetime.time(minutes // 60, minutes % 60), tzinfo=self.clinic.zone
+
+def _entry_done(rng: random.Random, item: PlanItem, *, pain_before: int | None) -> EntryInput:
+    """Mostly as prescribed; now and then skipped (for pain, more often when it is high) or
+    done with half the repetitions and half the hold."""
+    roll = rng.random()
+    if roll < 0.04:
+        if (pain_before or 0) >= 6 and rng.random() < 0.5:
+            reason = SkipReason.PAIN
+        else:
+            reason = rng.choice([SkipReason.NO_TIME, SkipReason.TOO_HARD, SkipReason.OTHER])
+        return history.entry_skipped(item, reason=reason)
+    if roll < 0.10:
+        return history.entry_partial(
+            item,
+            repetitions_done=max(item.repetitions // 2, 1),
+            hold_seconds_done=item.hold_seconds // 2,
         )
+    return EntryInput.as_prescribed(item)
 
 
-def _token(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
+def _entry_row(position: int, entry: EntryInput) -> SessionLogEntry:
+    """The row `session_log_record` stores for `entry`: what was done, beside the dose the plan
+    item prescribed then."""
+    item = entry.plan_item
+    return SessionLogEntry(
+        plan_item=item,
+        exercise_id=item.exercise_id,
+        position=position,
+        prescribed_sets=item.sets,
+        prescribed_repetitions=item.repetitions,
+        prescribed_hold_seconds=item.hold_seconds,
+        prescribed_rest_seconds=item.rest_seconds,
+        side=item.side,
+        sets_done=entry.sets_done,
+        repetitions_done=entry.repetitions_done,
+        hold_seconds_done=entry.hold_seconds_done,
+        status=entry.status,
+        skip_reason=entry.skip_reason,
+        note=entry.note,
+    )

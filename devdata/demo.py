@@ -9,12 +9,10 @@ demo; a clinic that is already there is left alone, so seeding twice changes not
 import datetime
 import random
 import time
-import uuid
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.text import slugify
 from django_otp.oath import TOTP
 
@@ -26,8 +24,9 @@ from clinics.services import (
     two_factor_key_from_text,
     user_create,
 )
+from devdata import history
 from patients import pain
-from patients.models import Difficulty, EntryStatus, PainReport, Patient, SessionLog, SkipReason
+from patients.models import Difficulty, Patient, SkipReason
 from patients.services import (
     EntryInput,
     pain_report_record,
@@ -54,8 +53,8 @@ SEED = 2026
 # The highest pain after a session in a story that should not trip the stop rule by accident.
 BELOW_STOP = pain.STOP_PAIN_AT_OR_ABOVE - 1
 
-MORNING = (datetime.time(6, 45), datetime.time(8, 45))
-EVENING = (datetime.time(18, 0), datetime.time(21, 15))
+MORNING = history.TimeWindow(datetime.time(6, 45), datetime.time(8, 45))
+EVENING = history.TimeWindow(datetime.time(18, 0), datetime.time(21, 15))
 
 
 @dataclass(frozen=True)
@@ -80,29 +79,6 @@ class DemoResult:
     already_present: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PainCourse:
-    """How a patient's pain moves over a plan: pain before a session drifts from `start` to
-    `end`, with day-to-day noise; pain after is pain before plus one of `after_changes`."""
-
-    start: float
-    end: float
-    noise: tuple[int, ...] = (-1, 0, 0, 0, 1)
-    after_changes: tuple[int, ...] = (-1, 0)
-    after_ceiling: int = 10
-
-    def before(self, rng: random.Random, progress: float) -> int:
-        trend = self.start + (self.end - self.start) * progress
-        return _pain(round(trend) + rng.choice(self.noise))
-
-    def after(self, rng: random.Random, before: int) -> int:
-        return min(_pain(before + rng.choice(self.after_changes)), self.after_ceiling)
-
-
-def _pain(score: int) -> int:
-    return max(0, min(10, score))
-
-
 @transaction.atomic
 def demo_seed() -> DemoResult:
     """Load the shared catalog, then build each demo clinic that is not there yet."""
@@ -116,7 +92,7 @@ def demo_seed() -> DemoResult:
             result.already_present.append(name)
         else:
             clinic = build()
-            _backdate_history(clinic)
+            history.backdate(clinic)
             result.created.append(name)
     _demo_admin_two_factor_ensure()
     return result
@@ -148,13 +124,6 @@ def _demo_admin_two_factor_ensure() -> None:
         except ValidationError:
             continue
         return
-
-
-def _backdate_history(clinic: Clinic) -> None:
-    # The history is written today but describes the past weeks: make each row look recorded
-    # when it happened, so past logs are not offered for correction as if just made.
-    SessionLog.objects.filter(clinic=clinic).update(created_at=F("performed_at"))
-    PainReport.objects.filter(clinic=clinic).update(created_at=F("recorded_at"))
 
 
 def demo_clinic_build() -> Clinic:
@@ -199,7 +168,6 @@ def other_clinic_build() -> Clinic:
         role=Role.THERAPIST,
         password=DEMO_PASSWORD,
     )
-    rng = random.Random(f"{SEED}-other-patient")
     patient = patient_create(
         clinic=clinic,
         first_name="Omar",
@@ -209,21 +177,19 @@ def other_clinic_build() -> Clinic:
         date_of_birth=datetime.date(1979, 3, 14),
         condition="Neck stiffness from desk work",
     )
-    user = patient_account_create(patient=patient, password=DEMO_PASSWORD)
-    plan = _plan_from_template(
-        patient=patient,
-        therapist=therapist,
-        slug="neck-and-shoulder-tension",
-        start_date=today - datetime.timedelta(days=7),
+    story = _PatientStory.begin(
+        "other-patient", patient=patient, therapist=therapist, with_account=True
+    )
+    plan = story.plan_from_template(
+        "neck-and-shoulder-tension", start_date=today - datetime.timedelta(days=7)
     )
     days = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
-    _sessions_log(
-        rng=rng,
-        patient=patient,
-        plan=plan,
-        recorded_by=user,
-        days=_keep(rng, days, missed=1),
-        course=PainCourse(start=5, end=4, after_changes=(-1, -1, 0), after_ceiling=BELOW_STOP),
+    story.sessions_log(
+        plan,
+        days=_keep(story.rng, days, missed=1),
+        course=history.PainCourse(
+            start=5, end=4, after_changes=(-1, -1, 0), after_ceiling=BELOW_STOP
+        ),
         morning_share=0.3,
     )
     return clinic
@@ -231,7 +197,6 @@ def other_clinic_build() -> Clinic:
 
 def _improving_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date) -> None:
     """The patient login: back spasm stretches for four weeks, mostly done, pain easing 6 to 3."""
-    rng = random.Random(f"{SEED}-improving")
     patient = patient_create(
         clinic=clinic,
         first_name="Pat",
@@ -241,43 +206,36 @@ def _improving_patient_build(*, clinic: Clinic, therapist: User, today: datetime
         date_of_birth=datetime.date(1986, 6, 2),
         condition="Acute low back spasm",
     )
-    user = patient_account_create(patient=patient, password=DEMO_PASSWORD)
+    story = _PatientStory.begin(
+        "improving", patient=patient, therapist=therapist, with_account=True
+    )
     start = today - datetime.timedelta(days=28)
-    plan = _plan_from_template(
-        patient=patient,
-        therapist=therapist,
-        slug="back-spasm-relief",
+    plan = story.plan_from_template(
+        "back-spasm-relief",
         start_date=start,
         notes="Ease the spasm and get back to walking to work without pain.",
     )
     days = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
-    course = PainCourse(
+    course = history.PainCourse(
         start=6.5, end=3, after_changes=(-2, -1, -1, -1, 0, 0, 0, 1), after_ceiling=BELOW_STOP
     )
-    _sessions_log(
-        rng=rng,
-        patient=patient,
-        plan=plan,
-        recorded_by=user,
-        days=_keep(rng, days, missed=4, recent_kept=2),
+    story.sessions_log(
+        plan,
+        days=_keep(story.rng, days, missed=4, recent_kept=2),
         course=course,
         morning_share=0.7,
         partial_share=0.12,
     )
     for offset in (3, 10, 17, 24):
-        day = start + datetime.timedelta(days=offset)
-        pain_report_record(
-            patient=patient,
-            score=course.before(rng, offset / 28),
-            recorded_by=user,
-            recorded_at=_local_time(rng, clinic, day, EVENING),
+        story.pain_report(
+            day=start + datetime.timedelta(days=offset),
+            score=course.before(story.rng, offset / 28),
             body_location="Lower back",
         )
 
 
 def _lapsed_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date) -> None:
     """Started well enough, then stopped: about a quarter of sessions, none for over 5 days."""
-    rng = random.Random(f"{SEED}-lapsed")
     patient = patient_create(
         clinic=clinic,
         first_name="Jordan",
@@ -287,31 +245,25 @@ def _lapsed_patient_build(*, clinic: Clinic, therapist: User, today: datetime.da
         date_of_birth=datetime.date(1992, 11, 23),
         condition="Neck and shoulder tension from desk work",
     )
-    plan = _plan_from_template(
-        patient=patient,
-        therapist=therapist,
-        slug="neck-and-shoulder-tension",
-        start_date=today - datetime.timedelta(days=21),
+    story = _PatientStory.begin("lapsed", patient=patient, therapist=therapist)
+    plan = story.plan_from_template(
+        "neck-and-shoulder-tension", start_date=today - datetime.timedelta(days=21)
     )
     scheduled = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
     early = [day for day in scheduled if day <= today - datetime.timedelta(days=6)]
-    done = sorted(rng.sample(early, k=round(len(scheduled) * 0.25)))
-    course = PainCourse(start=5, end=4, after_changes=(-1, 0, 0), after_ceiling=BELOW_STOP)
-    _sessions_log(
-        rng=rng,
-        patient=patient,
-        plan=plan,
-        recorded_by=therapist,
+    done = sorted(story.rng.sample(early, k=round(len(scheduled) * 0.25)))
+    story.sessions_log(
+        plan,
         days=done,
-        course=course,
+        course=history.PainCourse(
+            start=5, end=4, after_changes=(-1, 0, 0), after_ceiling=BELOW_STOP
+        ),
         morning_share=0.2,
         progress_span=len(scheduled),
     )
-    pain_report_record(
-        patient=patient,
+    story.pain_report(
+        day=done[-1],
         score=5,
-        recorded_by=therapist,
-        recorded_at=_local_time(rng, clinic, done[-1], EVENING),
         body_location="Neck and right shoulder",
         note="Busy week at work, not much time for the exercises.",
     )
@@ -320,7 +272,6 @@ def _lapsed_patient_build(*, clinic: Clinic, therapist: User, today: datetime.da
 def _worsening_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date) -> None:
     """Does the exercises, but pain climbs from about 3 to about 7; one session trips the stop
     rule (a rise of 2 and an exercise skipped for pain), so the therapist is alerted."""
-    rng = random.Random(f"{SEED}-worsening")
     patient = patient_create(
         clinic=clinic,
         first_name="Sam",
@@ -330,51 +281,35 @@ def _worsening_patient_build(*, clinic: Clinic, therapist: User, today: datetime
         date_of_birth=datetime.date(1961, 2, 8),
         condition="Knee osteoarthritis, stiffness after sitting",
     )
-    start = today - datetime.timedelta(days=21)
-    plan = _plan_from_template(
-        patient=patient, therapist=therapist, slug="hip-and-knee-mobility", start_date=start
+    story = _PatientStory.begin("worsening", patient=patient, therapist=therapist)
+    plan = story.plan_from_template(
+        "hip-and-knee-mobility", start_date=today - datetime.timedelta(days=21)
     )
     flagged_day = today - datetime.timedelta(days=4)
-    days = [
-        day
-        for day in _keep(
-            rng, _scheduled_days(plan, until=today - datetime.timedelta(days=1)), missed=3
-        )
-        if day != flagged_day
-    ]
-    course = PainCourse(start=3, end=7, after_changes=(0, 0, 1))
-    _sessions_log(
-        rng=rng, patient=patient, plan=plan, recorded_by=therapist, days=days, course=course
+    scheduled = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
+    days = [day for day in _keep(story.rng, scheduled, missed=3) if day != flagged_day]
+    story.sessions_log(
+        plan, days=days, course=history.PainCourse(start=3, end=7, after_changes=(0, 0, 1))
     )
     items = list(plan.items.order_by("position"))
     entries = [EntryInput.as_prescribed(item) for item in items]
-    entries[1] = EntryInput(
-        plan_item=items[1],
-        status=EntryStatus.SKIPPED,
-        sets_done=0,
-        repetitions_done=0,
-        hold_seconds_done=0,
-        skip_reason=SkipReason.PAIN,
-        note="Sharp pain behind the knee, so I stopped.",
+    entries[1] = history.entry_skipped(
+        items[1], reason=SkipReason.PAIN, note="Sharp pain behind the knee, so I stopped."
     )
-    session_log_record(
-        patient=patient,
-        plan=plan,
-        performed_at=_local_time(rng, clinic, flagged_day, EVENING),
+    story.session_log(
+        plan,
+        day=flagged_day,
+        window=EVENING,
         entries=entries,
-        client_token=_token(rng),
-        recorded_by=therapist,
         pain_before=5,
         pain_after=7,
         difficulty=Difficulty.TOO_HARD,
         note="Knee swelled up after the heel slides.",
     )
     for offset, score in ((6, 6), (2, 7)):
-        pain_report_record(
-            patient=patient,
+        story.pain_report(
+            day=today - datetime.timedelta(days=offset),
             score=score,
-            recorded_by=therapist,
-            recorded_at=_local_time(rng, clinic, today - datetime.timedelta(days=offset), EVENING),
             body_location="Left knee",
             note="Aching on the stairs.",
         )
@@ -391,14 +326,13 @@ def _new_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date)
         date_of_birth=datetime.date(1998, 8, 30),
         condition="Low back spasm after lifting",
     )
-    _plan_from_template(
-        patient=patient, therapist=therapist, slug="back-spasm-relief", start_date=today
+    _PatientStory.begin("new", patient=patient, therapist=therapist).plan_from_template(
+        "back-spasm-relief", start_date=today
     )
 
 
 def _discharged_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date) -> None:
     """Finished six weeks of strengthening a week ago and was discharged."""
-    rng = random.Random(f"{SEED}-discharged")
     patient = patient_create(
         clinic=clinic,
         first_name="Morgan",
@@ -408,61 +342,167 @@ def _discharged_patient_build(*, clinic: Clinic, therapist: User, today: datetim
         date_of_birth=datetime.date(1974, 4, 17),
         condition="Recurrent low back pain",
     )
+    story = _PatientStory.begin("discharged", patient=patient, therapist=therapist)
     end = today - datetime.timedelta(days=7)
-    plan = _plan_from_template(
-        patient=patient,
-        therapist=therapist,
-        slug="gentle-lower-back-strengthening",
+    plan = story.plan_from_template(
+        "gentle-lower-back-strengthening",
         start_date=end - datetime.timedelta(days=41),
         end_date=end,
     )
-    _sessions_log(
-        rng=rng,
-        patient=patient,
-        plan=plan,
-        recorded_by=therapist,
-        days=_keep(rng, _scheduled_days(plan, until=end), missed=2),
-        course=PainCourse(start=4, end=1, after_changes=(-1, 0, 0), after_ceiling=BELOW_STOP),
+    story.sessions_log(
+        plan,
+        days=_keep(story.rng, _scheduled_days(plan, until=end), missed=2),
+        course=history.PainCourse(
+            start=4, end=1, after_changes=(-1, 0, 0), after_ceiling=BELOW_STOP
+        ),
     )
     patient_discharge(patient=patient, discharged_by=therapist, on=end)
 
 
-def _plan_from_template(
-    *,
-    patient: Patient,
-    therapist: User,
-    slug: str,
-    start_date: datetime.date,
-    end_date: datetime.date | None = None,
-    notes: str = "",
-) -> Plan:
-    template = PlanTemplate.objects.get(clinic__isnull=True, slug=slug)
-    items = [
-        ItemInput.copy_of(item)
-        for item in template.items.select_related("exercise").order_by("position")
-    ]
-    return plan_create(
-        patient=patient,
-        prescribed_by=therapist,
-        title=template.name,
-        start_date=start_date,
-        end_date=end_date,
-        items=items,
-        times_per_day=template.times_per_day,
-        weekdays=template.weekdays,
-        notes=notes,
-        template=template,
-    )
+class _PatientStory:
+    """A demo patient's story as it is written: the plans their therapist gives them, and the
+    sessions and pain reports logged by `recorded_by` (their own account, or their therapist at
+    the clinic). Each story draws on its own random stream, seeded with its name, so it comes
+    out the same on a given date whatever the other stories do."""
+
+    def __init__(self, *, rng: random.Random, patient: Patient, therapist: User, recorded_by: User):
+        self.rng = rng
+        self.patient = patient
+        self.therapist = therapist
+        self.recorded_by = recorded_by
+
+    @classmethod
+    def begin(
+        cls, name: str, *, patient: Patient, therapist: User, with_account: bool = False
+    ) -> "_PatientStory":
+        """The story called `name`. With an account (the demo password) the patient logs their
+        own sessions and pain; without one, their therapist logs them at the clinic."""
+        recorded_by = therapist
+        if with_account:
+            recorded_by = patient_account_create(patient=patient, password=DEMO_PASSWORD)
+        return cls(
+            rng=random.Random(f"{SEED}-{name}"),
+            patient=patient,
+            therapist=therapist,
+            recorded_by=recorded_by,
+        )
+
+    def plan_from_template(
+        self,
+        slug: str,
+        *,
+        start_date: datetime.date,
+        end_date: datetime.date | None = None,
+        notes: str = "",
+    ) -> Plan:
+        template = PlanTemplate.objects.get(clinic__isnull=True, slug=slug)
+        items = [
+            ItemInput.copy_of(item)
+            for item in template.items.select_related("exercise").order_by("position")
+        ]
+        return plan_create(
+            patient=self.patient,
+            prescribed_by=self.therapist,
+            title=template.name,
+            start_date=start_date,
+            end_date=end_date,
+            items=items,
+            times_per_day=template.times_per_day,
+            weekdays=template.weekdays,
+            notes=notes,
+            template=template,
+        )
+
+    def sessions_log(
+        self,
+        plan: Plan,
+        *,
+        days: list[datetime.date],
+        course: history.PainCourse,
+        morning_share: float = 0.5,
+        partial_share: float = 0.0,
+        progress_span: int | None = None,
+    ) -> None:
+        """One session on each of `days` (every demo template is once a day), with pain
+        following `course` from the plan's start to the last day."""
+        rng = self.rng
+        items = list(plan.items.order_by("position"))
+        last = days[-1] if days else plan.start_date
+        span = progress_span or max((last - plan.start_date).days, 1)
+        for day in days:
+            progress = history.progress_on(day, start=plan.start_date, span_days=span)
+            pain_before = course.before(rng, progress)
+            pain_after = course.after(rng, pain_before)
+            entries = [EntryInput.as_prescribed(item) for item in items]
+            note = ""
+            if rng.random() < partial_share:
+                position = rng.randrange(len(items))
+                item = items[position]
+                entries[position] = history.entry_partial(
+                    item,
+                    repetitions_done=max(item.repetitions - 1, 1),
+                    hold_seconds_done=item.hold_seconds,
+                    note="Short on time.",
+                )
+            elif rng.random() < 0.1:
+                note = rng.choice(
+                    ["Felt stiff to start, easier by the end.", "Did it after a walk."]
+                )
+            difficulty = history.difficulty_felt(
+                rng, pain_before=pain_before, progress=progress, too_easy_after=0.75
+            )
+            self.session_log(
+                plan,
+                day=day,
+                window=MORNING if rng.random() < morning_share else EVENING,
+                entries=entries,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                difficulty=difficulty,
+                note=note,
+            )
+
+    def session_log(
+        self,
+        plan: Plan,
+        *,
+        day: datetime.date,
+        window: history.TimeWindow,
+        entries: list[EntryInput],
+        pain_before: int,
+        pain_after: int,
+        difficulty: str,
+        note: str,
+    ) -> None:
+        session_log_record(
+            patient=self.patient,
+            plan=plan,
+            performed_at=window.pick(self.rng, day, self.patient.clinic.zone),
+            entries=entries,
+            client_token=history.client_token(self.rng),
+            recorded_by=self.recorded_by,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            difficulty=difficulty,
+            note=note,
+        )
+
+    def pain_report(
+        self, *, day: datetime.date, score: int, body_location: str, note: str = ""
+    ) -> None:
+        """A pain report on an evening of `day`."""
+        pain_report_record(
+            patient=self.patient,
+            score=score,
+            recorded_by=self.recorded_by,
+            recorded_at=EVENING.pick(self.rng, day, self.patient.clinic.zone),
+            body_location=body_location,
+            note=note,
+        )
 
 
 def _scheduled_days(plan: Plan, *, until: datetime.date) -> list[datetime.date]:
-    days = []
-    day = plan.start_date
-    while day <= until:
-        if plan.is_scheduled_on(day):
-            days.append(day)
-        day += datetime.timedelta(days=1)
-    return days
+    return [day for day in history.days_from(plan.start_date, until) if plan.is_scheduled_on(day)]
 
 
 def _keep(
@@ -473,78 +513,3 @@ def _keep(
     candidates = days[: len(days) - recent_kept]
     skipped = set(rng.sample(candidates, k=min(missed, len(candidates))))
     return [day for day in days if day not in skipped]
-
-
-def _sessions_log(
-    *,
-    rng: random.Random,
-    patient: Patient,
-    plan: Plan,
-    recorded_by: User,
-    days: list[datetime.date],
-    course: PainCourse,
-    morning_share: float = 0.5,
-    partial_share: float = 0.0,
-    progress_span: int | None = None,
-) -> None:
-    """One session on each of `days` (every demo template is once a day), with pain following
-    `course` from the plan's start to the last day."""
-    items = list(plan.items.order_by("position"))
-    last = days[-1] if days else plan.start_date
-    span = progress_span or max((last - plan.start_date).days, 1)
-    for day in days:
-        progress = min((day - plan.start_date).days / span, 1)
-        pain_before = course.before(rng, progress)
-        pain_after = course.after(rng, pain_before)
-        entries = [EntryInput.as_prescribed(item) for item in items]
-        note = ""
-        if rng.random() < partial_share:
-            position = rng.randrange(len(items))
-            item = items[position]
-            entries[position] = EntryInput(
-                plan_item=item,
-                status=EntryStatus.PARTIAL,
-                sets_done=item.sets,
-                repetitions_done=max(item.repetitions - 1, 1),
-                hold_seconds_done=item.hold_seconds,
-                note="Short on time.",
-            )
-        elif rng.random() < 0.1:
-            note = rng.choice(["Felt stiff to start, easier by the end.", "Did it after a walk."])
-        if progress < 0.25 and pain_before >= 6:
-            difficulty = Difficulty.TOO_HARD
-        elif progress > 0.75 and pain_before <= 3 and rng.random() < 0.3:
-            difficulty = Difficulty.TOO_EASY
-        else:
-            difficulty = Difficulty.ABOUT_RIGHT
-        window = MORNING if rng.random() < morning_share else EVENING
-        session_log_record(
-            patient=patient,
-            plan=plan,
-            performed_at=_local_time(rng, patient.clinic, day, window),
-            entries=entries,
-            client_token=_token(rng),
-            recorded_by=recorded_by,
-            pain_before=pain_before,
-            pain_after=pain_after,
-            difficulty=difficulty,
-            note=note,
-        )
-
-
-def _local_time(
-    rng: random.Random,
-    clinic: Clinic,
-    day: datetime.date,
-    window: tuple[datetime.time, datetime.time],
-) -> datetime.datetime:
-    """A time on `day` in the clinic's zone, on a five-minute mark within `window`."""
-    earliest, latest = (t.hour * 60 + t.minute for t in window)
-    minutes = rng.randrange(earliest, latest + 1, 5)
-    return datetime.datetime.combine(
-        day, datetime.time(minutes // 60, minutes % 60), tzinfo=clinic.zone
-    )
-
-
-def _token(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)

@@ -3,7 +3,7 @@
 The clinic, its staff, patients and plans are created through the app's services; the year of
 session logs, their entries and the pain reports are written with `bulk_create` in batches of
 2,000, since a service call per session would take far too long for a few hundred thousand rows
-(see `patients/bench.py` for what each row holds and why it matches what the services store).
+(see `devdata/bench.py` for what each row holds and why it matches what the services store).
 """
 
 from django.conf import settings
