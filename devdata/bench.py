@@ -601,7 +601,9 @@ class _Builder:
             client_token=history.client_token(rng),
             recorded_by=care.recorder,
         )
-        rows = [_entry_row(position, entry) for position, entry in enumerate(entries, start=1)]
+        rows = [
+            entry.log_entry(position=position) for position, entry in enumerate(entries, start=1)
+        ]
         self.pending_logs.append((session, rows))
 
     def _pain_reports(self, care: Care, *, recent_red_flag: bool) -> None:
@@ -680,25 +682,3 @@ def _entry_done(rng: random.Random, item: PlanItem, *, pain_before: int | None) 
             hold_seconds_done=item.hold_seconds // 2,
         )
     return EntryInput.as_prescribed(item)
-
-
-def _entry_row(position: int, entry: EntryInput) -> SessionLogEntry:
-    """The row `session_log_record` stores for `entry`: what was done, beside the dose the plan
-    item prescribed then."""
-    item = entry.plan_item
-    return SessionLogEntry(
-        plan_item=item,
-        exercise_id=item.exercise_id,
-        position=position,
-        prescribed_sets=item.sets,
-        prescribed_repetitions=item.repetitions,
-        prescribed_hold_seconds=item.hold_seconds,
-        prescribed_rest_seconds=item.rest_seconds,
-        side=item.side,
-        sets_done=entry.sets_done,
-        repetitions_done=entry.repetitions_done,
-        hold_seconds_done=entry.hold_seconds_done,
-        status=entry.status,
-        skip_reason=entry.skip_reason,
-        note=entry.note,
-    )

@@ -137,6 +137,28 @@ class EntryInput:
     skip_reason: str = SkipReason.NONE
     note: str = ""
 
+    def log_entry(self, *, position: int, session: SessionLog | None = None) -> SessionLogEntry:
+        """The unsaved row a session log stores for this entry: what was done, beside the dose
+        the plan item prescribed then (a later change to the plan never rewrites it)."""
+        item = self.plan_item
+        return SessionLogEntry(
+            session=session,
+            plan_item=item,
+            exercise_id=item.exercise_id,
+            position=position,
+            prescribed_sets=item.sets,
+            prescribed_repetitions=item.repetitions,
+            prescribed_hold_seconds=item.hold_seconds,
+            prescribed_rest_seconds=item.rest_seconds,
+            side=item.side,
+            sets_done=self.sets_done,
+            repetitions_done=self.repetitions_done,
+            hold_seconds_done=self.hold_seconds_done,
+            status=self.status,
+            skip_reason=self.skip_reason,
+            note=self.note,
+        )
+
     @classmethod
     def as_prescribed(cls, plan_item: PlanItem) -> "EntryInput":
         return cls(
@@ -258,29 +280,12 @@ def _session_log_create(
     session.save()
     rows = []
     for position, entry in enumerate(entries, start=1):
-        item = entry.plan_item
-        row = SessionLogEntry(
-            session=session,
-            plan_item=item,
-            exercise_id=item.exercise_id,
-            position=position,
-            prescribed_sets=item.sets,
-            prescribed_repetitions=item.repetitions,
-            prescribed_hold_seconds=item.hold_seconds,
-            prescribed_rest_seconds=item.rest_seconds,
-            side=item.side,
-            sets_done=entry.sets_done,
-            repetitions_done=entry.repetitions_done,
-            hold_seconds_done=entry.hold_seconds_done,
-            status=entry.status,
-            skip_reason=entry.skip_reason,
-            note=entry.note,
-        )
+        row = entry.log_entry(position=position, session=session)
         if row.status == EntryStatus.SKIPPED and not row.skip_reason:
             raise ValidationError(
                 {
                     "skip_reason": _("Say why %(exercise)s was skipped.")
-                    % {"exercise": item.exercise}
+                    % {"exercise": entry.plan_item.exercise}
                 }
             )
         # Field validators cover the entry's range and choice constraints; the skip rule is
