@@ -1,4 +1,4 @@
-"""The plan builder behind the new-plan and edit-plan pages.
+"""The plan builder behind the new-plan and edit-plan pages, and the template editor.
 
 It works as a plain HTML form: adding, moving and removing exercises are submit buttons that
 post the whole form back, so nothing typed is lost and it works without JavaScript. htmx only
@@ -9,22 +9,23 @@ the page hands in; a refused save re-renders with every value the therapist ente
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from exercises.dose import Side, describe
+from exercises.dose import Side
 from exercises.models import Exercise
 from exercises.selectors import exercise_catalog
+from lib.web import posted
 
 from . import schedule
 from .forms import PlanForm, PlanItemFormSet
-from .services import ItemInput
+from .services import ITEM_FIELDS, ItemInput, item_fields
 from .warnings import plan_warnings
 
 PREFIX = "items"
-ITEM_FIELDS = ["item_id", "exercise", "sets", "repetitions", "hold_seconds", "rest_seconds"]
-ITEM_FIELDS += ["side", "note"]
+ROW_FIELDS = ["item_id", "exercise", *ITEM_FIELDS]
 MAX_ITEMS = 40
 SEARCH_LIMIT = 12
 
@@ -36,12 +37,7 @@ def rows_from_items(items, *, keep_ids: bool) -> list[dict]:
         {
             "item_id": item.pk if keep_ids else None,
             "exercise": item.exercise_id,
-            "sets": item.sets,
-            "repetitions": item.repetitions,
-            "hold_seconds": item.hold_seconds,
-            "rest_seconds": item.rest_seconds,
-            "side": item.side,
-            "note": item.note,
+            **item_fields(item),
         }
         for item in items
     ]
@@ -51,13 +47,28 @@ def row_for_exercise(exercise: Exercise) -> dict:
     return {
         "item_id": None,
         "exercise": exercise.pk,
-        "sets": exercise.default_sets,
-        "repetitions": exercise.default_repetitions,
-        "hold_seconds": exercise.default_hold_seconds,
-        "rest_seconds": exercise.default_rest_seconds,
-        "side": Side.BOTH if exercise.is_sided else Side.NONE,
-        "note": "",
+        **item_fields(ItemInput.from_exercise(exercise)),
     }
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the builder opens with: the plan's (or template's) fields, its exercise rows, and the
+    exercises it may keep although they were archived since it got them."""
+
+    initial: dict
+    rows: list[dict] = field(default_factory=list)
+    kept_exercise_ids: frozenset[int] = frozenset()
+
+    @classmethod
+    def editing(cls, initial: dict, items, *, keep_item_ids: bool) -> "Start":
+        """Changing a plan (keep_item_ids, so a save edits its items in place) or a template."""
+        items = list(items)
+        return cls(
+            initial=initial,
+            rows=rows_from_items(items, keep_ids=keep_item_ids),
+            kept_exercise_ids=frozenset(item.exercise_id for item in items),
+        )
 
 
 def _rows_from_post(data) -> list[dict]:
@@ -66,7 +77,7 @@ def _rows_from_post(data) -> list[dict]:
     except ValueError:
         count = 0
     return [
-        {name: data.get(f"{PREFIX}-{index}-{name}", "") for name in ITEM_FIELDS}
+        {name: data.get(f"{PREFIX}-{index}-{name}", "") for name in ROW_FIELDS}
         for index in range(min(max(count, 0), MAX_ITEMS))
     ]
 
@@ -120,30 +131,29 @@ def build(
     request,
     *,
     clinic,
-    plan_initial: dict,
-    rows_initial: list[dict],
-    kept_exercise_ids=frozenset(),
-    save: Callable[[dict, list[ItemInput]], object],
-    form_class=PlanForm,
+    start: Start,
+    save: Callable[[forms.Form, list[ItemInput]], object],
+    form_class: type[forms.Form] = PlanForm,
     empty_message: str = "",
 ):
-    """Handle one request to the builder: returns the saved object, or a Builder to render.
-    A plan template uses the same builder with its own form (name and schedule, no dates)."""
-    choosable = _choosable(clinic, kept_exercise_ids)
+    """Handle one request to the builder: returns what `save` saved, or a Builder to render.
+    `save` is given the valid form and the items. A plan template uses the same builder with
+    its own form (name and schedule, no dates)."""
+    choosable = _choosable(clinic, start.kept_exercise_ids)
     form_kwargs = {"exercises": choosable}
     query = ""
     focus_index = None
-    if request.method != "POST":
+    data = posted(request)
+    if data is None:
         return _render_state(
-            plan_form=form_class(initial=plan_initial),
-            formset=PlanItemFormSet(prefix=PREFIX, initial=rows_initial, form_kwargs=form_kwargs),
-            rows=rows_initial,
+            plan_form=form_class(initial=start.initial),
+            formset=PlanItemFormSet(prefix=PREFIX, initial=start.rows, form_kwargs=form_kwargs),
+            rows=start.rows,
             clinic=clinic,
             choosable=choosable,
             query=query,
         )
 
-    data = request.POST
     action = data.get("action", "save")
     query = data.get("q", "").strip()
     rows = _rows_from_post(data)
@@ -158,7 +168,7 @@ def build(
                 errors.append(empty_message or _("Add at least one exercise to the plan."))
             else:
                 try:
-                    return save(plan_form.cleaned_data, items)
+                    return save(plan_form, items)
                 except ValidationError as error:
                     errors.extend(_messages_onto(plan_form, error))
         return _render_state(
@@ -209,13 +219,8 @@ def search_results(*, clinic, query: str, region: str = "") -> list[Exercise]:
 def _item_input(cleaned: dict) -> ItemInput:
     return ItemInput(
         exercise=cleaned["exercise"],
-        sets=cleaned["sets"],
-        repetitions=cleaned["repetitions"],
-        hold_seconds=cleaned["hold_seconds"],
-        rest_seconds=cleaned["rest_seconds"],
-        side=cleaned["side"],
-        note=cleaned["note"],
         item_id=cleaned.get("item_id"),
+        **{name: cleaned[name] for name in ITEM_FIELDS},
     )
 
 
@@ -251,22 +256,16 @@ def _render_state(
         dose_text = ""
         if exercise is not None and None not in numbers:
             sets, repetitions, hold = numbers
-            dose_text = describe(
+            item = ItemInput(
+                exercise=exercise,
                 sets=sets,
                 repetitions=repetitions,
                 hold_seconds=hold,
                 rest_seconds=rest,
                 side=row.get("side") or Side.NONE,
             )
-            inputs.append(
-                ItemInput(
-                    exercise=exercise,
-                    sets=sets,
-                    repetitions=repetitions,
-                    hold_seconds=hold,
-                    rest_seconds=rest,
-                )
-            )
+            dose_text = item.dose_text
+            inputs.append(item)
         builder_rows.append(BuilderRow(form=form, exercise=exercise, dose_text=dose_text))
     if focus_index is not None and focus_index < len(builder_rows):
         builder_rows[focus_index].form.fields["sets"].widget.attrs["autofocus"] = True

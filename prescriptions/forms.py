@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -5,6 +7,7 @@ from exercises import dose
 from exercises.models import Exercise
 
 from . import schedule
+from .models import Plan, PlanTemplate
 
 
 class WeekdaysField(forms.TypedMultipleChoiceField):
@@ -37,7 +40,22 @@ class ScheduleAdminForm(forms.ModelForm):
     weekdays = WeekdaysField()
 
 
+def goal_and_notes_field(help_text) -> forms.CharField:
+    return forms.CharField(
+        label=_("Goal and notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
 class PlanForm(forms.Form):
+    """A plan's own fields in the builder. The hidden version is the one the page was opened at
+    (a save from an older one is refused); the hidden template, the one it was started from."""
+
+    # What the plan services take from the form, and what the edit page starts with.
+    PLAN_FIELDS = ("title", "start_date", "end_date", "times_per_day", "weekdays", "notes")
+
     title = forms.CharField(label=_("Title"), max_length=120)
     start_date = forms.DateField(
         label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"})
@@ -50,14 +68,30 @@ class PlanForm(forms.Form):
     )
     times_per_day = dose.TIMES_PER_DAY.form_field(_("Times per day"))
     weekdays = WeekdaysField()
-    notes = forms.CharField(
-        label=_("Goal and notes"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Shown to the patient with the plan."),
-    )
+    notes = goal_and_notes_field(_("Shown to the patient with the plan."))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @staticmethod
+    def initial_new(*, start_date: datetime.date, template: PlanTemplate | None = None) -> dict:
+        """A new plan starting on `start_date`, with a template's name and schedule if given."""
+        if template is None:
+            return {"start_date": start_date, "times_per_day": 1, "weekdays": schedule.EVERY_DAY}
+        return {
+            "start_date": start_date,
+            "title": template.name,
+            "times_per_day": template.times_per_day,
+            "weekdays": template.weekdays,
+            "notes": template.description,
+            "template": template.pk,
+        }
+
+    @classmethod
+    def initial_for(cls, plan: Plan) -> dict:
+        return {name: getattr(plan, name) for name in cls.PLAN_FIELDS} | {"version": plan.version}
+
+    def plan_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.PLAN_FIELDS}
 
     def clean(self):
         cleaned = super().clean()
@@ -88,6 +122,28 @@ class PlanItemForm(forms.Form):
 
 
 PlanItemFormSet = forms.formset_factory(PlanItemForm, extra=0, max_num=40, absolute_max=40)
+
+
+class TemplateForm(forms.Form):
+    """A template's own fields in the builder: what the plan form has, less the patient's dates.
+    Its cleaned data is what the template services take."""
+
+    name = forms.CharField(label=_("Template name"), max_length=120)
+    times_per_day = dose.TIMES_PER_DAY.form_field(_("Times per day"))
+    weekdays = WeekdaysField()
+    description = goal_and_notes_field(
+        _(
+            "Becomes the goal and notes of a plan started from this template, which the "
+            "patient sees."
+        )
+    )
+
+    @classmethod
+    def initial_for(cls, template: PlanTemplate | None) -> dict:
+        """The template's fields, or a new template's (once a day, every day)."""
+        if template is None:
+            return {"times_per_day": 1, "weekdays": schedule.EVERY_DAY}
+        return {name: getattr(template, name) for name in cls.base_fields}
 
 
 class SaveAsTemplateForm(forms.Form):

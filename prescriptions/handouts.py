@@ -1,4 +1,5 @@
-"""The printable plan handout: one template, shown in the browser and rendered to PDF."""
+"""The printable plan handout rendered to PDF: its file name, and the page's own files read
+from storage rather than fetched."""
 
 import mimetypes
 import posixpath
@@ -8,39 +9,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
-from clinics import audit
-from clinics.access import staff_required
-from clinics.models import AuditAction
-
-from .access import plan_for_staff
-from .models import Plan, PlanItem
-
-TEMPLATE = "prescriptions/plan_handout.html"
-
-
-def plan_for_handout(*, user, pk: int) -> Plan:
-    """The plan with its exercises, in order, and their steps: a fixed number of queries
-    however many exercises the plan has."""
-    plan = plan_for_staff(user=user, pk=pk)
-    prefetch_related_objects(
-        [plan],
-        Prefetch(
-            "items",
-            queryset=PlanItem.objects.select_related("exercise").prefetch_related(
-                "exercise__steps"
-            ),
-        ),
-    )
-    return plan
+from .models import Plan
 
 
 def local_file(url: str, *, origin: str) -> tuple[bytes, str]:
@@ -104,35 +75,3 @@ def render_pdf(html: str, *, base_url: str) -> bytes:
 
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=LocalFilesFetcher())
     return document.write_pdf(pdf_tags=True)
-
-
-def _audit(action: str, *, plan: Plan) -> None:
-    audit.record(
-        action=action, patient=plan.patient, summary=_("Plan #%(plan)d.") % {"plan": plan.pk}
-    )
-
-
-@never_cache
-@staff_required
-def plan_handout(request, pk: int):
-    plan = plan_for_handout(user=request.user, pk=pk)
-    _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
-    return render(request, TEMPLATE, {"plan": plan, "for_pdf": False})
-
-
-@never_cache
-@staff_required
-def plan_handout_pdf(request, pk: int):
-    plan = plan_for_handout(user=request.user, pk=pk)
-    html = render_to_string(TEMPLATE, {"plan": plan, "for_pdf": True}, request=request)
-    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
-    _audit(AuditAction.HANDOUT_DOWNLOADED, plan=plan)
-    return HttpResponse(
-        pdf,
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=handout_filename(plan)
-            )
-        },
-    )

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinics import audit
-from clinics.models import AuditAction
+from clinics.models import AuditAction, Clinic, User
 from exercises.dose import Side, describe
 from exercises.models import Exercise
 
@@ -21,6 +21,16 @@ from .models import (
     PlanTemplate,
     PlanTemplateItem,
 )
+
+# What a plan's item and a template's item hold besides their exercise and place: the dose and
+# the note for the patient. Copying an item from a plan to a template, or back, copies these.
+DOSE_FIELDS = ("sets", "repetitions", "hold_seconds", "rest_seconds", "side")
+ITEM_FIELDS = (*DOSE_FIELDS, "note")
+
+
+def item_fields(item) -> dict:
+    """The dose and note of a plan's or a template's item, or of an ItemInput."""
+    return {name: getattr(item, name) for name in ITEM_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -51,15 +61,11 @@ class ItemInput:
     @classmethod
     def copy_of(cls, item) -> "ItemInput":
         """The same exercise and dose as a template's or another plan's item."""
-        return cls(
-            exercise=item.exercise,
-            sets=item.sets,
-            repetitions=item.repetitions,
-            hold_seconds=item.hold_seconds,
-            rest_seconds=item.rest_seconds,
-            side=item.side,
-            note=item.note,
-        )
+        return cls(exercise=item.exercise, **item_fields(item))
+
+    @property
+    def dose_text(self) -> str:
+        return describe(**{name: getattr(self, name) for name in DOSE_FIELDS})
 
 
 def plan_snapshot(plan: Plan, items: list[PlanItem]) -> dict:
@@ -73,24 +79,25 @@ def plan_snapshot(plan: Plan, items: list[PlanItem]) -> dict:
         "times_per_day": plan.times_per_day,
         "weekdays": schedule.days_from_mask(plan.weekdays),
         "items": [
-            {
-                "exercise_id": item.exercise_id,
-                "exercise": item.exercise.name,
-                "sets": item.sets,
-                "repetitions": item.repetitions,
-                "hold_seconds": item.hold_seconds,
-                "rest_seconds": item.rest_seconds,
-                "side": item.side,
-                "note": item.note,
-            }
+            {"exercise_id": item.exercise_id, "exercise": item.exercise.name, **item_fields(item)}
             for item in items
         ],
     }
 
 
-def _check_staff(*, user, clinic) -> None:
+def _check_staff(*, user: User, clinic: Clinic) -> None:
     if user.clinic_id != clinic.pk or not user.is_clinic_staff:
         raise ValidationError(_("Only staff of the patient's clinic can change their plans."))
+
+
+def _plan_audit(action: str, *, plan: Plan, user: User, summary: str) -> None:
+    audit.record(
+        action=action,
+        patient_id=plan.patient_id,
+        clinic_id=plan.clinic_id,
+        actor=user,
+        summary=summary,
+    )
 
 
 def _stale(plan: Plan) -> ValidationError:
@@ -106,7 +113,7 @@ def _stale(plan: Plan) -> ValidationError:
     )
 
 
-def _check_items(*, clinic, items: list[ItemInput], kept_exercise_ids=frozenset()) -> None:
+def _check_items(*, clinic: Clinic, items: list[ItemInput], kept_exercise_ids=frozenset()) -> None:
     if not items:
         raise ValidationError(_("Add at least one exercise to the plan."), code="no_items")
     archived = [
@@ -133,7 +140,7 @@ def _check_items(*, clinic, items: list[ItemInput], kept_exercise_ids=frozenset(
 def plan_create(
     *,
     patient,
-    prescribed_by,
+    prescribed_by: User,
     title: str,
     start_date: datetime.date,
     items: list[ItemInput],
@@ -172,15 +179,7 @@ def plan_create(
     plan_items = []
     for position, item in enumerate(items, start=1):
         plan_item = PlanItem(
-            plan=plan,
-            exercise=item.exercise,
-            position=position,
-            sets=item.sets,
-            repetitions=item.repetitions,
-            hold_seconds=item.hold_seconds,
-            rest_seconds=item.rest_seconds,
-            side=item.side,
-            note=item.note,
+            plan=plan, exercise=item.exercise, position=position, **item_fields(item)
         )
         # Field validators cover every item constraint; skipping the per-constraint queries
         # keeps a long plan cheap to save, and the database still enforces them.
@@ -194,10 +193,10 @@ def plan_create(
         summary=_("Plan created with %(count)d exercises.") % {"count": len(plan_items)},
         snapshot=plan_snapshot(plan, plan_items),
     )
-    audit.record(
-        action=AuditAction.PLAN_CREATED,
-        patient=patient,
-        actor=prescribed_by,
+    _plan_audit(
+        AuditAction.PLAN_CREATED,
+        plan=plan,
+        user=prescribed_by,
         summary=_("Plan #%(plan)d with %(count)d exercises.")
         % {"plan": plan.pk, "count": len(plan_items)},
     )
@@ -265,7 +264,7 @@ def plan_status_change(
     *,
     plan: Plan,
     status: str,
-    changed_by,
+    changed_by: User,
     on: datetime.date | None = None,
     expected_version: int | None = None,
 ) -> Plan:
@@ -308,11 +307,10 @@ def plan_status_change(
         % {"old": previous, "new": plan.get_status_display(), "day": on.isoformat()},
         snapshot=plan_snapshot(plan, list(plan.items.select_related("exercise"))),
     )
-    audit.record(
-        action=AuditAction.PLAN_STATUS_CHANGED,
-        patient_id=plan.patient_id,
-        clinic_id=plan.clinic_id,
-        actor=changed_by,
+    _plan_audit(
+        AuditAction.PLAN_STATUS_CHANGED,
+        plan=plan,
+        user=changed_by,
         summary=_("Plan #%(plan)d: %(old)s to %(new)s.")
         % {"plan": plan.pk, "old": previous, "new": plan.get_status_display()},
     )
@@ -323,7 +321,7 @@ def plan_status_change(
 def plan_revise(
     *,
     plan: Plan,
-    changed_by,
+    changed_by: User,
     expected_version: int,
     title: str,
     start_date: datetime.date,
@@ -370,12 +368,8 @@ def plan_revise(
             kept.add(row.pk)
             updated.append(row)
         row.position = position
-        row.sets = item.sets
-        row.repetitions = item.repetitions
-        row.hold_seconds = item.hold_seconds
-        row.rest_seconds = item.rest_seconds
-        row.side = item.side
-        row.note = item.note
+        for name, value in item_fields(item).items():
+            setattr(row, name, value)
         row.full_clean(exclude=["plan"], validate_constraints=False)
     ordered = sorted([*updated, *created], key=lambda row: row.position)
     after = plan_snapshot(plan, ordered)
@@ -383,10 +377,7 @@ def plan_revise(
     if not changes:
         return plan
     PlanItem.objects.filter(plan=plan).exclude(pk__in=kept).delete()
-    PlanItem.objects.bulk_update(
-        updated,
-        ["position", "sets", "repetitions", "hold_seconds", "rest_seconds", "side", "note"],
-    )
+    PlanItem.objects.bulk_update(updated, ["position", *ITEM_FIELDS])
     PlanItem.objects.bulk_create(created)
     plan.version += 1
     plan.save()
@@ -397,11 +388,10 @@ def plan_revise(
         summary="\n".join(changes),
         snapshot=after,
     )
-    audit.record(
-        action=AuditAction.PLAN_REVISED,
-        patient_id=plan.patient_id,
-        clinic_id=plan.clinic_id,
-        actor=changed_by,
+    _plan_audit(
+        AuditAction.PLAN_REVISED,
+        plan=plan,
+        user=changed_by,
         summary=_("Plan #%(plan)d, version %(version)d.")
         % {"plan": plan.pk, "version": plan.version},
     )
@@ -409,13 +399,7 @@ def plan_revise(
 
 
 def _dose_words(item: dict) -> str:
-    return describe(
-        sets=item["sets"],
-        repetitions=item["repetitions"],
-        hold_seconds=item["hold_seconds"],
-        rest_seconds=item["rest_seconds"],
-        side=item["side"],
-    )
+    return describe(**{name: item[name] for name in DOSE_FIELDS})
 
 
 def describe_changes(before: dict, after: dict) -> list[str]:
@@ -479,18 +463,14 @@ def _schedule_words(snapshot: dict) -> str:
 
 
 @transaction.atomic
-def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTemplate:
+def template_create_from_plan(*, plan: Plan, name: str, created_by: User) -> PlanTemplate:
     """Keep a plan's exercises, dose and schedule as one of the clinic's templates."""
     _check_staff(user=created_by, clinic=plan.clinic)
     name = name.strip()
-    base_slug = slugify(name)[:100] or "template"
-    slug, suffix = base_slug, 2
-    while PlanTemplate.objects.filter(clinic=plan.clinic, slug=slug).exists():
-        slug, suffix = f"{base_slug}-{suffix}", suffix + 1
     template = PlanTemplate(
         clinic=plan.clinic,
         name=name,
-        slug=slug,
+        slug=_template_slug(clinic=plan.clinic, name=name),
         description=plan.notes,
         times_per_day=plan.times_per_day,
         weekdays=plan.weekdays,
@@ -500,15 +480,7 @@ def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTempl
     template.save()
     PlanTemplateItem.objects.bulk_create(
         PlanTemplateItem(
-            template=template,
-            exercise=item.exercise,
-            position=item.position,
-            sets=item.sets,
-            repetitions=item.repetitions,
-            hold_seconds=item.hold_seconds,
-            rest_seconds=item.rest_seconds,
-            side=item.side,
-            note=item.note,
+            template=template, exercise=item.exercise, position=item.position, **item_fields(item)
         )
         for item in plan.items.all()
     )
@@ -521,7 +493,7 @@ def template_create_from_plan(*, plan: Plan, name: str, created_by) -> PlanTempl
 # here never reaches a patient's plan.
 
 
-def _check_template_admin(*, user, clinic_id: int | None) -> None:
+def _check_template_admin(*, user: User, clinic_id: int | None) -> None:
     if clinic_id is None:
         raise ValidationError(
             _(
@@ -536,7 +508,7 @@ def _check_template_admin(*, user, clinic_id: int | None) -> None:
         )
 
 
-def _template_audit(action: str, *, template: PlanTemplate, user) -> None:
+def _template_audit(action: str, *, template: PlanTemplate, user: User) -> None:
     audit.record(
         action=action,
         clinic_id=template.clinic_id,
@@ -546,9 +518,9 @@ def _template_audit(action: str, *, template: PlanTemplate, user) -> None:
     )
 
 
-def _template_slug(*, clinic, name: str) -> str:
+def _template_slug(*, clinic: Clinic, name: str) -> str:
     # Two admins naming a template alike at the same moment take turns choosing the slug.
-    type(clinic).objects.select_for_update().only("pk").get(pk=clinic.pk)
+    Clinic.objects.select_for_update().only("pk").get(pk=clinic.pk)
     base = slugify(name)[:100] or "template"
     taken = set(
         PlanTemplate.objects.filter(clinic=clinic, slug__startswith=base).values_list(
@@ -562,7 +534,7 @@ def _template_slug(*, clinic, name: str) -> str:
 
 
 def _template_items_validated(
-    *, clinic, items: list[ItemInput], kept_exercise_ids=frozenset()
+    *, clinic: Clinic, items: list[ItemInput], kept_exercise_ids=frozenset()
 ) -> list[PlanTemplateItem]:
     """The template's rows, checked but not saved: at least one, each exercise in the clinic's
     catalog, each dose within its limits (with the limit's own message)."""
@@ -571,16 +543,7 @@ def _template_items_validated(
     _check_items(clinic=clinic, items=items, kept_exercise_ids=kept_exercise_ids)
     rows, errors = [], []
     for position, item in enumerate(items, start=1):
-        row = PlanTemplateItem(
-            exercise=item.exercise,
-            position=position,
-            sets=item.sets,
-            repetitions=item.repetitions,
-            hold_seconds=item.hold_seconds,
-            rest_seconds=item.rest_seconds,
-            side=item.side,
-            note=item.note,
-        )
+        row = PlanTemplateItem(exercise=item.exercise, position=position, **item_fields(item))
         try:
             row.full_clean(exclude=["template"], validate_constraints=False)
         except ValidationError as error:
@@ -622,8 +585,8 @@ def _template_items_save(template: PlanTemplate, rows: list[PlanTemplateItem]) -
 @transaction.atomic
 def template_create(
     *,
-    clinic,
-    created_by,
+    clinic: Clinic,
+    created_by: User,
     name: str,
     items: list[ItemInput],
     times_per_day: int = 1,
@@ -654,7 +617,7 @@ def template_create(
 def template_update(
     *,
     template: PlanTemplate,
-    changed_by,
+    changed_by: User,
     name: str,
     items: list[ItemInput],
     times_per_day: int,
@@ -686,7 +649,7 @@ def template_update(
     return template
 
 
-def _template_archived_set(*, template: PlanTemplate, user, archived: bool) -> PlanTemplate:
+def _template_archived_set(*, template: PlanTemplate, user: User, archived: bool) -> PlanTemplate:
     template = PlanTemplate.objects.select_for_update().get(pk=template.pk)
     _check_template_admin(user=user, clinic_id=template.clinic_id)
     if template.is_archived != archived:
@@ -698,12 +661,12 @@ def _template_archived_set(*, template: PlanTemplate, user, archived: bool) -> P
 
 
 @transaction.atomic
-def template_archive(*, template: PlanTemplate, archived_by) -> PlanTemplate:
+def template_archive(*, template: PlanTemplate, archived_by: User) -> PlanTemplate:
     """Take a template out of the builder's choices. Plans started from it keep their items
     and still say which template they came from."""
     return _template_archived_set(template=template, user=archived_by, archived=True)
 
 
 @transaction.atomic
-def template_restore(*, template: PlanTemplate, restored_by) -> PlanTemplate:
+def template_restore(*, template: PlanTemplate, restored_by: User) -> PlanTemplate:
     return _template_archived_set(template=template, user=restored_by, archived=False)

@@ -11,6 +11,7 @@ from clinics.access import staff_required
 from lib.web import flash_errors, posted
 from prescriptions import builder
 from prescriptions.access import template_for_staff
+from prescriptions.forms import PlanForm
 from prescriptions.selectors import templates_for_clinic
 from prescriptions.services import plan_create as plan_create_service
 
@@ -98,37 +99,20 @@ def plan_create(request, pk: int):
     template = None
     if template_id and str(template_id).isdigit():
         template = template_for_staff(user=request.user, pk=int(template_id))
-    today = clinic.today()
-    plan_initial = {"start_date": today, "times_per_day": 1, "weekdays": 0b1111111}
-    rows = []
-    if template is not None:
-        plan_initial.update(
-            title=template.name,
-            times_per_day=template.times_per_day,
-            weekdays=template.weekdays,
-            notes=template.description,
-            template=template.pk,
-        )
-        rows = builder.rows_from_items(
-            template.items.select_related("exercise").order_by("position"), keep_ids=False
-        )
-
-    def save(cleaned, items):
-        return plan_create_service(
+    result = builder.build(
+        request,
+        clinic=clinic,
+        start=builder.Start(
+            initial=PlanForm.initial_new(start_date=clinic.today(), template=template),
+            rows=builder.rows_from_items(template.items.all() if template else [], keep_ids=False),
+        ),
+        save=lambda form, items: plan_create_service(
             patient=patient,
             prescribed_by=request.user,
-            title=cleaned["title"],
-            start_date=cleaned["start_date"],
-            end_date=cleaned["end_date"],
-            times_per_day=cleaned["times_per_day"],
-            weekdays=cleaned["weekdays"],
-            notes=cleaned["notes"],
-            items=items,
             template=template,
-        )
-
-    result = builder.build(
-        request, clinic=clinic, plan_initial=plan_initial, rows_initial=rows, save=save
+            items=items,
+            **form.plan_fields(),
+        ),
     )
     if not isinstance(result, builder.Builder):
         messages.success(

@@ -9,14 +9,15 @@ from django.views.decorators.http import require_POST
 from clinics import audit
 from clinics.access import staff_required
 from clinics.models import AuditAction
+from lib.web import flash_errors, flash_outcome
 
-from . import builder
-from .access import plan_for_staff
-from .forms import SaveAsTemplateForm
-from .models import PlanStatus
-from .selectors import plan_page
-from .services import plan_revise, plan_status_change, template_create_from_plan
-from .warnings import plan_warnings
+from .. import builder
+from ..access import plan_for_staff
+from ..forms import PlanForm, SaveAsTemplateForm
+from ..models import PlanStatus
+from ..selectors import plan_page
+from ..services import plan_revise, plan_status_change, template_create_from_plan
+from ..warnings import plan_warnings
 
 STATUS_ACTIONS = {
     "pause": (
@@ -56,37 +57,19 @@ def plan_edit(request, pk: int):
     if plan.status not in (PlanStatus.ACTIVE, PlanStatus.PAUSED):
         messages.error(request, _("A finished plan cannot be changed; start a new plan instead."))
         return redirect("prescriptions:plan-detail", pk=plan.pk)
-    items = list(plan.items.all())
-
-    def save(cleaned, item_inputs):
-        return plan_revise(
-            plan=plan,
-            changed_by=request.user,
-            expected_version=cleaned["version"],
-            title=cleaned["title"],
-            start_date=cleaned["start_date"],
-            end_date=cleaned["end_date"],
-            times_per_day=cleaned["times_per_day"],
-            weekdays=cleaned["weekdays"],
-            notes=cleaned["notes"],
-            items=item_inputs,
-        )
-
     result = builder.build(
         request,
         clinic=request.user.clinic,
-        plan_initial={
-            "title": plan.title,
-            "start_date": plan.start_date,
-            "end_date": plan.end_date,
-            "times_per_day": plan.times_per_day,
-            "weekdays": plan.weekdays,
-            "notes": plan.notes,
-            "version": plan.version,
-        },
-        rows_initial=builder.rows_from_items(items, keep_ids=True),
-        kept_exercise_ids={item.exercise_id for item in items},
-        save=save,
+        start=builder.Start.editing(
+            PlanForm.initial_for(plan), plan.items.all(), keep_item_ids=True
+        ),
+        save=lambda form, items: plan_revise(
+            plan=plan,
+            changed_by=request.user,
+            expected_version=form.cleaned_data["version"],
+            items=items,
+            **form.plan_fields(),
+        ),
     )
     if not isinstance(result, builder.Builder):
         if result.version == plan.version:
@@ -123,18 +106,16 @@ def plan_status(request, pk: int):
     if action is None:
         return HttpResponseBadRequest(_("Unknown action."))
     status, done_message = action
-    try:
-        plan_status_change(
+    flash_outcome(
+        request,
+        lambda: plan_status_change(
             plan=plan,
             status=status,
             changed_by=request.user,
             expected_version=_int_or_none(request.POST.get("version")),
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done_message)
+        ),
+        success=done_message,
+    )
     return redirect("prescriptions:plan-detail", pk=plan.pk)
 
 
@@ -144,22 +125,14 @@ def plan_save_as_template(request, pk: int):
     plan = plan_for_staff(user=request.user, pk=pk)
     form = SaveAsTemplateForm(request.POST)
     if form.is_valid():
-        try:
-            template = template_create_from_plan(
-                plan=plan, name=form.cleaned_data["name"], created_by=request.user
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                _("Saved as the clinic template “%(name)s”.") % {"name": template.name},
-            )
+        name = form.cleaned_data["name"]
+        flash_outcome(
+            request,
+            lambda: template_create_from_plan(plan=plan, name=name, created_by=request.user),
+            success=_("Saved as the clinic template “%(name)s”.") % {"name": name},
+        )
     else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+        flash_errors(request, ValidationError(form.errors.as_data()))
     return redirect("prescriptions:plan-detail", pk=plan.pk)
 
 
