@@ -4,6 +4,7 @@ import factory
 
 from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate, PlanTemplateItem
 from prescriptions.schedule import EVERY_DAY
+from prescriptions.services import ItemInput, plan_create
 from tests.clinics.factories import TherapistFactory
 from tests.exercises.factories import ExerciseFactory
 
@@ -63,3 +64,47 @@ class PlanTemplateItemFactory(factory.django.DjangoModelFactory):
     repetitions = 3
     hold_seconds = 30
     rest_seconds = 10
+
+
+def prescribe(
+    patient, therapist, *exercises, title="Back spasm relief", start_date=None, **fields
+) -> Plan:
+    """A plan made through the service, as the therapist makes one, each exercise at its usual
+    dose; it starts on 1 November 2026 unless told otherwise."""
+    return plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title=title,
+        start_date=start_date or datetime.date(2026, 11, 1),
+        items=[ItemInput.from_exercise(exercise) for exercise in exercises],
+        **fields,
+    )
+
+
+def builder_post(fields: dict, items: list[dict], **overrides) -> dict:
+    """The builder's POST body: the plan's (or template's) fields, then one row per exercise
+    and dose, in order; each row holds 1 × 3 × 30 seconds, rest 10, unless it says otherwise."""
+    data = {
+        **fields,
+        "q": "",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "40",
+        "action": "save",
+    }
+    for index, item in enumerate(items):
+        row = {
+            "item_id": "",
+            "sets": "1",
+            "repetitions": "3",
+            "hold_seconds": "30",
+            "rest_seconds": "10",
+            "side": "none",
+            "note": "",
+            **item,
+        }
+        for name, value in row.items():
+            data[f"items-{index}-{name}"] = value
+    data.update(overrides)
+    return data

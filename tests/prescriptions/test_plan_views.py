@@ -1,28 +1,15 @@
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from prescriptions.models import Plan, PlanRevision, PlanStatus, PlanTemplate
-from prescriptions.services import ItemInput, plan_create
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
-from tests.prescriptions.factories import PlanTemplateFactory, PlanTemplateItemFactory
-
-
-@pytest.fixture
-def knee(db):
-    return ExerciseFactory(
-        clinic=None,
-        slug="knee-to-chest-stretch",
-        name="Knee-to-chest stretch",
-        contraindications="If you have osteoporosis, ask your therapist before this stretch.",
-    )
-
-
-@pytest.fixture
-def press(db):
-    return ExerciseFactory(clinic=None, slug="prone-press-up", name="Prone press-up")
+from tests.prescriptions.factories import (
+    PlanTemplateFactory,
+    PlanTemplateItemFactory,
+    builder_post,
+    prescribe,
+)
 
 
 @pytest.fixture
@@ -32,7 +19,7 @@ def owned_patient(therapist):
 
 def plan_data(items, **overrides):
     """The builder's POST body: plan fields, then one row per (exercise, dose) in order."""
-    data = {
+    fields = {
         "title": "Back spasm relief",
         "start_date": "2026-11-24",
         "end_date": "",
@@ -41,28 +28,8 @@ def plan_data(items, **overrides):
         "notes": "",
         "version": "",
         "template": "",
-        "q": "",
-        "items-TOTAL_FORMS": str(len(items)),
-        "items-INITIAL_FORMS": "0",
-        "items-MIN_NUM_FORMS": "0",
-        "items-MAX_NUM_FORMS": "40",
-        "action": "save",
     }
-    for index, item in enumerate(items):
-        row = {
-            "item_id": "",
-            "sets": "1",
-            "repetitions": "3",
-            "hold_seconds": "30",
-            "rest_seconds": "10",
-            "side": "none",
-            "note": "",
-        }
-        row.update(item)
-        for name, value in row.items():
-            data[f"items-{index}-{name}"] = value
-    data.update(overrides)
-    return data
+    return builder_post(fields, items, **overrides)
 
 
 def create_url(patient):
@@ -206,16 +173,6 @@ def test_starting_from_a_template_prefills_schedule_and_items(
     assert client.get(create_url(owned_patient), {"template": other.pk}).status_code == 404
 
 
-def make_plan(therapist, patient, *exercises):
-    return plan_create(
-        patient=patient,
-        prescribed_by=therapist,
-        title="Back spasm relief",
-        start_date=datetime.date(2026, 11, 1),
-        items=[ItemInput.from_exercise(exercise) for exercise in exercises],
-    )
-
-
 def edit_data(plan, **overrides):
     items = [
         {"item_id": str(item.pk), "exercise": str(item.exercise_id), "hold_seconds": "30"}
@@ -229,7 +186,7 @@ def edit_data(plan, **overrides):
 def test_editing_makes_a_revision_saying_what_changed(
     client, therapist, owned_patient, knee, press
 ):
-    plan = make_plan(therapist, owned_patient, knee, press)
+    plan = prescribe(owned_patient, therapist, knee, press)
     client.force_login(therapist)
     data = edit_data(plan)
     data["items-0-hold_seconds"] = "45"
@@ -250,7 +207,7 @@ def test_editing_makes_a_revision_saying_what_changed(
 def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_its_input(
     client, therapist, colleague, owned_patient, knee
 ):
-    plan = make_plan(therapist, owned_patient, knee)
+    plan = prescribe(owned_patient, therapist, knee)
     stale = edit_data(plan)
     client.force_login(colleague)
     first = edit_data(plan, times_per_day="3")
@@ -268,7 +225,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_its_input(
 
 
 def test_pause_resume_and_discontinue_from_the_plan_page(client, therapist, owned_patient, knee):
-    plan = make_plan(therapist, owned_patient, knee)
+    plan = prescribe(owned_patient, therapist, knee)
     client.force_login(therapist)
     url = reverse("prescriptions:plan-status", args=[plan.pk])
     client.post(url, {"action": "pause", "version": plan.version})
@@ -286,7 +243,7 @@ def test_pause_resume_and_discontinue_from_the_plan_page(client, therapist, owne
 
 
 def test_save_as_clinic_template(client, therapist, owned_patient, knee, press):
-    plan = make_plan(therapist, owned_patient, knee, press)
+    plan = prescribe(owned_patient, therapist, knee, press)
     client.force_login(therapist)
     client.post(
         reverse("prescriptions:plan-save-template", args=[plan.pk]), {"name": "Our back plan"}
@@ -299,7 +256,7 @@ def test_save_as_clinic_template(client, therapist, owned_patient, knee, press):
 def test_plan_pages_are_scoped_to_the_clinic(
     client, therapist, colleague, stranger, owned_patient, knee, patient
 ):
-    plan = make_plan(therapist, owned_patient, knee)
+    plan = prescribe(owned_patient, therapist, knee)
     urls = [
         reverse("prescriptions:plan-detail", args=[plan.pk]),
         reverse("prescriptions:plan-edit", args=[plan.pk]),
@@ -327,12 +284,12 @@ def test_plan_pages_are_scoped_to_the_clinic(
 def test_plan_page_query_count_does_not_grow_with_items_or_revisions(
     client, therapist, owned_patient, django_assert_max_num_queries
 ):
-    small = make_plan(therapist, owned_patient, ExerciseFactory(clinic=therapist.clinic))
+    small = prescribe(owned_patient, therapist, ExerciseFactory(clinic=therapist.clinic))
     client.force_login(therapist)
     with django_assert_max_num_queries(12) as measured:
         client.get(reverse("prescriptions:plan-detail", args=[small.pk]))
     exercises = ExerciseFactory.create_batch(8, clinic=therapist.clinic)
-    big = make_plan(therapist, owned_patient, *exercises)
+    big = prescribe(owned_patient, therapist, *exercises)
     for hold in (40, 50, 60):
         data = edit_data(big)
         data["items-0-hold_seconds"] = str(hold)

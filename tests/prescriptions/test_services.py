@@ -9,6 +9,7 @@ from prescriptions.models import PlanRevision, PlanTemplate
 from prescriptions.services import ItemInput, plan_create
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
+from tests.prescriptions.factories import prescribe
 
 
 def test_plan_create_saves_items_in_order_with_their_dose_and_a_first_revision(therapist):
@@ -40,26 +41,14 @@ def test_a_therapist_of_another_clinic_cannot_prescribe(therapist, stranger):
     patient = PatientFactory(primary_therapist=therapist)
     exercise = ExerciseFactory(clinic=None, slug="shared")
     with pytest.raises(ValidationError, match="Only staff of the patient's clinic"):
-        plan_create(
-            patient=patient,
-            prescribed_by=stranger,
-            title="Plan",
-            start_date=datetime.date(2026, 11, 1),
-            items=[ItemInput.from_exercise(exercise)],
-        )
+        prescribe(patient, stranger, exercise)
 
 
 def test_another_clinics_exercise_cannot_be_prescribed(therapist, other_clinic):
     patient = PatientFactory(primary_therapist=therapist)
     theirs = ExerciseFactory(clinic=other_clinic, name="Their stretch")
     with pytest.raises(ValidationError, match="Their stretch"):
-        plan_create(
-            patient=patient,
-            prescribed_by=therapist,
-            title="Plan",
-            start_date=datetime.date(2026, 11, 1),
-            items=[ItemInput.from_exercise(theirs)],
-        )
+        prescribe(patient, therapist, theirs)
 
 
 def test_starter_catalog_loads_the_guide_stretches_and_is_idempotent(db):
@@ -144,24 +133,11 @@ def test_another_clinics_template_cannot_start_a_plan(therapist, other_clinic):
     theirs = PlanTemplateFactory(clinic=other_clinic)
     exercise = ExerciseFactory(clinic=None, slug="shared-one")
     with pytest.raises(ValidationError, match="not one of your clinic's templates"):
-        plan_create(
-            patient=patient,
-            prescribed_by=therapist,
-            title="Plan",
-            start_date=datetime.date(2026, 11, 1),
-            items=[ItemInput.from_exercise(exercise)],
-            template=theirs,
-        )
+        prescribe(patient, therapist, exercise, template=theirs)
 
 
 def test_a_discharged_patient_gets_no_new_plan(therapist):
     patient = PatientFactory(primary_therapist=therapist, status="discharged")
     exercise = ExerciseFactory(clinic=None, slug="shared-two")
     with pytest.raises(ValidationError, match="Reactivate them before prescribing"):
-        plan_create(
-            patient=patient,
-            prescribed_by=therapist,
-            title="Plan",
-            start_date=datetime.date(2026, 11, 1),
-            items=[ItemInput.from_exercise(exercise)],
-        )
+        prescribe(patient, therapist, exercise)

@@ -15,17 +15,11 @@ from prescriptions.services import (
 from tests.clinics.factories import ClinicAdminFactory
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
-from tests.prescriptions.factories import PlanTemplateFactory, PlanTemplateItemFactory
-
-
-@pytest.fixture
-def knee(db):
-    return ExerciseFactory(clinic=None, slug="knee-to-chest-stretch", name="Knee-to-chest stretch")
-
-
-@pytest.fixture
-def press(db):
-    return ExerciseFactory(clinic=None, slug="prone-press-up", name="Prone press-up")
+from tests.prescriptions.factories import (
+    PlanTemplateFactory,
+    PlanTemplateItemFactory,
+    builder_post,
+)
 
 
 @pytest.fixture
@@ -50,33 +44,25 @@ def shared_template(knee):
 
 def builder_data(items, **overrides):
     """The template builder's POST body: its fields, then one row per exercise and dose."""
-    data = {
+    fields = {
         "name": "Neck routine",
         "description": "",
         "times_per_day": "1",
         "weekdays": [str(day) for day in range(5)],
-        "q": "",
-        "items-TOTAL_FORMS": str(len(items)),
-        "items-INITIAL_FORMS": "0",
-        "items-MIN_NUM_FORMS": "0",
-        "items-MAX_NUM_FORMS": "40",
-        "action": "save",
     }
-    for index, item in enumerate(items):
-        row = {
-            "item_id": "",
-            "sets": "1",
-            "repetitions": "3",
-            "hold_seconds": "30",
-            "rest_seconds": "10",
-            "side": "none",
-            "note": "",
-        }
-        row.update(item)
-        for name, value in row.items():
-            data[f"items-{index}-{name}"] = value
-    data.update(overrides)
-    return data
+    return builder_post(fields, items, **overrides)
+
+
+def plan_started_from(template, therapist):
+    patient = PatientFactory(primary_therapist=therapist)
+    return plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title=template.name,
+        start_date=patient.clinic.today(),
+        items=[ItemInput.copy_of(item) for item in template.items.all()],
+        template=template,
+    )
 
 
 def url(name, *args):
@@ -163,15 +149,7 @@ def test_adding_an_exercise_keeps_what_was_typed_and_saves_nothing(
 def test_an_admin_edits_a_template_and_plans_started_from_it_are_unchanged(
     client, clinic_admin, therapist, template, knee, press
 ):
-    patient = PatientFactory(primary_therapist=therapist)
-    plan = plan_create(
-        patient=patient,
-        prescribed_by=therapist,
-        title=template.name,
-        start_date=patient.clinic.today(),
-        items=[ItemInput.copy_of(item) for item in template.items.all()],
-        template=template,
-    )
+    plan = plan_started_from(template, therapist)
     client.force_login(clinic_admin)
     page = client.get(url("template-edit", template.pk)).text
     assert 'value="Back spasm relief"' in page and "Remove Prone press-up" in page
@@ -194,41 +172,30 @@ def test_an_admin_edits_a_template_and_plans_started_from_it_are_unchanged(
 def test_an_archived_exercise_already_in_a_template_may_stay_but_not_be_added(
     clinic_admin, template, knee, press
 ):
-    own = ExerciseFactory(clinic=clinic_admin.clinic, name="Old stretch", is_archived=True)
-    with pytest.raises(ValidationError, match="Archived exercises cannot be added: Old stretch"):
+    def exercises_set_to(exercise):
         template_update(
             template=template,
             changed_by=clinic_admin,
             name=template.name,
             times_per_day=1,
             weekdays=schedule.EVERY_DAY,
-            items=[ItemInput.from_exercise(own)],
+            items=[ItemInput.from_exercise(exercise)],
         )
+
+    own = ExerciseFactory(clinic=clinic_admin.clinic, name="Old stretch", is_archived=True)
+    with pytest.raises(ValidationError, match="Archived exercises cannot be added: Old stretch"):
+        exercises_set_to(own)
     press.is_archived = True
     press.save()
-    template_update(
-        template=template,
-        changed_by=clinic_admin,
-        name=template.name,
-        times_per_day=1,
-        weekdays=schedule.EVERY_DAY,
-        items=[ItemInput.from_exercise(press)],
-    )
+    exercises_set_to(press)
     assert [item.exercise for item in template.items.all()] == [press]
 
 
 def test_archiving_takes_a_template_out_of_the_builders_chooser(
     client, clinic_admin, therapist, template
 ):
-    patient = PatientFactory(primary_therapist=therapist)
-    plan = plan_create(
-        patient=patient,
-        prescribed_by=therapist,
-        title=template.name,
-        start_date=patient.clinic.today(),
-        items=[ItemInput.copy_of(item) for item in template.items.all()],
-        template=template,
-    )
+    plan = plan_started_from(template, therapist)
+    patient = plan.patient
     builder_url = reverse("patients:plan-create", args=[patient.pk])
     client.force_login(therapist)
     assert f'<option value="{template.pk}"' in client.get(builder_url).text
