@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinics.access import staff_required
-from lib.web import flash_errors, posted
+from lib.web import flash_outcome, posted
 from prescriptions import builder
 from prescriptions.access import template_for_staff
 from prescriptions.forms import PlanForm
@@ -62,16 +62,12 @@ def patient_edit(request, pk: int):
 @require_POST
 def patient_discharge(request, pk: int):
     patient = patient_for_staff(user=request.user, pk=pk)
-    try:
-        services.patient_discharge(patient=patient, discharged_by=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(
-            request,
-            _("%(name)s was discharged; their running plans are now completed.")
-            % {"name": patient.full_name},
-        )
+    flash_outcome(
+        request,
+        lambda: services.patient_discharge(patient=patient, discharged_by=request.user),
+        success=_("%(name)s was discharged; their running plans are now completed.")
+        % {"name": patient.full_name},
+    )
     return redirect("insights:patient-detail", pk=patient.pk)
 
 
@@ -79,14 +75,11 @@ def patient_discharge(request, pk: int):
 @require_POST
 def patient_reactivate(request, pk: int):
     patient = patient_for_staff(user=request.user, pk=pk)
-    try:
-        services.patient_reactivate(patient=patient, reactivated_by=request.user)
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(
-            request, _("%(name)s is an active patient again.") % {"name": patient.full_name}
-        )
+    flash_outcome(
+        request,
+        lambda: services.patient_reactivate(patient=patient, reactivated_by=request.user),
+        success=_("%(name)s is an active patient again.") % {"name": patient.full_name},
+    )
     return redirect("insights:patient-detail", pk=patient.pk)
 
 
@@ -137,19 +130,15 @@ def plan_create(request, pk: int):
 @require_POST
 def patient_invite(request, pk: int):
     patient = patient_for_staff(user=request.user, pk=pk)
-    try:
-        services.patient_invite(
+    flash_outcome(
+        request,
+        lambda: services.patient_invite(
             patient=patient, invited_by=request.user, base_url=request.build_absolute_uri("/")
+        ),
+        success=_(
+            "Invitation sent to %(email)s. The link works once, for 7 days; any earlier "
+            "invitation no longer works."
         )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(
-            request,
-            _(
-                "Invitation sent to %(email)s. The link works once, for 7 days; any earlier "
-                "invitation no longer works."
-            )
-            % {"email": patient.email},
-        )
+        % {"email": patient.email},
+    )
     return redirect("insights:patient-detail", pk=patient.pk)
