@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, User
 from lib.images import PreparedImage, prepare_image
+from lib.slugs import unique_slug
 
 from .access import can_manage_library
 from .models import Exercise, ExerciseStep
@@ -243,14 +243,7 @@ def _steps_save(exercise: Exercise, texts: list[str]) -> None:
 def _unique_slug(*, clinic: Clinic, wanted: str) -> str:
     # Two admins adding "Cat-camel" at the same moment take turns choosing the slug.
     Clinic.objects.select_for_update().only("pk").get(pk=clinic.pk)
-    base = slugify(wanted)[:100] or "exercise"
-    taken = set(
-        Exercise.objects.filter(clinic=clinic, slug__startswith=base).values_list("slug", flat=True)
-    )
-    slug, suffix = base, 2
-    while slug in taken:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
+    return unique_slug(wanted, taken_in=Exercise.objects.filter(clinic=clinic), fallback="exercise")
 
 
 @contextmanager

@@ -3,13 +3,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, User
 from exercises.dose import Side, describe
 from exercises.models import Exercise
+from lib.slugs import unique_slug
 
 from . import schedule
 from .models import (
@@ -521,16 +521,9 @@ def _template_audit(action: str, *, template: PlanTemplate, user: User) -> None:
 def _template_slug(*, clinic: Clinic, name: str) -> str:
     # Two admins naming a template alike at the same moment take turns choosing the slug.
     Clinic.objects.select_for_update().only("pk").get(pk=clinic.pk)
-    base = slugify(name)[:100] or "template"
-    taken = set(
-        PlanTemplate.objects.filter(clinic=clinic, slug__startswith=base).values_list(
-            "slug", flat=True
-        )
+    return unique_slug(
+        name, taken_in=PlanTemplate.objects.filter(clinic=clinic), fallback="template"
     )
-    slug, suffix = base, 2
-    while slug in taken:
-        slug, suffix = f"{base}-{suffix}", suffix + 1
-    return slug
 
 
 def _template_items_validated(
