@@ -1,10 +1,11 @@
 """A word-sized pain chart for a table row: the last 30 days of pain on the 0–10 scale.
 
 `charts.time_chart` draws a full chart with a legend and axes, too big for one row of the
-caseload. This draws only the line, in the same way: server-rendered SVG with presentation
-attributes (no inline styles, so it passes the Content-Security-Policy) and works with
-JavaScript off. The SVG is named by a sentence (`role="img"`, `aria-label`) that says what the
-line shows, and that sentence is also the `text` for a table cell or a tooltip.
+caseload. This lays out only the line, in the same way, and `templates/includes/sparkline.html`
+draws it: server-rendered SVG with presentation attributes (no inline styles, so it passes the
+Content-Security-Policy) that works with JavaScript off. The SVG is named by a sentence
+(`role="img"`, `aria-label`) that says what the line shows, and that sentence is also the `text`
+for a table cell or a tooltip.
 """
 
 import datetime
@@ -12,26 +13,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lib.charts import _number
+from lib.charts import Line, Marker, _number
 from patients.pain import PAIN
 
 WIDTH = 120
 HEIGHT = 32
 PAD = 3
-LINE_COLOUR = "#1d4ed8"  # 6.7:1 against white, above the 3:1 WCAG 1.4.11 asks of graphics
-BASE_COLOUR = "#adb5bd"
-DOT_RADIUS = 2.5
+DOT_RADIUS = 2.5  # the colours are in templates/includes/sparkline.html
 
 
 @dataclass(frozen=True)
 class Sparkline:
-    svg: SafeString
     text: str
+    base: Line  # the line of no pain
+    points: str = ""  # the polyline through the scores; empty for fewer than two
+    dot: Marker | None = None  # the latest score
+    width: int = WIDTH
+    height: int = HEIGHT
 
 
 def describe(points: list[tuple[datetime.date, int | float]], *, days: int) -> str:
@@ -72,7 +73,7 @@ def pain_sparkline(
 ) -> Sparkline:
     """(day, pain) points, oldest first, over the `days` days ending `end`, as a small line: one
     step per day across, 0 (no pain) at the bottom and 10 at the top; the latest score is a dot.
-    Points outside the window are left out."""
+    Points outside the window are left out. `templates/includes/sparkline.html` draws it."""
     start = end - datetime.timedelta(days=days - 1)
     points = [(day, value) for day, value in points if start <= day <= end]
     text = describe(points, days=days)
@@ -86,26 +87,17 @@ def pain_sparkline(
         share = (min(max(value, low), high) - low) / (high - low)
         return PAD + (1 - share) * (HEIGHT - 2 * PAD)
 
-    parts = [
-        f'<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} '
-        f'{HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(text)}" '
-        f'focusable="false">',
-        f"<title>{escape(text)}</title>",
-        f'<line x1="{PAD}" y1="{_number(y_of(low))}" x2="{WIDTH - PAD}" '
-        f'y2="{_number(y_of(low))}" stroke="{BASE_COLOUR}" stroke-width="1"/>',
-    ]
+    base_y = _number(y_of(low))
+    line = ""
     if len(points) > 1:
         line = " ".join(f"{_number(x_of(day))},{_number(y_of(value))}" for day, value in points)
-        parts.append(
-            f'<polyline points="{line}" fill="none" stroke="{LINE_COLOUR}" stroke-width="1.5" '
-            f'stroke-linejoin="round"/>'
-        )
+    dot = None
     if points:
         day, value = points[-1]
-        parts.append(
-            f'<circle cx="{_number(x_of(day))}" cy="{_number(y_of(value))}" r="{DOT_RADIUS}" '
-            f'fill="{LINE_COLOUR}"/>'
-        )
-    parts.append("</svg>")
-    # The text went through escape(); the rest is numbers and fixed markup.
-    return Sparkline(svg=mark_safe("".join(parts)), text=text)
+        dot = Marker("circle", _number(x_of(day)), _number(y_of(value)), r=_number(DOT_RADIUS))
+    return Sparkline(
+        text=text,
+        base=Line(_number(PAD), base_y, _number(WIDTH - PAD), base_y),
+        points=line,
+        dot=dot,
+    )

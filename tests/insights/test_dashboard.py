@@ -1,11 +1,15 @@
 """The therapist's caseload dashboard: scoping, filters, sorting, the figures in each row, the
 acknowledgement form, and a query count that does not grow with the caseload."""
 
+import datetime
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
+from insights.sparkline import HEIGHT, PAD, WIDTH, Sparkline, pain_sparkline
+from lib.charts import Line
 from patients.models import AlertAcknowledgement, AlertKind, PatientStatus
 from patients.services import patient_discharge
 from tests.clinics.factories import TherapistFactory
@@ -145,6 +149,49 @@ def test_a_row_shows_plans_adherence_last_session_pain_change_and_sparkline(clie
     assert "nothing prescribed" in empty
     assert "No pain scores in the last 30 days." in empty
     assert unprescribed.full_name in page
+
+
+def test_the_sparkline_runs_across_the_window_with_a_dot_on_the_latest_score():
+    end = datetime.date(2026, 3, 30)
+    sparkline = pain_sparkline(
+        [
+            (datetime.date(2026, 2, 28), 9),  # the day before the 30 days: left out
+            (datetime.date(2026, 3, 1), 10),
+            (datetime.date(2026, 3, 15), 5),
+            (end, 0),
+        ],
+        end=end,
+    )
+    bottom, top = str(HEIGHT - PAD), str(PAD)
+    assert sparkline.base == Line(str(PAD), bottom, str(WIDTH - PAD), bottom)
+    assert sparkline.points == f"{PAD},{top} 58,16 {WIDTH - PAD},{bottom}"
+    dot = sparkline.dot
+    assert (dot.cx, dot.cy, dot.r) == (str(WIDTH - PAD), bottom, "2.5")
+    assert sparkline.text.startswith("Pain over the last 30 days: 3 scores, from 10 to 0")
+
+    one = pain_sparkline([(datetime.date(2026, 3, 29), 10)], end=end)
+    assert one.points == "" and (one.dot.cx, one.dot.cy) == ("113.1", top)
+    none = pain_sparkline([], end=end)
+    assert none.points == "" and none.dot is None
+    assert none.text == "No pain scores in the last 30 days."
+
+
+def test_the_sparkline_partial_draws_it_and_escapes_its_text():
+    sparkline = pain_sparkline(
+        [(datetime.date(2026, 3, 20), 4), (datetime.date(2026, 3, 30), 6)],
+        end=datetime.date(2026, 3, 30),
+    )
+    svg = render_to_string("includes/sparkline.html", {"sparkline": sparkline})
+    assert f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img"' in svg
+    assert f'aria-label="{sparkline.text}" focusable="false"><title>{sparkline.text}</title>' in svg
+    assert f'<polyline points="{sparkline.points}" fill="none" stroke="#1d4ed8"' in svg
+    dot = sparkline.dot
+    assert f'<circle cx="{dot.cx}" cy="{dot.cy}" r="2.5" fill="#1d4ed8"/>' in svg
+    assert not re.search(r"\sstyle=", svg)
+    attack = Sparkline(text='"><script>alert(1)</script>', base=sparkline.base)
+    svg = render_to_string("includes/sparkline.html", {"sparkline": attack})
+    assert "<script>" not in svg and 'aria-label="&quot;&gt;&lt;script&gt;' in svg
+    assert "<polyline" not in svg and "<circle" not in svg
 
 
 def test_open_alerts_show_reasons_evidence_and_a_form_and_come_first(client, therapist):

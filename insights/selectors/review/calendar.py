@@ -63,7 +63,7 @@ class Calendar:
     weeks: list[CalendarWeek]
     adherence: Adherence
     legend: list[tuple[str, str, str]]  # (state, sample mark, label)
-    table: str = ""  # the weeks as an accessible HTML table (charts.heat_map_table)
+    heat_map: charts.HeatMap  # the weeks as a table, drawn by templates/includes/heat_map.html
     # The window's first weeks without any plan or session are left out of the table (a
     # year's window for a patient of a month would be mostly empty rows); this is the first
     # day shown then.
@@ -201,8 +201,8 @@ def adherence_calendar(
         shown_from = weeks[0].monday
     samples = {DayState.ALL: "2/2", DayState.SOME: "1/2", DayState.NONE: "0/2", **texts.marks}
     legend = [(state, samples[state], label) for state, label in texts.states.items()]
-    table = charts.heat_map_table(
-        [
+    heat_map = charts.HeatMap(
+        rows=[
             charts.HeatRow(
                 week.label,
                 [
@@ -219,7 +219,7 @@ def adherence_calendar(
             )
             for week in weeks
         ],
-        columns=zip(WEEKDAY_SHORT_NAMES, WEEKDAY_NAMES, strict=True),
+        columns=list(zip(WEEKDAY_SHORT_NAMES, WEEKDAY_NAMES, strict=True)),
         corner=_("Week of"),
         caption=_(
             "Sessions done out of sessions prescribed, day by day; a week to a row, Monday "
@@ -229,5 +229,5 @@ def adherence_calendar(
         css_class="adherence-calendar",
     )
     return Calendar(
-        weeks=weeks, adherence=result, legend=legend, table=table, shown_from=shown_from
+        weeks=weeks, adherence=result, legend=legend, heat_map=heat_map, shown_from=shown_from
     )
