@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lib.charts import Line, Marker, _number
+from lib.charts import Line, Marker, short_number
 from patients.pain import PAIN
 
 WIDTH = 120
@@ -46,7 +46,7 @@ def describe(points: list[tuple[datetime.date, int | float]], *, days: int) -> s
     if len(values) == 1:
         return _("Pain over the last %(days)d days: one score, %(value)s on %(day)s.") % {
             "days": days,
-            "value": _number(values[0]),
+            "value": short_number(values[0]),
             "day": date_format(points[0][0], "j M"),
         }
     return ngettext(
@@ -58,10 +58,10 @@ def describe(points: list[tuple[datetime.date, int | float]], *, days: int) -> s
     ) % {
         "days": days,
         "count": len(values),
-        "first": _number(values[0]),
-        "last": _number(values[-1]),
-        "low": _number(min(values)),
-        "high": _number(max(values)),
+        "first": short_number(values[0]),
+        "last": short_number(values[-1]),
+        "low": short_number(min(values)),
+        "high": short_number(max(values)),
     }
 
 
@@ -87,17 +87,21 @@ def pain_sparkline(
         share = (min(max(value, low), high) - low) / (high - low)
         return PAD + (1 - share) * (HEIGHT - 2 * PAD)
 
-    base_y = _number(y_of(low))
+    base_y = short_number(y_of(low))
     line = ""
     if len(points) > 1:
-        line = " ".join(f"{_number(x_of(day))},{_number(y_of(value))}" for day, value in points)
+        line = " ".join(
+            f"{short_number(x_of(day))},{short_number(y_of(value))}" for day, value in points
+        )
     dot = None
     if points:
         day, value = points[-1]
-        dot = Marker("circle", _number(x_of(day)), _number(y_of(value)), r=_number(DOT_RADIUS))
+        dot = Marker(
+            "circle", short_number(x_of(day)), short_number(y_of(value)), r=short_number(DOT_RADIUS)
+        )
     return Sparkline(
         text=text,
-        base=Line(_number(PAD), base_y, _number(WIDTH - PAD), base_y),
+        base=Line(short_number(PAD), base_y, short_number(WIDTH - PAD), base_y),
         points=line,
         dot=dot,
     )

@@ -8,7 +8,7 @@ colours are SVG presentation attributes, never inline styles. Each chart names i
 (`role="img"`, `<title>`, `<desc>`), and `Chart.rows` gives the same data for a table next to it.
 
 Coordinates are kept as the attribute values the SVG gets, in viewBox units rounded to a tenth
-(`_number`), so a chart draws the same whatever renders it.
+(`short_number`), so a chart draws the same whatever renders it.
 """
 
 import datetime
@@ -193,7 +193,7 @@ def _moment(when, zone) -> datetime.datetime:
     return datetime.datetime.combine(when, datetime.time(12))
 
 
-def _number(value: float) -> str:
+def short_number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
@@ -202,18 +202,18 @@ def _marker(shape: str, x: float, y: float) -> Marker:
     if shape == "square":
         return Marker(
             shape,
-            _number(x),
-            _number(y),
-            x=_number(x - size),
-            y=_number(y - size),
-            side=_number(size * 2),
+            short_number(x),
+            short_number(y),
+            x=short_number(x - size),
+            y=short_number(y - size),
+            side=short_number(size * 2),
         )
     if shape == "diamond":
         big = size * 1.35
         corners = ((x, y - big), (x + big, y), (x, y + big), (x - big, y))
-        points = " ".join(f"{_number(cx)},{_number(cy)}" for cx, cy in corners)
-        return Marker(shape, _number(x), _number(y), points=points)
-    return Marker("circle", _number(x), _number(y), r=_number(size))
+        points = " ".join(f"{short_number(cx)},{short_number(cy)}" for cx, cy in corners)
+        return Marker(shape, short_number(x), short_number(y), points=points)
+    return Marker("circle", short_number(x), short_number(y), r=short_number(size))
 
 
 def _summary(label: str, values: list[float]) -> str:
@@ -222,7 +222,7 @@ def _summary(label: str, values: list[float]) -> str:
     if len(values) == 1:
         return _("%(series)s: one score, %(value)s.") % {
             "series": label,
-            "value": _number(values[0]),
+            "value": short_number(values[0]),
         }
     return ngettext(
         "%(series)s: %(count)d score, %(first)s at first and %(last)s most recently "
@@ -233,10 +233,10 @@ def _summary(label: str, values: list[float]) -> str:
     ) % {
         "series": label,
         "count": len(values),
-        "first": _number(values[0]),
-        "last": _number(values[-1]),
-        "low": _number(min(values)),
-        "high": _number(max(values)),
+        "first": short_number(values[0]),
+        "last": short_number(values[-1]),
+        "low": short_number(min(values)),
+        "high": short_number(max(values)),
     }
 
 
@@ -299,10 +299,13 @@ def time_chart(
         legend.append(
             LegendItem(
                 label=style.label,
-                text_x=_number(legend_x + 25),
-                text_y=_number(legend_y + 4),
+                text_x=short_number(legend_x + 25),
+                text_y=short_number(legend_y + 4),
                 line=Line(
-                    _number(legend_x), _number(legend_y), _number(legend_x + 20), _number(legend_y)
+                    short_number(legend_x),
+                    short_number(legend_y),
+                    short_number(legend_x + 20),
+                    short_number(legend_y),
                 ),
                 style=style,
                 marker=_marker(style.marker, legend_x + 10, legend_y),
@@ -316,13 +319,13 @@ def time_chart(
         legend.append(
             LegendItem(
                 label=event_label,
-                text_x=_number(legend_x + 25),
-                text_y=_number(legend_y + 4),
+                text_x=short_number(legend_x + 25),
+                text_y=short_number(legend_y + 4),
                 line=Line(
-                    _number(legend_x + 10),
-                    _number(legend_y - 7),
-                    _number(legend_x + 10),
-                    _number(legend_y + 7),
+                    short_number(legend_x + 10),
+                    short_number(legend_y - 7),
+                    short_number(legend_x + 10),
+                    short_number(legend_y + 7),
                 ),
             )
         )
@@ -370,17 +373,17 @@ def time_chart(
     # line).
     grid = []
     for value in range(y_min, y_max + 1, y_step):
-        y = _number(y_of(value))
+        y = short_number(y_of(value))
         grid.append(
             GridLine(
                 value=value,
-                line=Line(_number(LEFT), y, _number(width - RIGHT), y),
-                label_x=_number(LEFT - 6),
-                label_y=_number(y_of(value) + 4),
+                line=Line(short_number(LEFT), y, short_number(width - RIGHT), y),
+                label_x=short_number(LEFT - 6),
+                label_y=short_number(y_of(value) + 4),
             )
         )
     anchors = [
-        AxisAnchor(label=anchor, x=_number(LEFT + 4), y=_number(y_of(value) - 5))
+        AxisAnchor(label=anchor, x=short_number(LEFT + 4), y=short_number(y_of(value) - 5))
         for value, anchor in sorted(y_anchors.items())
     ]
 
@@ -396,9 +399,11 @@ def time_chart(
         ticks.append(
             Tick(
                 label=label,
-                line=Line(_number(x), _number(bottom), _number(x), _number(bottom + 4)),
-                label_x=_number(min(max(x, half + 1), width - half - 1)),
-                label_y=_number(bottom + 19),
+                line=Line(
+                    short_number(x), short_number(bottom), short_number(x), short_number(bottom + 4)
+                ),
+                label_x=short_number(min(max(x, half + 1), width - half - 1)),
+                label_y=short_number(bottom + 19),
             )
         )
         day -= datetime.timedelta(days=tick_days)
@@ -411,9 +416,11 @@ def time_chart(
         event_marks.append(
             EventMark(
                 label=event.label,
-                line=Line(_number(x), _number(top - 4), _number(x), _number(bottom)),
-                label_x=_number(x + (-3 if anchor == "end" else 3)),
-                label_y=_number(top + 8),
+                line=Line(
+                    short_number(x), short_number(top - 4), short_number(x), short_number(bottom)
+                ),
+                label_x=short_number(x + (-3 if anchor == "end" else 3)),
+                label_y=short_number(top + 8),
                 text_anchor=anchor,
             )
         )
@@ -424,7 +431,7 @@ def time_chart(
         places = [(x_of(point.when), y_of(point.value)) for point in kind_points]
         line = ""
         if style.connect and len(places) > 1:
-            line = " ".join(f"{_number(x)},{_number(y)}" for x, y in places)
+            line = " ".join(f"{short_number(x)},{short_number(y)}" for x, y in places)
         series.append(
             SeriesDrawing(
                 style=style,

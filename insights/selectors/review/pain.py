@@ -36,7 +36,7 @@ def _span_text(days: int) -> str:
 
 
 def _score(value) -> str:
-    return charts._number(float(value))
+    return charts.short_number(float(value))
 
 
 def _pain_values(patient: Patient, today: datetime.date):
@@ -134,7 +134,7 @@ class PainRow:
 
 
 def _text(value) -> str:
-    return "" if value is None else charts._number(float(value))
+    return "" if value is None else charts.short_number(float(value))
 
 
 def pain_data(
