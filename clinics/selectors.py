@@ -27,3 +27,8 @@ def two_factor_device(*, user: User) -> TOTPDevice | None:
 
 def recovery_codes_left(*, user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def active_user(*, pk: int) -> User | None:
+    """The account with this id, if it can still sign in."""
+    return User.objects.filter(pk=pk, is_active=True).first()

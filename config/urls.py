@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from clinics.views import admin_sign_in
+from clinics.views.sign_in import admin_sign_in
 from lib.health import healthz
 
 admin.site.site_header = "Rehabit"

@@ -1,7 +1,9 @@
+"""Signing in and out: the sign-in page, the code step of two-step sign-in, the admin site's
+way in, and the pages reached through an emailed invitation or sign-in link."""
+
 import time
 
 import django_otp
-import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.contrib import messages
@@ -13,36 +15,23 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from lib.svg import module_grid
-from lib.web import flash_errors, posted
+from lib.web import posted
 
-from . import services
-from .access import (
-    therapist_required,
-    two_factor_user_required,
-)
-from .forms import (
+from .. import services
+from ..forms import (
     EmailAuthenticationForm,
     SignInCodeForm,
     SignInLinkForm,
-    TwoFactorConfirmForm,
-    TwoFactorDisableForm,
 )
-from .middleware import TWO_FACTOR_SETUP_SESSION_KEY
-from .models import AccessPurpose, Role, User
-from .selectors import (
-    recovery_codes_left,
-    two_factor_device,
-)
+from ..models import AccessPurpose, Role, User
+from ..selectors import active_user, recovery_codes_left, two_factor_device
 
 HOME_BY_ROLE = {
     Role.CLINIC_ADMIN: "exercises:library",
@@ -119,7 +108,7 @@ def _pending_sign_in(request):
             ),
         )
         return None, None
-    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    user = active_user(pk=pending["user"])
     if user is None:
         del request.session[PENDING_SIGN_IN_SESSION_KEY]
         return None, None
@@ -284,156 +273,3 @@ def sign_in_link_use(request, token: str):
     if request.method == "POST":
         return _sign_in(request, user, redirect_to=reverse("clinics:home"))
     return render(request, "clinics/sign_in_link_use.html")
-
-
-# Two-step sign-in, for each member of staff on their own account.
-
-SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
-RECOVERY_CODES_SESSION_KEY = "two_factor_recovery_codes"
-
-
-@two_factor_user_required
-@require_GET
-def two_factor(request):
-    device = two_factor_device(user=request.user)
-    return render(
-        request,
-        "clinics/two_factor.html",
-        {
-            "device": device,
-            "codes_left": recovery_codes_left(user=request.user) if device else 0,
-        },
-    )
-
-
-@two_factor_user_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def two_factor_setup(request):
-    """Show a new secret (as a QR code and as text) and turn two-step sign-in on once a code
-    from the app proves it was saved. The secret waits in the session until then, so
-    reloading the page shows the same one."""
-    user = request.user
-    if two_factor_device(user=user) is not None:
-        messages.info(request, _("Two-step sign-in is already on for your account."))
-        return redirect("clinics:two-factor")
-    key = request.session.get(SETUP_KEY_SESSION_KEY)
-    if key is None:
-        key = request.session[SETUP_KEY_SESSION_KEY] = services.two_factor_key_new()
-    form = TwoFactorConfirmForm(posted(request))
-    if form.is_valid():
-        try:
-            setup = services.two_factor_enable(user=user, key=key, code=form.cleaned_data["code"])
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            del request.session[SETUP_KEY_SESSION_KEY]
-            django_otp.login(request, setup.device)
-            request.session[TWO_FACTOR_SETUP_SESSION_KEY] = False
-            request.session[RECOVERY_CODES_SESSION_KEY] = setup.recovery_codes
-            messages.success(
-                request,
-                _(
-                    "Two-step sign-in is on. From now on you sign in with your password and "
-                    "then a code from the app."
-                ),
-            )
-            return redirect("clinics:two-factor-recovery-codes")
-    # segno encodes the setup address; the template draws its dark modules as rectangles.
-    qr_code = segno.make(services.two_factor_setup_url(user=user, key=key), error="m")
-    return render(
-        request,
-        "clinics/two_factor_setup.html",
-        {
-            "form": form,
-            "qr_code": module_grid(qr_code.matrix, border=4),
-            "key_text": services.two_factor_key_text(key),
-            "required": user.must_use_two_factor,
-        },
-    )
-
-
-def _recovery_codes_gone(request):
-    messages.info(
-        request,
-        _(
-            "Recovery codes are shown only once, when they are made. If you have lost yours, "
-            "make new ones here."
-        ),
-    )
-    return redirect("clinics:two-factor")
-
-
-@two_factor_user_required
-@never_cache
-@require_http_methods(["GET", "POST"])
-def two_factor_recovery_codes(request):
-    """GET shows the recovery codes just made (only while this session holds them); POST makes
-    new ones, which replace the old."""
-    if request.method == "POST":
-        try:
-            codes = services.recovery_codes_regenerate(user=request.user)
-        except ValidationError as error:
-            flash_errors(request, error)
-            return redirect("clinics:two-factor")
-        request.session[RECOVERY_CODES_SESSION_KEY] = codes
-        messages.success(
-            request, _("New recovery codes are ready; the earlier ones no longer work.")
-        )
-        return redirect("clinics:two-factor-recovery-codes")
-    codes = request.session.get(RECOVERY_CODES_SESSION_KEY)
-    if not codes:
-        return _recovery_codes_gone(request)
-    return render(
-        request,
-        "clinics/two_factor_recovery_codes.html",
-        {"codes": [services.recovery_code_display(code) for code in codes]},
-    )
-
-
-@two_factor_user_required
-@never_cache
-@require_GET
-def two_factor_recovery_codes_download(request):
-    codes = request.session.get(RECOVERY_CODES_SESSION_KEY)
-    if not codes:
-        return _recovery_codes_gone(request)
-    text = render_to_string(
-        "clinics/two_factor_recovery_codes.txt",
-        {
-            "user": request.user,
-            "codes": [services.recovery_code_display(code) for code in codes],
-        },
-    )
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="rehabit-recovery-codes.txt"'
-    return response
-
-
-@two_factor_user_required
-@require_POST
-def two_factor_recovery_codes_saved(request):
-    """The person has their codes: stop showing them."""
-    request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
-    messages.success(request, _("Keep your recovery codes somewhere safe, away from your phone."))
-    return redirect("clinics:two-factor")
-
-
-@therapist_required
-@require_http_methods(["GET", "POST"])
-def two_factor_disable(request):
-    if two_factor_device(user=request.user) is None:
-        messages.info(request, _("Two-step sign-in is already off for your account."))
-        return redirect("clinics:two-factor")
-    form = TwoFactorDisableForm(posted(request), user=request.user)
-    if form.is_valid():
-        try:
-            services.two_factor_disable(user=request.user)
-        except ValidationError as error:
-            flash_errors(request, error)
-        else:
-            messages.success(
-                request, _("Two-step sign-in is off: your password alone signs you in now.")
-            )
-        return redirect("clinics:two-factor")
-    return render(request, "clinics/two_factor_disable.html", {"form": form})
