@@ -297,6 +297,16 @@ class SessionLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.exercise} – {self.get_status_display()}"
 
+    @property
+    def prescribed_dose_text(self) -> str:
+        return dose.describe(
+            sets=self.prescribed_sets,
+            repetitions=self.prescribed_repetitions,
+            hold_seconds=self.prescribed_hold_seconds,
+            rest_seconds=self.prescribed_rest_seconds,
+            side=self.side,
+        )
+
 
 class SessionLogRevision(models.Model):
     """A correction to a session log: what it said before, who changed it and why."""

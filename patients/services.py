@@ -170,6 +170,54 @@ class EntryInput:
         )
 
 
+def entry_answer_check(row: SessionLogEntry) -> None:
+    """What a patient says of one exercise must say what happened: an answer is required (no
+    exercise counts as done by default), "done" means at least the dose prescribed, "partly
+    done" something but less than the dose, and "skipped" needs a reason. A skipped exercise
+    keeps no numbers. Checked for a new log and for a correction alike."""
+    exercise = row.exercise
+    if row.status not in EntryStatus.values:
+        raise ValidationError(
+            {
+                "status": _("Say whether you did %(exercise)s: done, partly done or skipped.")
+                % {"exercise": exercise}
+            }
+        )
+    if row.status == EntryStatus.SKIPPED:
+        if not row.skip_reason:
+            raise ValidationError(
+                {"skip_reason": _("Say why %(exercise)s was skipped.") % {"exercise": exercise}}
+            )
+        row.sets_done = row.repetitions_done = row.hold_seconds_done = 0
+        return
+    done = (row.sets_done, row.repetitions_done, row.hold_seconds_done)
+    prescribed = (row.prescribed_sets, row.prescribed_repetitions, row.prescribed_hold_seconds)
+    whole_dose = all(value >= dose for value, dose in zip(done, prescribed, strict=True))
+    if row.status == EntryStatus.COMPLETED and not whole_dose:
+        raise ValidationError(
+            {
+                "status": _(
+                    "%(exercise)s is marked as done, but the numbers are less than the dose "
+                    "(%(dose)s). Mark it as partly done, or correct the numbers."
+                )
+                % {"exercise": exercise, "dose": row.prescribed_dose_text}
+            }
+        )
+    if row.status == EntryStatus.PARTIAL and (whole_dose or not any(done)):
+        message = (
+            _(
+                "%(exercise)s is marked as partly done, but the numbers are the whole dose. "
+                "Mark it as done, or enter how much you did."
+            )
+            if whole_dose
+            else _(
+                "%(exercise)s is marked as partly done, but nothing was done. Mark it as "
+                "skipped, or enter how much you did."
+            )
+        )
+        raise ValidationError({"status": message % {"exercise": exercise}})
+
+
 def session_safety_reasons(
     *, pain_before: int | None, pain_after: int | None, entries: list[EntryInput]
 ) -> list[str]:
@@ -281,13 +329,7 @@ def _session_log_create(
     rows = []
     for position, entry in enumerate(entries, start=1):
         row = entry.log_entry(position=position, session=session)
-        if row.status == EntryStatus.SKIPPED and not row.skip_reason:
-            raise ValidationError(
-                {
-                    "skip_reason": _("Say why %(exercise)s was skipped.")
-                    % {"exercise": entry.plan_item.exercise}
-                }
-            )
+        entry_answer_check(row)
         # Field validators cover the entry's range and choice constraints; the skip rule is
         # checked above. The database enforces all of them again.
         row.full_clean(exclude=["session"], validate_constraints=False)
@@ -550,13 +592,7 @@ def session_log_correct(
         entry.repetitions_done = correction.repetitions_done
         entry.hold_seconds_done = correction.hold_seconds_done
         entry.skip_reason = correction.skip_reason
-        if entry.status == EntryStatus.SKIPPED and not entry.skip_reason:
-            raise ValidationError(
-                {
-                    "skip_reason": _("Say why %(exercise)s was skipped.")
-                    % {"exercise": entry.exercise}
-                }
-            )
+        entry_answer_check(entry)
     if _session_log_values(session, entries) == previous:
         raise ValidationError(_("Nothing was changed, so nothing was saved."), code="unchanged")
     # The same field validators as a new log; the database checks the constraints again.

@@ -46,7 +46,6 @@ from tests.properties import (
     rows_of,
     text,
     valid_fields,
-    valid_number,
     with_faults,
 )
 
@@ -196,14 +195,46 @@ def plan(therapist, patient):
     )
 
 
-def entry_fields():
+DONE_LIMITS = (dose.SETS_DONE, dose.REPETITIONS_DONE, dose.HOLD_SECONDS_DONE)
+DONE_FIELDS = ("sets_done", "repetitions_done", "hold_seconds_done")
+
+
+def answer_agrees(status: str, done: tuple[int, ...], prescribed: tuple[int, ...]) -> bool:
+    """Whether an answer says what happened, as the session service requires: done means at
+    least the dose, partly done something but less than it; skipped keeps no numbers."""
+    whole = all(value >= dose for value, dose in zip(done, prescribed, strict=True))
+    if status == EntryStatus.COMPLETED:
+        return whole
+    if status == EntryStatus.PARTIAL:
+        return not whole and any(done)
+    return True
+
+
+def entry_answer(draw, prescribed: tuple[int, ...]) -> dict:
+    """A valid answer about one exercise: a status and numbers that agree with it."""
+    status = draw(st.sampled_from(EntryStatus.values))
+    numbers = st.tuples(
+        *(st.integers(limit.minimum, limit.maximum) for limit in DONE_LIMITS)
+    ).filter(lambda done: answer_agrees(status, done, prescribed))
+    done = draw(numbers)
     return {
-        "status": st.sampled_from(EntryStatus.values),
-        "sets_done": valid_number(dose.SETS_DONE),
-        "repetitions_done": valid_number(dose.REPETITIONS_DONE),
-        "hold_seconds_done": valid_number(dose.HOLD_SECONDS_DONE),
-        "skip_reason": st.sampled_from([value for value in SkipReason.values if value]),
+        "status": status,
+        **{name: str(value) for name, value in zip(DONE_FIELDS, done, strict=True)},
+        "skip_reason": draw(st.sampled_from([value for value in SkipReason.values if value])),
     }
+
+
+def answers_agree(post: dict, rows: list[tuple[str, tuple[int, ...]]]) -> bool:
+    """Whether every exercise's answer in `post` still agrees with its status (a number set
+    near its limit may make a "done" less than the dose, say)."""
+    for key, prescribed in rows:
+        try:
+            done = tuple(int(post.get(f"{key}-{name}") or 0) for name in DONE_FIELDS)
+        except ValueError:
+            return True  # not a number: refused by the form, whatever the status
+        if not answer_agrees(post.get(f"{key}-status", ""), done, prescribed):
+            return False
+    return True
 
 
 SESSION_LIMITS = {
@@ -251,8 +282,9 @@ def test_the_session_log_never_fails_and_saves_only_valid_sessions(data, client,
         },
     )
     post |= management_form("entries", len(items))
+    doses = [(item.sets, item.repetitions, item.hold_seconds) for item in items]
     for index, item in enumerate(items):
-        row = valid_fields(data.draw, entry_fields()) | {"plan_item": str(item.pk)}
+        row = entry_answer(data.draw, doses[index]) | {"plan_item": str(item.pk)}
         post |= prefixed("entries", index, row)
     other_plan_items = [item.pk + 100 for item in items]
     post, must_accept = exact_or_faulty(
@@ -282,6 +314,10 @@ def test_the_session_log_never_fails_and_saves_only_valid_sessions(data, client,
         },
         SESSION_LIMITS,
     )
+    if must_accept:
+        must_accept = answers_agree(
+            post, [(f"entries-{index}", dose) for index, dose in enumerate(doses)]
+        )
     with rolled_back():
         before = rows_of(SESSION_MODELS)
         response = client.post(reverse("patients:session-log", args=[plan.pk]), post)
@@ -329,14 +365,23 @@ def test_correcting_a_session_never_fails_and_saves_only_valid_sessions(
             "reason": plain_text,
         },
     )
+    rows = []
     for entry in logged_session.entries.all():
-        row = valid_fields(data.draw, entry_fields())
+        prescribed = (
+            entry.prescribed_sets,
+            entry.prescribed_repetitions,
+            entry.prescribed_hold_seconds,
+        )
+        row = entry_answer(data.draw, prescribed)
         if not entry.prescribed_hold_seconds:
             del row["hold_seconds_done"]  # a moving exercise has no hold to correct
         post |= {f"entry-{entry.pk}-{name}": value for name, value in row.items()}
+        rows.append((f"entry-{entry.pk}", prescribed))
     post, must_accept = exact_or_faulty(
         data.draw, post, {**ENTRY_WILD, "reason": text, "note": text}, SESSION_LIMITS
     )
+    if must_accept:
+        must_accept = answers_agree(post, rows)
     url = reverse("patients:session-correct", args=[logged_session.pk])
     with rolled_back():
         before = rows_of(SESSION_MODELS)

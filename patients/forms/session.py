@@ -82,11 +82,15 @@ class SessionForm(forms.Form):
 
 class EntryForm(forms.Form):
     plan_item = forms.IntegerField(widget=forms.HiddenInput)
+    # No answer is chosen in advance: an exercise counts as done only when the patient, or the
+    # guided player that ran its whole dose, says so.
     status = forms.ChoiceField(
         label=_("Did you do it?"),
         choices=EntryStatus.choices,
         widget=forms.RadioSelect,
-        initial=EntryStatus.COMPLETED,
+        error_messages={
+            "required": _("Say whether you did this exercise: done, partly done or skipped."),
+        },
     )
     sets_done = dose.SETS_DONE.form_field(_("Sets done"))
     repetitions_done = dose.REPETITIONS_DONE.form_field(_("Repetitions done"))

@@ -13,51 +13,21 @@ from django.views.decorators.cache import never_cache
 from clinics.access import patient_required
 
 from ..access import patient_for_self, plan_for_patient, session_for_patient
+from ..cautions import SAFETY_RULE, plan_cautions
 from ..forms.session import EntryFormSet, SessionForm
 from ..selectors import session_for_token
 from ..services import EntryInput, session_log_check_open, session_log_record
+from .player import player_strings
 
 PREFIX = "entries"
-
-
-def guided_strings() -> dict:
-    """The guided timer's words, translated here and handed to static/js/guided.js."""
-    return {
-        "back": _("Back"),
-        "next": _("Next"),
-        "step": _("Step {n} of {total}"),
-        "ready": _("Ready when you are"),
-        "start": _("Start {name}"),
-        "repDone": _("Repetition done"),
-        "stopHere": _("Stop here: partly done"),
-        "skip": _("Skip this exercise"),
-        "setOf": _("Set {n} of {total}"),
-        "repOf": _("Repetition {n} of {total}"),
-        "left": _("Left side"),
-        "right": _("Right side"),
-        "hold": _("Hold"),
-        "holdFor": _("Hold for {seconds} seconds. {where}."),
-        "rest": _("Rest"),
-        "restFor": _("Rest for {seconds} seconds."),
-        "doOne": _("Do one repetition"),
-        "doRep": _("Do repetition {n}, then press Repetition done. {where}."),
-        "done": _("{name}: done"),
-        "doneSay": _("{name} done. Go on to the next step when you are ready."),
-        "stopped": _("Stopped: marked as partly done"),
-        "stoppedSay": _("Stopped. {name} is marked as partly done. Say why below."),
-        "carryOn": _("Carry on"),
-        "paused": _("Paused."),
-        "pause": _("Pause"),
-        "carryingOn": _("Carrying on."),
-        "skipped": _("Skipped"),
-        "skippedSay": _("{name} skipped. Say why below."),
-        "saving": _("Saving…"),
-    }
 
 
 @patient_required
 @never_cache
 def session_log(request, plan_pk: int):
+    """One session of a plan. Each start gets its own submission token in the address, so every
+    session of the day can be started afresh from Today, while the Back button after saving
+    returns to an address whose session is already stored and says so."""
     patient = patient_for_self(user=request.user)
     plan = plan_for_patient(patient=patient, pk=plan_pk)
     try:
@@ -101,17 +71,14 @@ def session_log(request, plan_pk: int):
             errors.append(_plan_changed_message())
             formset = _entry_formset(items)
     else:
-        token_key = f"session-token-{plan.pk}"
-        token = _stored_token(request, token_key)
-        if token is not None and "another" not in request.GET:
-            saved = session_for_token(patient=patient, client_token=token)
-            if saved is not None:
-                # Back on the form after saving it (the Back button, a reload): say so rather
-                # than offer the same session again as if it were new.
-                return render(request, "patients/session_already_saved.html", {"session": saved})
-        if token is None or "another" in request.GET:
-            token = uuid.uuid4()
-            request.session[token_key] = str(token)
+        token = _token_from(request.GET.get("token"))
+        if token is None:
+            return redirect(f"{request.path}?token={uuid.uuid4()}")
+        saved = session_for_token(patient=patient, client_token=token)
+        if saved is not None:
+            # Back on the form after saving it (the Back button, a reload): say so rather
+            # than offer the same session again as if it were new.
+            return render(request, "patients/session_already_saved.html", {"session": saved})
         now = timezone.localtime(timezone.now(), patient.clinic.zone).replace(
             second=0, microsecond=0
         )
@@ -125,6 +92,7 @@ def session_log(request, plan_pk: int):
         )
         formset = _entry_formset(items)
     forms_by_item = {_as_int(entry["plan_item"].value()): entry for entry in formset.forms}
+    cautions = plan_cautions(items)
     return render(
         request,
         "patients/session_log.html",
@@ -132,10 +100,12 @@ def session_log(request, plan_pk: int):
             "plan": plan,
             "form": form,
             "formset": formset,
-            "rows": [(item, forms_by_item.get(item.pk)) for item in items],
+            "rows": [(item, forms_by_item.get(item.pk), cautions.own(item)) for item in items],
+            "shared_cautions": cautions.shared,
+            "safety_rule": SAFETY_RULE,
             "errors": errors,
             "second_ms": settings.GUIDED_TIMER_SECOND_MS,
-            "guided_strings": guided_strings(),
+            "guided_strings": player_strings(),
         },
     )
 
@@ -160,9 +130,9 @@ def _plan_changed_message() -> str:
     )
 
 
-def _stored_token(request, key) -> uuid.UUID | None:
+def _token_from(value) -> uuid.UUID | None:
     try:
-        return uuid.UUID(request.session.get(key, ""))
+        return uuid.UUID(str(value or ""))
     except ValueError:
         return None
 
@@ -173,7 +143,6 @@ def _entry_formset(items):
         initial=[
             {
                 "plan_item": item.pk,
-                "status": "completed",
                 "sets_done": item.sets,
                 "repetitions_done": item.repetitions,
                 "hold_seconds_done": item.hold_seconds,

@@ -1,13 +1,15 @@
+import dataclasses
 import datetime
 import threading
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import SessionLog, SessionLogEntry
+from patients.models import EntryStatus, SessionLog, SessionLogEntry
 from patients.services import EntryInput, _session_log_create, session_log_record
 from prescriptions.models import PlanStatus
 from tests.patients.factories import PatientWithAccountFactory
@@ -63,12 +65,63 @@ def log_url(plan):
 
 def test_the_session_page_prefills_the_dose_and_a_fresh_token(client, patient, plan):
     client.force_login(patient.user)
-    page = client.get(log_url(plan)).text
-    assert 'name="client_token"' in page
+    start = client.get(log_url(plan))
+    assert start.status_code == 302
+    token = uuid.UUID(start.url.split("?token=")[1])
+    page = client.get(start.url).text
+    assert f'name="client_token" value="{token}"' in page
     assert "Knee-to-chest stretch" in page and "Prone press-up" in page
     assert "Hold 30 seconds, 3 times" in page
     assert "0 – No pain" in page and "10 – Worst pain imaginable" in page
     assert 'id="guided-strings"' in page
+
+
+def test_no_exercise_starts_answered(client, patient, plan):
+    client.force_login(patient.user)
+    page = client.get(log_url(plan), follow=True).text
+    assert page.count('name="entries-0-status"') == 3
+    assert "checked" not in page.split('name="entries-0-plan_item"')[1].split("</fieldset>")[0]
+
+
+def test_each_start_gets_a_new_token_and_back_after_saving_finds_the_saved_session(
+    client, patient, plan
+):
+    client.force_login(patient.user)
+    first = client.get(log_url(plan)).url
+    second = client.get(log_url(plan)).url
+    assert first != second
+    token = first.split("?token=")[1]
+    saved = client.post(first, session_data(plan, token=token))
+    assert saved.status_code == 302
+    back = client.get(first)
+    assert back.status_code == 200
+    assert "This session is already saved" in back.text
+    assert reverse("patients:session-done", args=[SessionLog.objects.get().pk]) in back.text
+    # The other start is still a new session.
+    page = client.get(second).text
+    assert "This session is already saved" not in page
+    assert (
+        client.post(second, session_data(plan, token=second.split("?token=")[1])).status_code == 302
+    )
+    assert SessionLog.objects.count() == 2
+
+
+def test_a_token_that_is_not_one_starts_afresh(client, patient, plan):
+    client.force_login(patient.user)
+    response = client.get(log_url(plan) + "?token=not-a-token")
+    assert response.status_code == 302
+    uuid.UUID(response.url.split("?token=")[1])
+
+
+def test_an_unanswered_exercise_is_asked_about_and_nothing_is_saved(client, patient, plan):
+    client.force_login(patient.user)
+    data = session_data(plan)
+    del data["entries-1-status"]
+    response = client.post(log_url(plan), data)
+    assert response.status_code == 200
+    assert "Say whether you did this exercise: done, partly done or skipped." in response.text
+    assert "Felt looser afterwards." in response.text
+    assert SessionLog.objects.count() == 0
 
 
 def test_logging_a_session_records_exactly_what_was_entered(client, patient, plan):
@@ -241,13 +294,15 @@ def test_two_racing_requests_with_one_token_record_one_session(therapist):
 
 def test_back_on_the_form_after_saving_says_it_is_saved_and_offers_another(client, patient, plan):
     client.force_login(patient.user)
-    page = client.get(log_url(plan)).text
-    token = page.split('name="client_token" value="')[1].split('"')[0]
-    assert client.get(log_url(plan)).text.count(token) == 1  # a reload keeps the same token
-    client.post(log_url(plan), session_data(plan, token=token))
-    page = client.get(log_url(plan)).text
+    started = client.get(log_url(plan)).url
+    token = started.split("?token=")[1]
+    assert client.get(started).text.count(token) == 1  # a reload keeps the same token
+    client.post(started, session_data(plan, token=token))
+    page = client.get(started).text
     assert "This session is already saved" in page
-    fresh = client.get(log_url(plan), {"another": "1"}).text
+    another = page.split("Log another session")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert another == log_url(plan)
+    fresh = client.get(another, follow=True).text
     assert 'name="client_token"' in fresh and token not in fresh
     assert SessionLog.objects.count() == 1
 
@@ -279,3 +334,73 @@ def test_a_log_racing_another_with_its_token_fails_on_insert_not_in_validation(p
             note="",
         )
     assert SessionLog.objects.filter(client_token=first.client_token).count() == 1
+
+
+# What a patient says of each exercise must say what happened.
+
+
+def record(patient, plan, entries, minutes_ago=5):
+    return session_log_record(
+        patient=patient,
+        plan=plan,
+        performed_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        entries=entries,
+        client_token=uuid.uuid4(),
+        recorded_by=patient.user,
+    )
+
+
+def test_an_exercise_with_no_answer_is_never_logged_as_done(patient, plan):
+    first, second = plan.items.order_by("position")
+    untouched = dataclasses.replace(EntryInput.as_prescribed(second), status="")
+    with pytest.raises(ValidationError) as refused:
+        record(patient, plan, [EntryInput.as_prescribed(first), untouched])
+    assert refused.value.message_dict["status"] == [
+        "Say whether you did Prone press-up: done, partly done or skipped."
+    ]
+    assert SessionLog.objects.count() == 0
+
+
+def test_done_means_the_whole_dose_and_partly_done_something_less(patient, plan):
+    first, second = plan.items.order_by("position")
+    done = EntryInput.as_prescribed(first)
+    short = dataclasses.replace(done, repetitions_done=first.repetitions - 1)
+    with pytest.raises(ValidationError, match="marked as done, but the numbers are less"):
+        record(patient, plan, [short, EntryInput.as_prescribed(second)])
+    whole_but_partial = dataclasses.replace(done, status=EntryStatus.PARTIAL)
+    with pytest.raises(ValidationError, match="partly done, but the numbers are the whole dose"):
+        record(patient, plan, [whole_but_partial, EntryInput.as_prescribed(second)])
+    nothing = dataclasses.replace(
+        done, status=EntryStatus.PARTIAL, sets_done=0, repetitions_done=0, hold_seconds_done=0
+    )
+    with pytest.raises(ValidationError, match="partly done, but nothing was done"):
+        record(patient, plan, [nothing, EntryInput.as_prescribed(second)])
+    assert SessionLog.objects.count() == 0
+    more = dataclasses.replace(done, repetitions_done=first.repetitions + 2)
+    partly = dataclasses.replace(short, status=EntryStatus.PARTIAL)
+    session = record(patient, plan, [more, partly])
+    assert [entry.status for entry in session.entries.order_by("position")] == [
+        "completed",
+        "partial",
+    ]
+
+
+def test_a_skipped_exercise_keeps_no_numbers(patient, plan):
+    first, second = plan.items.order_by("position")
+    skipped = dataclasses.replace(
+        EntryInput.as_prescribed(second), status=EntryStatus.SKIPPED, skip_reason="no_time"
+    )
+    session = record(patient, plan, [EntryInput.as_prescribed(first), skipped])
+    entry = session.entries.get(position=2)
+    assert (entry.sets_done, entry.repetitions_done, entry.hold_seconds_done) == (0, 0, 0)
+
+
+def test_a_second_and_a_third_session_on_one_day_are_each_logged(patient, plan):
+    for minutes_ago in (300, 120, 5):
+        record(
+            patient,
+            plan,
+            [EntryInput.as_prescribed(item) for item in plan.items.all()],
+            minutes_ago=minutes_ago,
+        )
+    assert SessionLog.objects.filter(patient=patient).count() == 3
