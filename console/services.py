@@ -25,7 +25,7 @@ from clinics.services import (
     user_invite,
 )
 from lib.images import PreparedImage, prepare_image
-from patients.selectors import patient_of_account, patients_of_therapist_count
+from patients.selectors.records import patient_of_account, patients_of_therapist_count
 from patients.services import patients_reassign
 
 

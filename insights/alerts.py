@@ -17,14 +17,14 @@ calendar days, today included):
   it. Key: that score's `session:<id>` or `report:<id>`.
 - **Session flagged**: a session flagged by the stop rule in the last 30 days. Key: the latest
   flagged session, `session:<id>`.
-- **Pain rising**: the latest pain value (insights/trends.py: a report's score, or a session's
+- **Pain rising**: the latest pain value (patients/trends.py: a report's score, or a session's
   pain after, else before) is `alert_pain_rise` or more above the average of the 7 days before
   it, and was recorded in the last 7 days. Key: that value's `session:<id>` or `report:<id>`.
 - **No recent session**: a plan is active today and no session was logged for
   `alert_inactive_days` days or more, counted from the later of the last session's day and
   the first active plan's start. Key: `since:<that day>`, so a new session (then a new quiet
   spell) opens it again.
-- **Low adherence**: 7-day adherence (insights/adherence.py) under
+- **Low adherence**: 7-day adherence (patients/adherence.py) under
   `alert_adherence_below_percent`, once the plan prescribed something before today (a plan
   that starts today is not behind yet). Key: `week:<ISO week>`, so an acknowledgement holds
   for the rest of the calendar week (Monday to Sunday) and the alert returns the next week
@@ -51,11 +51,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinics.models import Clinic
+from patients.adherence import Adherence
 from patients.models import AlertAcknowledgement, AlertKind
 from patients.red_flags import RED_FLAGS_BY_CODE, Severity
-
-from .adherence import Adherence
-from .trends import PainTrend
+from patients.trends import PainTrend
 
 RECENT_PAIN_DAYS = 7
 RECENT_FLAG_DAYS = 30

@@ -12,11 +12,13 @@ from django.db.models import IntegerField, JSONField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
 from clinics.models import Clinic
+from patients.adherence import Adherence
 from patients.models import AlertAcknowledgement, PainReport, Patient, SessionLog
 from patients.red_flags import Severity
+from patients.selectors.adherence import adherence_for_patients
+from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
-from ..adherence import Adherence
 from ..alerts import (
     ADHERENCE_WINDOW,
     KIND_ORDER,
@@ -28,8 +30,6 @@ from ..alerts import (
     PatientAlerts,
     running_today,
 )
-from ..trends import PainTrend
-from .adherence import adherence_for_patients
 from .trends import pain_trends_for_patients
 
 

@@ -27,14 +27,14 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from patients.adherence import Adherence
 from patients.models import Patient, PatientStatus, SessionLog
+from patients.selectors.adherence import adherence_for_patients
+from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
-from ..adherence import Adherence
 from ..alerts import ADHERENCE_WINDOW, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
-from ..trends import PainTrend
-from .adherence import adherence_for_patients
 from .alerts import alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
 

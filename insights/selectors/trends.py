@@ -1,5 +1,5 @@
 """Pain trends for a whole caseload, worked out in SQL in a fixed number of queries by the rules
-of `insights.trends`."""
+of `patients.trends`."""
 
 import datetime
 from collections import defaultdict
@@ -11,8 +11,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from patients.models import PainReport, Patient, SessionLog
-
-from ..trends import (
+from patients.trends import (
     AVERAGE_DAYS,
     BASELINE_WEEK,
     BEFORE_LATEST,

@@ -19,7 +19,8 @@ from .. import services
 from ..access import pain_report_for_patient, patient_for_self, session_for_patient
 from ..forms.own import HistoryPageForm, PainReportForm, SessionCorrectionForm
 from ..red_flags import RED_FLAGS_BY_CODE, Severity
-from ..selectors import patient_history, today_for_patient
+from ..selectors.history import patient_history
+from ..selectors.today import today_for_patient
 
 
 @patient_required

@@ -15,7 +15,7 @@ from clinics.access import patient_required
 from ..access import patient_for_self, plan_for_patient, session_for_patient
 from ..cautions import SAFETY_RULE, plan_cautions
 from ..forms.session import EntryFormSet, SessionForm
-from ..selectors import session_for_token
+from ..selectors.records import session_for_token
 from ..services import EntryInput, session_log_check_open, session_log_record
 from .player import player_strings
 

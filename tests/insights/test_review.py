@@ -16,7 +16,6 @@ from insights.selectors.exports import PAIN_REPORT_COLUMNS, SESSION_COLUMNS, csv
 from insights.selectors.review.calendar import DayState
 from insights.selectors.review.pain import pain_course
 from insights.selectors.review.timeline import TIMELINE_PAGE_SIZE
-from insights.trends import pain_trend
 from lib import charts
 from patients.models import EntryStatus, PainReport, SessionLog, SkipReason
 from patients.services import (
@@ -25,6 +24,7 @@ from patients.services import (
     session_log_correct,
     session_log_record,
 )
+from patients.trends import pain_trend
 from prescriptions.models import PlanStatus
 from prescriptions.schedule import EVERY_DAY
 from prescriptions.services import plan_status_change

@@ -17,12 +17,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lib import charts
+from patients.adherence import window_start
 from patients.models import Patient
 from patients.pain import PAIN, PAIN_ANCHORS
+from patients.selectors.adherence import done_counts_for_plans, schedules_for_patients
 from prescriptions.models import PlanRevision
 
-from ...adherence import window_start
-from ..adherence import done_counts_for_plans, schedules_for_patients
 from .calendar import Calendar, adherence_calendar
 from .exercises import ExerciseReview, exercise_reviews
 from .labels import Labels, local_midnight

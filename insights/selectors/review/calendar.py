@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from lib import charts
+from patients.adherence import Adherence, PlanSchedule, adherence
 from prescriptions.schedule import WEEKDAY_NAMES, WEEKDAY_SHORT_NAMES
 
-from ...adherence import Adherence, PlanSchedule, adherence
 from .labels import Labels
 
 

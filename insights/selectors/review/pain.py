@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lib import charts
+from patients import trends
 from patients.models import (
     PainReport,
     Patient,
@@ -18,7 +19,6 @@ from patients.models import (
 )
 from patients.pain import PAIN_AFTER, PAIN_BEFORE, PAIN_REPORT, pain_chart_kinds
 
-from ... import trends
 from .labels import Labels, local_midnight
 
 
@@ -40,7 +40,7 @@ def _score(value) -> str:
 
 
 def _pain_values(patient: Patient, today: datetime.date):
-    """The patient's pain values as insights.trends defines them: a session's pain after, else
+    """The patient's pain values as patients.trends defines them: a session's pain after, else
     its pain before; a pain report's score; nothing dated after today."""
     sessions = (
         SessionLog.objects.filter(patient=patient, performed_on__lte=today)
@@ -59,7 +59,7 @@ def _pain_values(patient: Patient, today: datetime.date):
 def pain_course(*, patient: Patient, today: datetime.date) -> PainSummary:
     """One sentence on how pain moved from the patient's first week (the baseline) to their
     latest score, and whether that is a clinically important change, by the rules of
-    insights.trends (`pain_trend`). Two small queries feed it: the first day and the latest
+    patients.trends (`pain_trend`). Two small queries feed it: the first day and the latest
     value, then the first week's values. (`pain_trends_for_patients` gives the same numbers
     but is built for a caseload and costs more for one patient.)"""
     sessions, reports = _pain_values(patient, today)

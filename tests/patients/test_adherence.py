@@ -8,7 +8,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights.adherence import (
+from patients.adherence import (
     Adherence,
     DayAdherence,
     PlanSchedule,
@@ -17,7 +17,7 @@ from insights.adherence import (
     prescribed_per_day,
     window_start,
 )
-from insights.selectors.adherence import adherence_for_patients
+from patients.selectors.adherence import adherence_for_patients
 from prescriptions.models import PlanStatus
 from prescriptions.schedule import EVERY_DAY, mask_from_days
 from prescriptions.services import plan_status_change

@@ -1,5 +1,5 @@
 """Adherence of a caseload: its plans and per-day session counts read in three queries
-whatever its size, then counted by the rules of `insights.adherence`."""
+whatever its size, then counted by the rules of `patients.adherence`."""
 
 import datetime
 from collections import defaultdict

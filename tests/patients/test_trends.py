@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from insights.selectors.trends import pain_trends_for_patients
-from insights.trends import Direction, PainTrend, direction_of, is_important_change, pain_trend
+from patients.trends import Direction, PainTrend, direction_of, is_important_change, pain_trend
 from tests.clinics.factories import ClinicFactory, TherapistFactory
 from tests.patients.factories import PainReportFactory, PatientFactory, SessionLogFactory
 from tests.prescriptions.factories import PlanFactory

@@ -22,7 +22,7 @@ The rules, in one place:
   "no data", rather than 0%.
 
 These functions take plain values, so every edge is tested without a database;
-`insights.selectors.adherence.adherence_for_patients` reads a caseload's plans and per-day
+`patients.selectors.adherence.adherence_for_patients` reads a caseload's plans and per-day
 session counts in three queries whatever its size and hands them to the same functions.
 """
 

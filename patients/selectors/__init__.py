@@ -1,0 +1,1 @@
+"""What the patients app's pages read."""
