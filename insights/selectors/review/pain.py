@@ -4,9 +4,7 @@ table rows (each score, or weekly averages on the year chart)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,6 +16,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.pain import PAIN_AFTER, PAIN_BEFORE, PAIN_REPORT, pain_chart_kinds
+from patients.selectors.pain import pain_course_trend
 
 from .labels import Labels, local_midnight
 
@@ -39,68 +38,12 @@ def _score(value) -> str:
     return charts.short_number(float(value))
 
 
-def _pain_values(patient: Patient, today: datetime.date):
-    """The patient's pain values as patients.trends defines them: a session's pain after, else
-    its pain before; a pain report's score; nothing dated after today."""
-    sessions = (
-        SessionLog.objects.filter(patient=patient, performed_on__lte=today)
-        .annotate(pain=Coalesce("pain_after", "pain_before"))
-        .filter(pain__isnull=False)
-        .order_by()
-    )
-    reports = (
-        PainReport.objects.filter(patient=patient, recorded_on__lte=today)
-        .annotate(pain=F("score"))
-        .order_by()
-    )
-    return sessions, reports
-
-
 def pain_course(*, patient: Patient, today: datetime.date) -> PainSummary:
-    """One sentence on how pain moved from the patient's first week (the baseline) to their
-    latest score, and whether that is a clinically important change, by the rules of
-    patients.trends (`pain_trend`). Two small queries feed it: the first day and the latest
-    value, then the first week's values. (`pain_trends_for_patients` gives the same numbers
-    but is built for a caseload and costs more for one patient.)"""
-    sessions, reports = _pain_values(patient, today)
-    edges = {}
-    for name, rows, at, on in (
-        ("session", sessions, "performed_at", "performed_on"),
-        ("report", reports, "recorded_at", "recorded_on"),
-    ):
-        edges[f"{name}_first_on"] = rows.order_by(at, "pk").values(on)[:1]
-        latest = rows.order_by(f"-{at}", "-pk")
-        edges[f"{name}_last_at"] = latest.values(at)[:1]
-        edges[f"{name}_last_value"] = latest.values("pain")[:1]
-    row = (
-        Patient.objects.filter(pk=patient.pk)
-        .values(**{name: Subquery(query) for name, query in edges.items()})
-        .get()
-    )
-    firsts = [row[f"{name}_first_on"] for name in ("session", "report")]
-    firsts = [day for day in firsts if day is not None]
-    if not firsts:
+    """One sentence for the therapist on how pain moved from the patient's first week (the
+    baseline) to their latest score, and whether that is a clinically important change."""
+    trend = pain_course_trend(patient=patient, today=today)
+    if trend is None:
         return PainSummary(_("No pain scores yet."))
-    baseline_from = min(firsts)
-    first_week = (baseline_from, baseline_from + datetime.timedelta(days=trends.BASELINE_DAYS - 1))
-    points = list(
-        sessions.filter(performed_on__range=first_week)
-        .values_list("performed_at", "pain")
-        .union(
-            reports.filter(recorded_on__range=first_week).values_list("recorded_at", "pain"),
-            all=True,
-        )
-        .order_by()  # SessionLog's default ordering would otherwise reach the union
-    )
-    points += [
-        (row[f"{name}_last_at"], row[f"{name}_last_value"])
-        for name in ("session", "report")
-        if row[f"{name}_last_at"] is not None
-    ]
-    zone = patient.clinic.zone
-    trend = trends.pain_trend(
-        [(timezone.localtime(at, zone), value) for at, value in points], today=today, days=1
-    )
     values = {"from": _score(trend.baseline), "to": _score(trend.latest)}
     days = (trend.latest_on - trend.baseline_from).days
     if days < 1:
