@@ -27,7 +27,7 @@ session counts in three queries whatever its size and hands them to the same fun
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prescriptions import schedule
@@ -218,3 +218,47 @@ def window_start(today: datetime.date, days: int) -> datetime.date:
     if days < 1:
         raise ValueError("a window is at least one day long")
     return today - datetime.timedelta(days=days - 1)
+
+
+def streak(days: Sequence[DayAdherence], today: datetime.date) -> int:
+    """Scheduled days in a row, counted back from today, on which every session prescribed was
+    done. Days with nothing prescribed (a rest day, a pause) neither count nor break it, and
+    today counts once it is complete but never breaks it while it is still going on. `days`
+    are consecutive, oldest first, ending no later than today."""
+    count = 0
+    for day in reversed(days):
+        if not day.is_scheduled or day.day > today:
+            continue
+        if day.is_complete:
+            count += 1
+        elif day.day != today:
+            break
+    return count
+
+
+@dataclass(frozen=True)
+class WeekAdherence:
+    """A calendar week, Monday to Sunday, or the part of it inside the days given."""
+
+    monday: datetime.date
+    adherence: Adherence
+
+
+def by_week(days: Sequence[DayAdherence]) -> list[WeekAdherence]:
+    """`days` (consecutive, oldest first) grouped into calendar weeks, oldest first."""
+    weeks: dict[datetime.date, list[DayAdherence]] = {}
+    for day in days:
+        weeks.setdefault(day.day - datetime.timedelta(days=day.day.weekday()), []).append(day)
+    return [
+        WeekAdherence(
+            monday=monday,
+            adherence=Adherence(
+                done=sum(day.done for day in week),
+                prescribed=sum(day.prescribed for day in week),
+                start=week[0].day,
+                end=week[-1].day,
+                days=tuple(week),
+            ),
+        )
+        for monday, week in weeks.items()
+    ]

@@ -9,13 +9,21 @@ from django.db.models import Count, Prefetch, Q
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.schedule import is_scheduled
 
+from ..cautions import plan_cautions
 from ..models import Patient, SessionLog
+
+
+@dataclass(frozen=True)
+class TodayExercise:
+    item: PlanItem
+    cautions: list[str]  # the exercise's own; advice it shares with others is the plan's
 
 
 @dataclass
 class TodayPlan:
     plan: Plan
-    items: list[PlanItem]
+    exercises: list[TodayExercise]
+    shared_cautions: list[str]
     is_scheduled_today: bool
     sessions_done_today: int
     next_scheduled_on: datetime.date | None
@@ -26,6 +34,11 @@ class TodayPlan:
             return 0
         return max(self.plan.times_per_day - self.sessions_done_today, 0)
 
+    @property
+    def next_session_number(self) -> int:
+        """Which of today's sessions a start begins: 1 of 2, then 2 of 2."""
+        return min(self.sessions_done_today + 1, self.plan.times_per_day)
+
 
 @dataclass
 class Today:
@@ -34,7 +47,8 @@ class Today:
     upcoming: list[Plan] = field(default_factory=list)
 
 
-def _next_scheduled_on(plan: Plan, after: datetime.date) -> datetime.date | None:
+def next_scheduled_on(plan: Plan, after: datetime.date) -> datetime.date | None:
+    """The plan's next scheduled day after `after`, within its dates; None when it has none."""
     for offset in range(1, 8):
         day = after + datetime.timedelta(days=offset)
         if plan.end_date is not None and day > plan.end_date:
@@ -72,13 +86,16 @@ def today_for_patient(*, patient: Patient) -> Today:
         if plan.start_date > today:
             result.upcoming.append(plan)
             continue
+        items = list(plan.items.all())
+        cautions = plan_cautions(items)
         result.plans.append(
             TodayPlan(
                 plan=plan,
-                items=list(plan.items.all()),
+                exercises=[TodayExercise(item, cautions.own(item)) for item in items],
+                shared_cautions=cautions.shared,
                 is_scheduled_today=plan.is_scheduled_on(today),
                 sessions_done_today=done_today.get(plan.pk, 0),
-                next_scheduled_on=_next_scheduled_on(plan, today),
+                next_scheduled_on=next_scheduled_on(plan, today),
             )
         )
     return result

@@ -17,6 +17,7 @@ from lib.web import posted
 
 from .. import services
 from ..access import pain_report_for_patient, patient_for_self, session_for_patient
+from ..cautions import SAFETY_RULE
 from ..forms.own import HistoryPageForm, PainReportForm, SessionCorrectionForm
 from ..red_flags import RED_FLAGS_BY_CODE, Severity
 from ..selectors.history import patient_history
@@ -29,7 +30,11 @@ def today(request):
     return render(
         request,
         "patients/patient_today.html",
-        {"patient": patient, "today": today_for_patient(patient=patient)},
+        {
+            "patient": patient,
+            "today": today_for_patient(patient=patient),
+            "safety_rule": SAFETY_RULE,
+        },
     )
 
 

@@ -13,8 +13,10 @@ from patients.adherence import (
     DayAdherence,
     PlanSchedule,
     adherence,
+    by_week,
     daily,
     prescribed_per_day,
+    streak,
     window_start,
 )
 from patients.selectors.adherence import adherence_for_patients
@@ -405,3 +407,52 @@ def test_daily_matches_the_rule_day_by_day(schedules, logged, start, length):
         )
         current += datetime.timedelta(days=1)
     assert daily(schedules, done_counts, first, last) == expected
+
+
+# The patient's streak and weeks
+
+
+def days_of(*marks, last=SUNDAY):
+    """Consecutive days ending `last`, from marks: "x" complete, "-" missed, "." rest day,
+    "/" one of two done."""
+    first = last - datetime.timedelta(days=len(marks) - 1)
+    table = {"x": (1, 1), "-": (0, 1), ".": (0, 0), "/": (1, 2)}
+    return [
+        DayAdherence(
+            day=first + datetime.timedelta(days=index), done=table[m][0], prescribed=table[m][1]
+        )
+        for index, m in enumerate(marks)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        ("xxx", 3),
+        ("-xx", 2),
+        ("x.x.x", 3),  # rest days neither count nor break it
+        ("xx-", 2),  # today is still going on: not done yet does not break it
+        ("xx/", 2),  # nor does one of two sessions so far
+        ("x-x/", 1),
+        ("", 0),
+        ("---", 0),
+        ("..", 0),
+    ],
+)
+def test_the_streak_counts_complete_scheduled_days_back_from_today(marks, expected):
+    assert streak(days_of(*marks), today=SUNDAY) == expected
+
+
+def test_days_are_grouped_into_calendar_weeks():
+    days = days_of(*"x-x" + "x.x-x.." + "/x", last=MONDAY + datetime.timedelta(days=8))
+    weeks = by_week(days)
+    assert [week.monday for week in weeks] == [
+        MONDAY - datetime.timedelta(days=7),
+        MONDAY,
+        MONDAY + datetime.timedelta(days=7),
+    ]
+    assert [(week.adherence.done, week.adherence.prescribed) for week in weeks] == [
+        (2, 3),
+        (3, 4),
+        (2, 3),
+    ]

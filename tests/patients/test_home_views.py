@@ -18,7 +18,8 @@ def test_today_lists_the_active_plan_with_exercises_and_dose(client, therapist):
     assert "Knee-to-chest stretch" in page and "Prone press-up" in page
     assert "Hold 30 seconds, 3 times" in page
     assert "Twice a day, every day" in page
-    assert "Sessions done today: 0 of 2" in page
+    assert "Session 1 of 2 today" in page
+    assert page.count(f'href="{reverse("patients:session-log", args=[plan.pk])}"') == 1
 
 
 def test_today_ignores_other_patients_and_ended_plans(client, therapist):
@@ -46,7 +47,24 @@ def test_today_counts_sessions_already_logged(client, therapist):
     PlanItemFactory(plan=plan)
     SessionLogFactory(plan=plan, performed_at=timezone.now())
     client.force_login(patient.user)
-    assert "Sessions done today: 1 of 2" in client.get(reverse("patients:today")).text
+    page = client.get(reverse("patients:today")).text
+    assert "Session 2 of 2 today" in page and "Start session 2" in page
+    SessionLogFactory(plan=plan, performed_at=timezone.now())
+    page = client.get(reverse("patients:today")).text
+    assert "All 2 sessions are done today" in page and "Log an extra session" in page
+
+
+def test_advice_every_exercise_shares_shows_once_beside_the_safety_rule(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    plan = PlanFactory(prescribed_by=therapist, patient=patient)
+    stop = "Stop at once if the exercise causes sharp or increasing pain."
+    PlanItemFactory(plan=plan, exercise__cautions=f"{stop}\nKeep your hips down.")
+    PlanItemFactory(plan=plan, exercise__cautions=f"Keep the movement small.\n{stop}")
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:today")).text
+    assert page.count(stop) == 1
+    assert page.count("Stop if it hurts, and tell your therapist.") == 1
+    assert "Keep your hips down." in page and "Keep the movement small." in page
 
 
 def test_today_query_count_does_not_grow_with_plans_and_items(
