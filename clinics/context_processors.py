@@ -18,7 +18,7 @@ NAVIGATION = {
     ],
     Role.PATIENT: [
         (_("Today"), "patients:today"),
-        (_("History"), "patients:history"),
+        (_("Progress"), "patients:history"),
         (_("Report pain"), "patients:pain-report"),
     ],
 }

@@ -488,3 +488,82 @@ class HeatMap:
     corner: str
     caption: str
     css_class: str = "heat-map"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a column chart: its label under it, its value's words above it, and the
+    bar; a column with no value draws no bar, only a baseline tick."""
+
+    label: str
+    text: str
+    description: str
+    x: str
+    label_x: str
+    bar_y: str
+    bar_height: str
+    text_y: str
+    width: str
+    has_bar: bool
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    width: int
+    height: int
+    baseline_y: str
+    label_y: str
+    columns: list[Column]
+    title: str
+    id_prefix: str
+
+
+COLUMN_PLOT_HEIGHT = 90
+COLUMN_TOP = 22  # room for the value's words above a full bar
+COLUMN_BOTTOM = 22  # room for the labels
+
+
+def column_chart(
+    values: Iterable[tuple[str, float | None, str, str]],
+    *,
+    title: str,
+    id_prefix: str = "columns",
+    width: int = WIDTH,
+) -> ColumnChart:
+    """(label, share from 0 to 1 or None, short text, description) as columns, oldest first:
+    a share of 1 fills the plot's height, None leaves the column empty. The short text goes
+    above each column and the description is what a screen reader hears of it.
+    `templates/includes/column_chart.html` draws it."""
+    values = list(values)
+    slot = width / max(len(values), 1)
+    bar_width = min(slot * 0.6, 36)
+    baseline = COLUMN_TOP + COLUMN_PLOT_HEIGHT
+    columns = []
+    for index, (label, share, text, description) in enumerate(values):
+        height = COLUMN_PLOT_HEIGHT * max(0.0, min(1.0, share)) if share is not None else 0
+        # Even 0% shows a sliver, so a week with nothing done is seen, not mistaken for a gap.
+        height = max(height, 2) if share is not None else 0
+        left = index * slot + (slot - bar_width) / 2
+        columns.append(
+            Column(
+                label=label,
+                text=text,
+                description=description,
+                x=short_number(left),
+                label_x=short_number(index * slot + slot / 2),
+                bar_y=short_number(baseline - height),
+                bar_height=short_number(height),
+                text_y=short_number(baseline - height - 6),
+                width=short_number(bar_width),
+                has_bar=share is not None,
+            )
+        )
+    return ColumnChart(
+        width=width,
+        height=baseline + COLUMN_BOTTOM,
+        baseline_y=short_number(baseline),
+        label_y=short_number(baseline + 16),
+        columns=columns,
+        title=title,
+        id_prefix=id_prefix,
+    )

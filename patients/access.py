@@ -16,7 +16,8 @@ def patient_for_staff(*, user, pk: int) -> Patient:
 def patient_for_self(*, user) -> Patient:
     """The signed-in patient's own record, and only that."""
     return get_object_or_404(
-        Patient.objects.for_clinic(user.clinic).select_related("clinic"), user=user
+        Patient.objects.for_clinic(user.clinic).select_related("clinic", "primary_therapist"),
+        user=user,
     )
 
 

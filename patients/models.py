@@ -298,6 +298,17 @@ class SessionLogEntry(models.Model):
         return f"{self.exercise} – {self.get_status_display()}"
 
     @property
+    def done_dose_text(self) -> str:
+        """What was done, in the dose's words: "Hold 20 seconds, 2 times"."""
+        return dose.describe(
+            sets=self.sets_done,
+            repetitions=self.repetitions_done,
+            hold_seconds=self.hold_seconds_done,
+            rest_seconds=0,
+            side=self.side,
+        )
+
+    @property
     def prescribed_dose_text(self) -> str:
         return dose.describe(
             sets=self.prescribed_sets,

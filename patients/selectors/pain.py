@@ -64,12 +64,14 @@ def pain_course_trend(*, patient: Patient, today: datetime.date) -> trends.PainT
         )
         .order_by()  # SessionLog's default ordering would otherwise reach the union
     )
+    zone = patient.clinic.zone
+    # A latest value inside the first week is among that week's values already.
     points += [
         (row[f"{name}_last_at"], row[f"{name}_last_value"])
         for name in ("session", "report")
         if row[f"{name}_last_at"] is not None
+        and timezone.localtime(row[f"{name}_last_at"], zone).date() > first_week[1]
     ]
-    zone = patient.clinic.zone
     return trends.pain_trend(
         [(timezone.localtime(at, zone), value) for at, value in points], today=today, days=1
     )

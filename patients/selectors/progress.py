@@ -13,8 +13,9 @@ from ..adherence import (
     streak,
     window_start,
 )
-from ..models import Patient
+from ..models import Patient, SessionLog
 from .adherence import done_counts_for_plans, schedules_for_patients
+from .today import next_scheduled_on
 
 # How far back a streak is looked for: twelve weeks. A longer one shows as "84 or more".
 STREAK_DAYS = 84
@@ -26,10 +27,17 @@ class Progress:
     days: list[DayAdherence]  # consecutive, oldest first, ending today
     streak: int
     done_counts: dict[tuple[int, datetime.date], int]  # sessions per (plan, day), uncapped
+    # Whether a plan was prescribed before the first of `days`: a streak that reaches back to
+    # it may then be longer than the days looked at.
+    began_earlier: bool = False
 
     @property
     def streak_may_be_longer(self) -> bool:
-        return self.streak > 0 and self.streak >= sum(day.is_scheduled for day in self.days)
+        return (
+            self.began_earlier
+            and self.streak > 0
+            and self.streak >= sum(day.is_scheduled for day in self.days if day.day < self.today)
+        )
 
     @property
     def this_week(self) -> Adherence:
@@ -62,4 +70,46 @@ def progress_for_patient(*, patient: Patient, since: datetime.date | None = None
         plan_ids=[plan.plan_id for plan in schedules], start=start, end=today
     )
     days = daily(schedules, done_counts, start, today)
-    return Progress(today=today, days=days, streak=streak(days, today), done_counts=done_counts)
+    return Progress(
+        today=today,
+        days=days,
+        streak=streak(days, today),
+        done_counts=done_counts,
+        began_earlier=any(plan.start_date < start for plan in schedules),
+    )
+
+
+@dataclass(frozen=True)
+class SessionDone:
+    """What the page after saving a session says: the session, how today stands for its plan,
+    the streak and the week, and when the next session is."""
+
+    session: SessionLog
+    progress: Progress
+    done_today: int
+    per_day: int
+    is_scheduled_today: bool
+    next_on: datetime.date | None
+
+    @property
+    def is_today(self) -> bool:
+        return self.session.performed_on == self.progress.today
+
+    @property
+    def left_today(self) -> int:
+        return max(self.per_day - self.done_today, 0) if self.is_scheduled_today else 0
+
+
+def session_done_page(*, patient: Patient, session: SessionLog) -> SessionDone:
+    """Everything the page after a saved session shows, in a fixed number of queries."""
+    progress = progress_for_patient(patient=patient)
+    plan = session.plan
+    today = progress.today
+    return SessionDone(
+        session=session,
+        progress=progress,
+        done_today=progress.done_on(plan.pk, today),
+        per_day=plan.times_per_day,
+        is_scheduled_today=plan.is_scheduled_on(today),
+        next_on=next_scheduled_on(plan, today),
+    )

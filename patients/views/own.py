@@ -92,6 +92,26 @@ def history(request):
 RECORD_VIEWS_PAGE_SIZE = 50
 
 
+ACCOUNT_RECORD_VIEWS = 5
+
+
+@patient_required
+def account(request):
+    """The patient's account and privacy: who they are to the clinic, their password, and the
+    latest views of their record by the clinic's staff."""
+    patient = patient_for_self(user=request.user)
+    views = list(record_views_for_patient(patient=patient)[: ACCOUNT_RECORD_VIEWS + 1])
+    return render(
+        request,
+        "patients/account.html",
+        {
+            "patient": patient,
+            "record_views": views[:ACCOUNT_RECORD_VIEWS],
+            "more_record_views": len(views) > ACCOUNT_RECORD_VIEWS,
+        },
+    )
+
+
 @patient_required
 def record_views(request):
     """Who at the clinic has looked at the patient's record, and when."""

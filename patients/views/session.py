@@ -15,6 +15,7 @@ from clinics.access import patient_required
 from ..access import patient_for_self, plan_for_patient, session_for_patient
 from ..cautions import SAFETY_RULE, plan_cautions
 from ..forms.session import EntryFormSet, SessionForm
+from ..selectors.progress import session_done_page
 from ..selectors.records import session_for_token
 from ..services import EntryInput, session_log_check_open, session_log_record
 from .player import player_strings
@@ -114,7 +115,11 @@ def session_log(request, plan_pk: int):
 def session_done(request, pk: int):
     patient = patient_for_self(user=request.user)
     session = session_for_patient(patient=patient, pk=pk)
-    return render(request, "patients/session_done.html", {"session": session})
+    return render(
+        request,
+        "patients/session_done.html",
+        {"done": session_done_page(patient=patient, session=session), "session": session},
+    )
 
 
 def _rows_are_the_plans(formset, items_by_id) -> bool:

@@ -200,9 +200,12 @@ def test_the_patient_sees_only_their_own_record_views(client, clinic, therapist,
     assert "Nobody at your clinic has viewed your record yet." in response.text
 
 
-def test_the_views_are_linked_from_the_patients_history(client, patient):
+def test_the_views_are_on_the_patients_account_page_not_their_history(client, patient):
     client.force_login(patient.user)
-    assert f'href="{VIEWS_URL}"' in client.get(reverse("patients:history")).text
+    account = client.get(reverse("patients:account")).text
+    assert "Privacy: who has viewed your record" in account
+    assert "Nobody at your clinic has viewed your record yet." in account
+    assert f'href="{VIEWS_URL}"' not in client.get(reverse("patients:history")).text
 
 
 def test_staff_and_patients_without_a_record_cannot_open_the_page(client, clinic, therapist):

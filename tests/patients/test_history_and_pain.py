@@ -258,22 +258,23 @@ def test_history_groups_by_day_newest_first_with_flags_and_corrections(client, p
     assert correct_url(recent) in page and correct_url(older) not in page
 
 
-def test_history_pages_back_by_30_days(client, patient, plan):
+def test_history_pages_back_by_eight_weeks(client, patient, plan):
     log_session(plan, ago=datetime.timedelta(days=2), note="Recent one")
-    log_session(plan, ago=datetime.timedelta(days=45), note="Six weeks ago")
+    log_session(plan, ago=datetime.timedelta(days=70), note="Ten weeks ago")
     client.force_login(patient.user)
     response = client.get(HISTORY_URL)
     page = response.text
     history = response.context["history"]
-    assert "Recent one" in page and "Six weeks ago" not in page
+    assert "Recent one" in page and "Ten weeks ago" not in page
+    assert history.start.weekday() == 0 and (history.end - history.start).days < 8 * 7
     earlier = f"{HISTORY_URL}?before={history.start:%Y-%m-%d}"
     assert earlier in page
     page = client.get(earlier).text
-    assert "Six weeks ago" in page and "Recent one" not in page
-    assert f'href="{HISTORY_URL}">Later' in page
+    assert "Ten weeks ago" in page and "Recent one" not in page
+    assert f'href="{HISTORY_URL}">Later weeks' in page
     for nonsense in ("yesterday", "0001-01-01", "9999-12-31"):
         page = client.get(HISTORY_URL, {"before": nonsense}).text
-        assert "Recent one" in page and "Six weeks ago" not in page
+        assert "Recent one" in page and "Ten weeks ago" not in page
 
 
 def test_history_query_count_does_not_grow_with_sessions(
@@ -291,8 +292,8 @@ def test_history_query_count_does_not_grow_with_sessions(
 
     add(3)
     client.force_login(patient.user)
-    # measured: 8 for 3 sessions or 30, one of them the audit row
-    with django_assert_max_num_queries(8) as few:
+    # measured: 13 for 3 sessions or 30, one of them the audit row
+    with django_assert_max_num_queries(13) as few:
         client.get(HISTORY_URL)
     add(27)
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -305,7 +306,7 @@ def test_the_pain_chart_has_an_accessible_name_and_a_table_alternative(client, p
     pain_report_record(patient=patient, score=5, recorded_by=patient.user)
     client.force_login(patient.user)
     page = client.get(HISTORY_URL).text
-    svg = re.search(r"<svg[^>]*>", page).group(0)
+    svg = re.search(r'<svg[^>]*aria-labelledby="pain-chart-title[^>]*>', page).group(0)
     assert 'role="img"' in svg
     assert 'aria-labelledby="pain-chart-title pain-chart-desc"' in svg
     assert re.search(r'<title id="pain-chart-title">Your pain, [^<]+</title>', page)
@@ -314,7 +315,7 @@ def test_the_pain_chart_has_an_accessible_name_and_a_table_alternative(client, p
     assert "Before session: one score, 6." in desc
     assert "Pain report: one score, 5." in desc
     assert "Worst pain imaginable</text>" in page and "No pain</text>" in page
-    assert not re.search(r"\sstyle=", page.split("<svg", 1)[1].split("</svg>", 1)[0])
+    assert not re.search(r"\sstyle=", page.split(svg, 1)[1].split("</svg>", 1)[0])
     table = page.split("<table", 1)[1].split("</table>", 1)[0]
     assert "<caption>Pain from 0 (no pain) to 10 (worst pain imaginable)" in table
     assert table.count("<tr>") == 4  # the header and three scores
@@ -324,9 +325,9 @@ def test_the_pain_chart_has_an_accessible_name_and_a_table_alternative(client, p
 def test_history_without_scores_has_no_chart(client, patient):
     client.force_login(patient.user)
     page = client.get(HISTORY_URL).text
-    assert "<svg" not in page
-    assert "No pain scores in these 30 days." in page
-    assert "Nothing logged in these 30 days." in page
+    assert 'id="pain-chart-title"' not in page
+    assert "No pain scores in these weeks." in page
+    assert "Nothing logged in these weeks." in page
 
 
 def test_the_chart_escapes_its_text():
@@ -550,7 +551,7 @@ def test_the_patient_navigation_links_to_history_and_pain(client, patient):
     client.force_login(patient.user)
     page = client.get(HISTORY_URL).text
     nav = page.split('id="main-nav"', 1)[1].split("</ul>", 1)[0]
-    assert f'href="{HISTORY_URL}" aria-current="page">History' in nav
+    assert f'href="{HISTORY_URL}" aria-current="page">Progress' in nav
     assert f'href="{PAIN_REPORT_URL}">Report pain' in nav
 
 
@@ -596,3 +597,66 @@ def test_a_report_racing_another_with_its_token_fails_on_insert_not_in_validatio
             client_token=token,
         )
     assert PainReport.objects.filter(client_token=token).count() == 1
+
+
+# The patient's progress: their streak, their weeks and how their pain has gone
+
+
+@pytest.mark.parametrize(
+    ("first_week", "latest", "sentence"),
+    [
+        (6, 3, "Your pain has eased from 6 to 3 since you started."),
+        (3, 6, "Your pain is higher than when you started: 3 then, 6 now."),
+        (5, 4, "Your pain is a little lower than when you started: 5 then, 4 now."),
+        (4, 4, "Your pain is the same as when you started: 4."),
+    ],
+)
+def test_the_pain_sentence_follows_the_clinically_important_change(
+    client, patient, plan, first_week, latest, sentence
+):
+    log_session(plan, ago=datetime.timedelta(days=20), pain_before=first_week, pain_after=None)
+    log_session(plan, ago=datetime.timedelta(hours=2), pain_before=latest, pain_after=None)
+    client.force_login(patient.user)
+    assert sentence in client.get(HISTORY_URL).text
+
+
+def test_a_first_week_of_scores_is_not_yet_a_change(client, patient, plan):
+    log_session(plan, ago=datetime.timedelta(days=2), pain_before=6, pain_after=None)
+    log_session(plan, ago=datetime.timedelta(hours=2), pain_before=3, pain_after=None)
+    client.force_login(patient.user)
+    page = client.get(HISTORY_URL).text
+    assert "You started at 4.5. Keep giving your pain score to see how it changes." in page
+    assert "eased" not in page
+
+
+def test_the_streak_and_the_weeks_count_sessions_against_the_plan(client, patient, plan):
+    for days in (0, 1, 2, 4):
+        log_session(plan, ago=datetime.timedelta(days=days, minutes=5))
+    client.force_login(patient.user)
+    response = client.get(HISTORY_URL)
+    page = response.text
+    assert "3 days in a row on plan" in page
+    this_week = response.context["history"].weeks[0]
+    assert this_week.adherence.done == len(
+        [
+            day
+            for day in (0, 1, 2, 4)
+            if timezone.localdate() - datetime.timedelta(days=day) >= this_week.monday
+        ]
+    )
+    assert '<title id="week-chart-title">Sessions done each week</title>' in page
+    assert "Who has viewed your record" not in page
+
+
+def test_the_account_page_holds_the_record_views_and_the_password(client, patient, therapist):
+    for _ in range(7):
+        client.force_login(therapist)
+        client.get(reverse("insights:patient-detail", args=[patient.pk]))
+    client.force_login(patient.user)
+    page = client.get(reverse("patients:account")).text
+    assert patient.user.email in page
+    assert page.count(f"{therapist.full_name}</span>") == 5
+    assert f'href="{reverse("patients:record-views")}"' in page
+    assert f'href="{reverse("clinics:password-change")}"' in page
+    nav = client.get(reverse("patients:today")).text.split('id="main-nav"', 1)[1]
+    assert f'href="{reverse("patients:account")}">Your account' in nav

@@ -12,7 +12,7 @@ from django.utils import timezone
 from patients.models import EntryStatus, SessionLog, SessionLogEntry
 from patients.services import EntryInput, _session_log_create, session_log_record
 from prescriptions.models import PlanStatus
-from tests.patients.factories import PatientWithAccountFactory
+from tests.patients.factories import PatientWithAccountFactory, SessionLogFactory
 from tests.prescriptions.factories import PlanFactory, PlanItemFactory
 
 
@@ -404,3 +404,42 @@ def test_a_second_and_a_third_session_on_one_day_are_each_logged(patient, plan):
             minutes_ago=minutes_ago,
         )
     assert SessionLog.objects.filter(patient=patient).count() == 3
+
+
+# After saving: today's progress, the streak and the next session
+
+
+def test_after_the_second_session_of_the_day_the_page_says_both_are_done(client, patient, plan):
+    plan.times_per_day = 2
+    plan.save()
+    client.force_login(patient.user)
+    first = client.post(log_url(plan), session_data(plan))
+    page = client.get(first.url).text
+    assert "1 of 2 done today" in page and "One more session to do today." in page
+    second = client.post(log_url(plan), session_data(plan))
+    page = client.get(second.url).text
+    assert "2 of 2 done today" in page
+    assert "Next session: " in page
+    assert "1 day in a row on plan" in page
+    assert "Done: Hold 30 seconds, 3 times" in page
+
+
+def test_the_page_after_a_session_runs_the_same_queries_for_any_history(
+    client, patient, plan, django_assert_max_num_queries
+):
+    client.force_login(patient.user)
+    done = client.post(log_url(plan), session_data(plan)).url
+    with django_assert_max_num_queries(20) as few:
+        client.get(done)
+    for days_ago in range(1, 40):
+        SessionLogFactory(
+            patient=patient,
+            plan=plan,
+            performed_at=timezone.now() - datetime.timedelta(days=days_ago),
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)) as many:
+        page = client.get(done).text
+    assert len(many.captured_queries) == len(few.captured_queries)
+    # The plan started ten days ago: today and the nine days before it are all on plan.
+    # The plan started ten days ago, and every day since is on plan, today included.
+    assert "<li>11 days in a row on plan</li>" in page
