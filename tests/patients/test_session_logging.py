@@ -443,3 +443,24 @@ def test_the_page_after_a_session_runs_the_same_queries_for_any_history(
     # The plan started ten days ago: today and the nine days before it are all on plan.
     # The plan started ten days ago, and every day since is on plan, today included.
     assert "<li>11 days in a row on plan</li>" in page
+
+
+def test_the_session_page_runs_the_same_queries_for_any_plan_size_or_history(
+    client, patient, plan, django_assert_max_num_queries
+):
+    client.force_login(patient.user)
+    url = client.get(log_url(plan)).url
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(url).status_code == 200
+    for position in range(3, 9):
+        PlanItemFactory(plan=plan, position=position)
+    for days_ago in range(1, 30):
+        SessionLogFactory(
+            patient=patient,
+            plan=plan,
+            performed_at=timezone.now() - datetime.timedelta(days=days_ago),
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        page = client.get(url).text
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert page.count('name="entries-7-status"') == 3
