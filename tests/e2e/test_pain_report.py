@@ -50,8 +50,8 @@ def test_patient_reports_pain_with_an_urgent_red_flag_then_sees_the_chart(
     assert (report.score, report.red_flags) == (5, ["night_pain"])
     assert report.red_flag_severity == Severity.URGENT
 
-    open_menu_link(page, "History")
-    expect(page.get_by_role("heading", name="Your history", level=1)).to_be_visible()
+    open_menu_link(page, "Progress")
+    expect(page.get_by_role("heading", name="Your progress", level=1)).to_be_visible()
     chart = page.get_by_role("img", name=re.compile(r"^Your pain, "))
     expect(chart).to_be_visible()
     box = chart.bounding_box()
