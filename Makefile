@@ -35,8 +35,9 @@ demo: $(VENV)/.app
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py seed_demo
 
+# The web server, the task worker and the scheduler of periodic work, side by side (Procfile).
 run: demo
-	$(PY) manage.py runserver $(HOST)
+	REHABIT_HOST=$(HOST) $(VENV)/bin/honcho start --procfile Procfile
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .

@@ -9,8 +9,13 @@ class ClinicsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
-        from . import audit
+        from outbox import kinds
+
+        from . import audit, emails
         from .middleware import session_clock_start, two_factor_setup_note
+
+        kinds.register("invitation", label=_("Invitation"), write=emails.invitation)
+        kinds.register("sign_in_link", label=_("Sign-in link"), write=emails.sign_in_link)
 
         user_logged_in.connect(session_clock_start, dispatch_uid="clinics-session-clock")
         user_logged_in.connect(two_factor_setup_note, dispatch_uid="clinics-two-factor-setup")

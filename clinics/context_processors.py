@@ -11,6 +11,7 @@ NAVIGATION = {
         (_("Staff"), "console:staff-list"),
         (_("Settings"), "console:clinic-settings"),
         (_("Audit trail"), "console:audit-trail"),
+        (_("Outbox"), "console:outbox"),
     ],
     Role.THERAPIST: [
         (_("Caseload"), "insights:caseload"),

@@ -31,7 +31,7 @@ class EmailAuthenticationForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
-class SignInLinkForm(forms.Form):
+class SignInLinkForm(ServiceErrorsMixin, forms.Form):
     email = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),

@@ -373,3 +373,24 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class SignInLinkRequest(models.Model):
+    """One request for an emailed sign-in link, kept for a short while to limit how often an
+    address, or a computer, may ask. The email address is kept only as a digest, since most
+    requests by a stranger name an address that has no account."""
+
+    email_digest = models.CharField(_("email digest"), max_length=64)
+    client_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sign-in link request")
+        verbose_name_plural = _("sign-in link requests")
+        indexes = [
+            models.Index(fields=["email_digest", "created_at"], name="linkrequest_email_idx"),
+            models.Index(fields=["client_address", "created_at"], name="linkrequest_address_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-in link asked for at {self.created_at:%Y-%m-%d %H:%M}"

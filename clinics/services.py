@@ -4,6 +4,7 @@ import hashlib
 import logging
 import math
 import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import import_module
@@ -14,22 +15,31 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from outbox.services import message_enqueue
+
 from . import audit
-from .models import STAFF_ROLES, AccessLink, AccessPurpose, AuditAction, Clinic, Role, User
+from .models import (
+    STAFF_ROLES,
+    AccessLink,
+    AccessPurpose,
+    AuditAction,
+    Clinic,
+    Role,
+    SignInLinkRequest,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -195,69 +205,83 @@ def invitation_accept(*, token: str, password: str) -> User:
     return user
 
 
-INVITATION_EMAIL_SUBJECT = gettext_lazy("%(name)s invited you to Rehabit")
-
-
 @transaction.atomic
 def user_invite(*, user: User, invited_by: User, base_url: str) -> None:
-    """Email `user` an invitation to set a password (their earlier invitations stop working).
-    Staff of the user's own clinic only."""
+    """Email `user` an invitation to set a password; their earlier invitations stop working
+    when it is sent. Staff of the user's own clinic only. The email goes out from the outbox
+    once this transaction commits, and the link in it is made then."""
     if invited_by.clinic_id != user.clinic_id or not invited_by.is_clinic_staff:
         raise ValidationError(_("Only staff of the same clinic can send this invitation."))
     if not user.is_active:
         raise ValidationError(_("This account is switched off, so it cannot be invited."))
-    token = access_link_issue(user=user, purpose=AccessPurpose.INVITATION, created_by=invited_by)
-    context = {
-        "user": user,
-        "invited_by": invited_by,
-        "clinic": user.clinic,
-        "link": access_link_url(token=token, purpose=AccessPurpose.INVITATION, base_url=base_url),
-        "days": ACCESS_LINK_LIFETIME[AccessPurpose.INVITATION].days,
-    }
-    # Sent inside the transaction on purpose: if the mail server refuses, the link and anything
-    # the caller created roll back, and the person inviting sees why instead of a dead invite.
-    try:
-        send_mail(
-            INVITATION_EMAIL_SUBJECT % {"name": invited_by.full_name},
-            render_to_string("clinics/email/invitation.txt", context),
-            None,
-            [user.email],
-        )
-    except OSError as error:
-        logger.exception("Invitation email to user %s could not be sent", user.pk)
-        raise ValidationError(
-            _("The invitation email could not be sent just now. Nothing was changed; try again.")
-        ) from error
+    message_enqueue(
+        kind="invitation",
+        key=f"invitation:{user.pk}:{uuid.uuid4()}",
+        recipient=user.email,
+        clinic_id=user.clinic_id,
+        context={"user_id": user.pk, "invited_by_id": invited_by.pk, "base_url": base_url},
+    )
 
 
-SIGN_IN_LINK_EMAIL_SUBJECT = gettext_lazy("Your Rehabit sign-in link")
+# How often one email address, and one computer, may ask for a sign-in link.
+SIGN_IN_LINKS_PER_EMAIL = 3
+SIGN_IN_LINKS_PER_ADDRESS = 10
+SIGN_IN_LINK_WINDOW = datetime.timedelta(minutes=15)
 
 
-def sign_in_link_send(*, email: str, base_url: str) -> None:
-    """Email a one-time sign-in link if `email` is an active patient's. Says nothing either way,
-    so the page that calls it cannot be used to find out who is a patient."""
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
+@transaction.atomic
+def sign_in_link_request(*, email: str, base_url: str, client_address: str | None) -> None:
+    """Ask for a one-time sign-in link for `email`. Whether the address has an account is
+    found out by the worker, so this answers alike, in the same time, for everyone; it is
+    refused, saying so, when the address or the computer has asked too often lately."""
     email = User.objects.normalize_email(email).strip().lower()
+    digest = _email_digest(email)
+    since = timezone.now() - SIGN_IN_LINK_WINDOW
+    recent = SignInLinkRequest.objects.filter(created_at__gte=since)
+    minutes = int(SIGN_IN_LINK_WINDOW.total_seconds() // 60)
+    if recent.filter(email_digest=digest).count() >= SIGN_IN_LINKS_PER_EMAIL or (
+        client_address
+        and recent.filter(client_address=client_address).count() >= SIGN_IN_LINKS_PER_ADDRESS
+    ):
+        raise ValidationError(
+            ngettext(
+                "Sign-in links were asked for several times in the last %(minutes)d minute. "
+                "Check your inbox for the last one, or wait and ask again; you can also sign "
+                "in with your password.",
+                "Sign-in links were asked for several times in the last %(minutes)d minutes. "
+                "Check your inbox for the last one, or wait and ask again; you can also sign "
+                "in with your password.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="too_often",
+        )
+    asked = SignInLinkRequest.objects.create(email_digest=digest, client_address=client_address)
+    from .tasks import sign_in_link_deliver
+
+    transaction.on_commit(
+        lambda: sign_in_link_deliver.enqueue(email=email, base_url=base_url, request_id=asked.pk)
+    )
+
+
+def sign_in_link_send(*, email: str, base_url: str, request_id: int) -> None:
+    """Email a one-time sign-in link if `email` is an active patient's; nothing otherwise."""
     user = User.objects.filter(
         email=email, is_active=True, role=Role.PATIENT, clinic__isnull=False
     ).first()
     if user is None:
         return
-    token = access_link_issue(user=user, purpose=AccessPurpose.SIGN_IN)
-    context = {
-        "user": user,
-        "link": access_link_url(token=token, purpose=AccessPurpose.SIGN_IN, base_url=base_url),
-        "minutes": int(ACCESS_LINK_LIFETIME[AccessPurpose.SIGN_IN].total_seconds() // 60),
-    }
-    try:
-        send_mail(
-            str(SIGN_IN_LINK_EMAIL_SUBJECT),
-            render_to_string("clinics/email/sign_in_link.txt", context),
-            None,
-            [user.email],
-        )
-    except OSError:
-        # The page must read the same for everyone, so a failed send is logged, not shown.
-        logger.exception("Sign-in link email to user %s could not be sent", user.pk)
+    message_enqueue(
+        kind="sign_in_link",
+        key=f"sign_in_link:{request_id}",
+        recipient=user.email,
+        clinic_id=user.clinic_id,
+        context={"user_id": user.pk, "base_url": base_url},
+    )
 
 
 # Checks and steps the clinic admin's staff pages (console.services) share with two-step

@@ -6,11 +6,24 @@ from dataclasses import dataclass
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinics.models import STAFF_ROLES, AuditEvent, Clinic, User
+from outbox.models import OutboxMessage, Status
 from patients.models import PatientStatus
 
 
@@ -105,4 +118,23 @@ def locked_out_accounts(*, clinic: Clinic) -> QuerySet[User]:
         .annotate(recent_failures=Subquery(failures))
         .filter(recent_failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("full_name", "email")
+    )
+
+
+OUTBOX_PAGE_SIZE = 50
+
+
+def outbox_for_clinic(*, clinic: Clinic) -> QuerySet[OutboxMessage]:
+    """The clinic's emails, those not sent first, then those waiting, then the rest, newest
+    first within each."""
+    order = Case(
+        When(status=Status.FAILED, then=Value(0)),
+        When(status__in=[Status.QUEUED, Status.SENDING], then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        OutboxMessage.objects.for_clinic(clinic)
+        .annotate(order=order)
+        .order_by("order", "-created_at", "-id")
     )

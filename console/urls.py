@@ -22,4 +22,6 @@ urlpatterns = [
     path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
     path("settings/", views.clinic_settings, name="clinic-settings"),
     path("audit/", views.audit_trail, name="audit-trail"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
 ]

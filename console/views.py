@@ -18,12 +18,17 @@ from django.views.decorators.http import (
 from clinics import services as clinic_services
 from clinics.access import clinic_account_for_admin, clinic_admin_required, staff_member_for_admin
 from lib.web import flash_outcome, posted
+from outbox import kinds
+from outbox.services import message_resend
 
 from . import services
+from .access import outbox_message_for_admin
 from .forms import AuditFilterForm, ClinicSettingsForm, StaffDeactivateForm, StaffInviteForm
 from .selectors import (
+    OUTBOX_PAGE_SIZE,
     audit_events_for_clinic,
     locked_out_accounts,
+    outbox_for_clinic,
     reassignment_candidates,
     staff_for_clinic,
     staff_patient_counts,
@@ -204,3 +209,28 @@ def audit_trail(request):
     events = audit_events_for_clinic(clinic=clinic, **form.filters())
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "console/audit_trail.html", {"form": form, "page": page})
+
+
+@clinic_admin_required
+@require_safe
+def outbox(request):
+    """The clinic's emails: which went out, which wait for another try and which could not be
+    sent, with a button to try those again."""
+    page = Paginator(outbox_for_clinic(clinic=request.user.clinic), OUTBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for message in page:
+        message.kind_label = kinds.label_of(message.kind)
+    return render(request, "console/outbox.html", {"page": page})
+
+
+@clinic_admin_required
+@require_POST
+def outbox_resend(request, pk: int):
+    message = outbox_message_for_admin(user=request.user, pk=pk)
+    flash_outcome(
+        request,
+        lambda: message_resend(message=message),
+        success=_("The email to %(to)s will be tried again now.") % {"to": message.recipient},
+    )
+    return redirect("console:outbox")

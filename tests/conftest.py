@@ -1,6 +1,7 @@
 import pytest
 from django.core.signals import request_started
 from django.db import reset_queries
+from django.test import Client, TestCase
 
 from tests.clinics.factories import (
     ClinicAdminFactory,
@@ -23,6 +24,21 @@ def _query_log_spans_requests():
 @pytest.fixture(autouse=True)
 def _empty_query_log():
     reset_queries()
+
+
+class CommittingClient(Client):
+    """The test client, whose requests end as real ones do: each test runs inside a
+    transaction that never commits, so the work a request hands on when its writes commit
+    (emails from the outbox, stored pictures tidied away) runs as the request ends instead."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from clinics.models import Clinic, Role, User
 from clinics.services import user_create
 from devdata.demo import DEMO_PASSWORD
 from exercises.models import Exercise
+from outbox.models import OutboxMessage
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
@@ -107,6 +108,7 @@ def route_kwargs(demo):
         "insights:patient-export": {"pk": demo["patient"].pk},
         "insights:patient-export-json": {"pk": demo["patient"].pk},
         "insights:alert-acknowledge": {"pk": demo["patient"].pk},
+        "console:outbox-resend": {"pk": demo["outbox_message"].pk},
     }
 
 
@@ -177,6 +179,13 @@ def demo(db):
         "template": template,
         "session": session,
         "pain_report": PainReport.objects.filter(patient=pat).first(),
+        "outbox_message": OutboxMessage.objects.create(
+            key="walk:1",
+            kind="invitation",
+            clinic=clinic,
+            recipient="walk-secret@example.com",
+            status="failed",
+        ),
         "personas": {
             "anonymous": None,
             "patient": pat.user,

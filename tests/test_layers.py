@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ["config", "devdata", "console", "insights", "patients", "prescriptions"]
-PACKAGES += ["exercises", "clinics", "lib"]
+PACKAGES += ["exercises", "clinics", "outbox", "lib"]
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:

@@ -433,5 +433,8 @@ def test_a_session_whose_exercise_rows_are_not_the_plans_is_shown_afresh(
     assert response.status_code == 200
     assert "Your therapist changed this plan while you were exercising." in response.text
     assert "Pain must be a whole number from 0 to 10." in response.text
-    assert [entry is not None for _item, entry in response.context["rows"]] == [True, True]
+    assert [entry is not None for _item, entry, _cautions in response.context["rows"]] == [
+        True,
+        True,
+    ]
     assert not SessionLog.objects.exists()

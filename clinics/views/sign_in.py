@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lib.web import posted
 
-from .. import services
+from .. import audit, services
 from ..forms import (
     EmailAuthenticationForm,
     SignInCodeForm,
@@ -250,10 +250,16 @@ def sign_in_link(request):
     """Ask for a one-time sign-in link. The answer is the same whoever asks."""
     form = SignInLinkForm(posted(request))
     if form.is_valid():
-        services.sign_in_link_send(
-            email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
-        )
-        return render(request, "clinics/sign_in_link_sent.html")
+        try:
+            services.sign_in_link_request(
+                email=form.cleaned_data["email"],
+                base_url=request.build_absolute_uri("/"),
+                client_address=audit.client_address(request),
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return render(request, "clinics/sign_in_link_sent.html")
     return render(request, "clinics/sign_in_link.html", {"form": form})
 
 

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
+    "django_rq",
+    "crontask",
+    "outbox",
     "clinics",
     "exercises",
     "prescriptions",
@@ -195,6 +199,26 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "lib.static_storage.ManifestStaticStorage"},
 }
+
+# Background work (emails, reminders, escalations, digests) runs on Django's task framework.
+# The embedded default keeps the queue in the database (`manage.py db_worker`); an
+# installation on several machines sets REHABIT_TASKS=rq and REDIS_URL to queue on Redis
+# (`manage.py rqworker default --job-class django_tasks_rq.Job`). `manage.py crontask` is the
+# scheduler of the periodic work either way.
+TASK_QUEUE = os.environ.get("REHABIT_TASKS", "database")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASK_QUEUE == "rq":
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    }
+elif TASK_QUEUE == "database":
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    }
+else:
+    raise ValueError(f"REHABIT_TASKS must be 'database' or 'rq', not {TASK_QUEUE!r}")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+CRONTASK = {"REDIS_URL": REDIS_URL} if TASK_QUEUE == "rq" else {}
 
 # Milliseconds in one second of the guided exercise timer; browser tests shorten it.
 GUIDED_TIMER_SECOND_MS = 1000

@@ -1,5 +1,7 @@
 """The test run: fast hashing, in-memory email, and the same database rules as production."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -15,3 +17,8 @@ STORAGES = {
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tasks run at once, in the test, when their transaction commits; the delivery tests start a
+# real worker against the database or Redis instead (a worker process they start names its
+# queue with REHABIT_TASKS).
+if "REHABIT_TASKS" not in os.environ:
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

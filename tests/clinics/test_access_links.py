@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,8 @@ from django.utils import timezone
 from clinics import services as clinics_services
 from clinics.models import AccessLink, AccessPurpose
 from clinics.services import access_link_issue, access_link_redeem, access_token_hash
+from outbox.models import OutboxMessage, Status
+from outbox.services import message_deliver
 from patients.services import patient_discharge, patient_invite, patient_update
 from tests.clinics.factories import PASSWORD, PatientUserFactory
 from tests.patients.factories import PatientFactory, PatientWithAccountFactory
@@ -160,15 +163,25 @@ def test_a_discharged_patient_is_not_invited(client, therapist, invitee):
     assert mail.outbox == []
 
 
-def test_when_the_mail_server_fails_nothing_is_kept(client, therapist, invitee):
+def test_when_the_mail_server_fails_the_invitation_waits_and_is_retried(client, therapist, invitee):
     client.force_login(therapist)
-    with mock.patch("clinics.services.send_mail", side_effect=ConnectionRefusedError):
+    with mock.patch.object(EmailMultiAlternatives, "send", side_effect=ConnectionRefusedError):
         response = client.post(invite_url(invitee), follow=True)
 
-    assert "could not be sent just now" in response.text
+    assert "Invitation sent to nora@example.com." in response.text
     invitee.refresh_from_db()
-    assert invitee.user is None
-    assert not AccessLink.objects.exists()
+    waiting = OutboxMessage.objects.get(kind="invitation")
+    assert waiting.recipient == invitee.user.email
+    assert (waiting.status, waiting.attempts) == (Status.QUEUED, 1)
+    assert "ConnectionRefusedError" in waiting.last_error
+    assert mail.outbox == []
+    with later(datetime.timedelta(minutes=1)):
+        message_deliver(message_id=waiting.pk)
+    (sent,) = mail.outbox
+    assert sent.to == ["nora@example.com"]
+    # Only the link in the email that went out works; the one made for the failed try
+    # was replaced.
+    assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
 
 
 def test_patient_page_offers_an_invitation_and_shows_the_sign_in_state(
@@ -466,3 +479,44 @@ def test_an_invitation_is_not_a_sign_in_link(client, patient):
     response = client.post(reverse("clinics:sign-in-link-use", args=[token]))
     assert response.status_code == 410
     assert SESSION_KEY not in client.session
+
+
+def test_the_page_does_the_same_work_whoever_asks_and_the_worker_finds_out_who(
+    client, patient, settings, django_assert_max_num_queries
+):
+    # With the worker held back, the request alone: it records the ask and hands it on, the
+    # same for a stranger as for a patient, so the answer takes the same time.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    work = []
+    for email in ("nobody@example.com", patient.email):
+        with django_assert_max_num_queries(20) as queries:
+            request_sign_in_link(client, email)
+        work.append(
+            [
+                re.sub(r'"s\d+_x\d+"|\d+|\'[^\']*\'', "?", query["sql"])
+                for query in queries.captured_queries
+            ]
+        )
+    assert work[0] == work[1]
+    assert mail.outbox == []
+
+
+def test_asking_too_often_for_one_address_is_refused_with_what_to_do(client, patient):
+    for _ in range(clinics_services.SIGN_IN_LINKS_PER_EMAIL):
+        request_sign_in_link(client, patient.email)
+    response = request_sign_in_link(client, patient.email.upper())
+    assert response.status_code == 200
+    assert "Sign-in links were asked for several times in the last 15 minutes." in response.text
+    assert f'value="{patient.email.upper()}"' in response.text
+    assert len(mail.outbox) == clinics_services.SIGN_IN_LINKS_PER_EMAIL
+    with later(clinics_services.SIGN_IN_LINK_WINDOW + datetime.timedelta(seconds=1)):
+        assert "we've emailed" in request_sign_in_link(client, patient.email).text
+
+
+def test_one_computer_asking_for_many_addresses_is_refused(client, db):
+    for number in range(clinics_services.SIGN_IN_LINKS_PER_ADDRESS):
+        request_sign_in_link(client, f"guess{number}@example.com")
+    response = request_sign_in_link(client, "one-more@example.com")
+    assert "Sign-in links were asked for several times" in response.text
+    other_computer = type(client)(REMOTE_ADDR="198.51.100.7")
+    assert "we've emailed" in request_sign_in_link(other_computer, "one-more@example.com").text

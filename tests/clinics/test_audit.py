@@ -33,6 +33,7 @@ from patients.services import (
 from prescriptions.models import PlanStatus
 from prescriptions.services import ItemInput, plan_create, template_create
 from tests.clinics.factories import PASSWORD, two_factor_turn_on
+from tests.conftest import CommittingClient
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
 from tests.patients.test_history_and_pain import correction_data
@@ -52,7 +53,7 @@ class World:
     exercise: object
 
     def as_(self, user) -> Client:
-        client = Client(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
+        client = CommittingClient(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
         client.force_login(user)
         return client
 
@@ -412,14 +413,14 @@ def restore_template(w):
 
 
 def sign_in(w):
-    client = Client(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
+    client = CommittingClient(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
     client.post(reverse("clinics:login"), {"username": w.patient.user.email, "password": PASSWORD})
     assert "_auth_user_id" in client.session
     return w.patient.user, None
 
 
 def sign_in_wrong_password(w):
-    client = Client(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
+    client = CommittingClient(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
     client.post(reverse("clinics:login"), {"username": w.therapist.email, "password": "nope"})
     assert "_auth_user_id" not in client.session
     return w.therapist, None
@@ -519,7 +520,7 @@ def make_new_recovery_codes(w):
 
 
 def lock_out(user):
-    client = Client(REMOTE_ADDR="198.51.100.23")
+    client = CommittingClient(REMOTE_ADDR="198.51.100.23")
     for _ in range(5):
         client.post(reverse("clinics:login"), {"username": user.email, "password": "guess"})
     refused = client.post(reverse("clinics:login"), {"username": user.email, "password": PASSWORD})
@@ -656,7 +657,7 @@ def test_rows_say_what_happened_not_the_clinical_content(world):
 
 
 def test_a_failed_sign_in_for_an_unknown_email_keeps_neither_the_email_nor_a_clinic(db):
-    client = Client(REMOTE_ADDR=ADDRESS)
+    client = CommittingClient(REMOTE_ADDR=ADDRESS)
     client.post(
         reverse("clinics:login"),
         {"username": "my-password-by-mistake@example.com", "password": "whatever"},
@@ -682,7 +683,7 @@ def test_a_wrong_second_factor_code_signalled_as_a_failed_sign_in_is_recorded(th
 
 
 def test_no_password_reaches_the_trail(therapist):
-    Client().post(
+    CommittingClient().post(
         reverse("clinics:login"),
         {"username": therapist.email, "password": "hunter2-typed-wrong"},
     )

@@ -230,8 +230,11 @@ def test_an_account_deactivated_meanwhile_cannot_finish(client, therapist_with_a
     assert signed_in_as(client) is None
 
 
-def test_accepting_an_invitation_asks_for_the_code_too(client, clinic_admin, therapist_with_app):
-    user_invite(user=therapist_with_app, invited_by=clinic_admin, base_url="http://testserver/")
+def test_accepting_an_invitation_asks_for_the_code_too(
+    client, clinic_admin, therapist_with_app, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(user=therapist_with_app, invited_by=clinic_admin, base_url="http://testserver/")
     (link,) = re.findall(r"https?://\S+", mail.outbox[0].body)
     new_password = "a long walk by the river"
     response = client.post(
