@@ -29,6 +29,10 @@ ALERT_PAIN = Limit(_("The pain alert threshold"), 1, 10)
 ALERT_PAIN_RISE = Limit(_("The pain rise threshold"), 1, 10)
 ALERT_INACTIVE_DAYS = Limit(_("Days without a session"), 1, 60)
 ALERT_ADHERENCE = Limit(_("The adherence threshold (percent)"), 0, 100)
+# How long an alert about a patient's safety may wait for the therapist before the clinic's
+# admins are told too: an emergency red flag within hours, the others within a day.
+ESCALATE_EMERGENCY_HOURS = Limit(_("Hours before an emergency is passed on"), 1, 24)
+ESCALATE_OTHER_HOURS = Limit(_("Hours before another safety alert is passed on"), 1, 168)
 
 
 class Clinic(models.Model):
@@ -54,6 +58,12 @@ class Clinic(models.Model):
     alert_adherence_below_percent = ALERT_ADHERENCE.field(
         _("alert when 7-day adherence is below (percent)"), default=50
     )
+    escalate_emergency_after_hours = ESCALATE_EMERGENCY_HOURS.field(
+        _("tell the admins about an unacknowledged emergency red flag after (hours)"), default=2
+    )
+    escalate_other_after_hours = ESCALATE_OTHER_HOURS.field(
+        _("tell the admins about another unacknowledged safety alert after (hours)"), default=24
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -70,6 +80,12 @@ class Clinic(models.Model):
             ),
             ALERT_ADHERENCE.constraint(
                 "alert_adherence_below_percent", "clinic_alert_adherence_range"
+            ),
+            ESCALATE_EMERGENCY_HOURS.constraint(
+                "escalate_emergency_after_hours", "clinic_escalate_emergency_range"
+            ),
+            ESCALATE_OTHER_HOURS.constraint(
+                "escalate_other_after_hours", "clinic_escalate_other_range"
             ),
         ]
 
@@ -131,6 +147,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    # Staff choose when their daily digest arrives, in the clinic's time; none: no digest.
+    digest_at = models.TimeField(_("daily digest at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("Django admin access"),

@@ -8,6 +8,8 @@ from clinics.models import (
     ALERT_INACTIVE_DAYS,
     ALERT_PAIN,
     ALERT_PAIN_RISE,
+    ESCALATE_EMERGENCY_HOURS,
+    ESCALATE_OTHER_HOURS,
     AuditAction,
     Clinic,
     Role,
@@ -180,6 +182,28 @@ class ClinicSettingsForm(ServiceErrorsMixin, forms.Form):
             _(
                 "A patient who did less than this share of their prescribed sessions over the "
                 "last 7 days is flagged; 0 turns this alert off."
+            ),
+        ),
+    )
+    escalate_emergency_after_hours = ESCALATE_EMERGENCY_HOURS.form_field(
+        _("Tell the admins about an emergency red flag after (hours)"),
+        help_text=_threshold_help(
+            ESCALATE_EMERGENCY_HOURS,
+            "escalate_emergency_after_hours",
+            _(
+                "The patient's therapist is emailed at once. If nobody has acknowledged the "
+                "alert after this many hours, the clinic's admins are emailed too."
+            ),
+        ),
+    )
+    escalate_other_after_hours = ESCALATE_OTHER_HOURS.form_field(
+        _("Tell the admins about another safety alert after (hours)"),
+        help_text=_threshold_help(
+            ESCALATE_OTHER_HOURS,
+            "escalate_other_after_hours",
+            _(
+                "For a session stopped because it hurt: the therapist is emailed at once, and "
+                "the admins after this many hours if nobody has acknowledged it."
             ),
         ),
     )

@@ -234,6 +234,8 @@ CLINIC_SETTINGS_FIELDS = frozenset(
         "alert_pain_rise",
         "alert_inactive_days",
         "alert_adherence_below_percent",
+        "escalate_emergency_after_hours",
+        "escalate_other_after_hours",
     }
 )
 

@@ -117,6 +117,10 @@ RANGES = [
     range_case(
         "clinic_alert_adherence_range", ClinicFactory, "alert_adherence_below_percent", 0, 100
     ),
+    range_case(
+        "clinic_escalate_emergency_range", ClinicFactory, "escalate_emergency_after_hours", 1, 24
+    ),
+    range_case("clinic_escalate_other_range", ClinicFactory, "escalate_other_after_hours", 1, 168),
 ]
 RANGE_ARGS = ("factory", "field", "minimum", "maximum", "constraint")
 

@@ -103,6 +103,20 @@ LIMITS = [
         100,
         "The adherence threshold (percent) must be a whole number from 0 to 100.",
     ),
+    limit(
+        ClinicFactory,
+        "escalate_emergency_after_hours",
+        1,
+        24,
+        "Hours before an emergency is passed on must be a whole number from 1 to 24.",
+    ),
+    limit(
+        ClinicFactory,
+        "escalate_other_after_hours",
+        1,
+        168,
+        "Hours before another safety alert is passed on must be a whole number from 1 to 168.",
+    ),
 ]
 LIMIT_ARGS = ("factory", "field", "minimum", "maximum", "message")
 

@@ -764,6 +764,8 @@ def settings_data(**overrides):
         "alert_pain_rise": "3",
         "alert_inactive_days": "5",
         "alert_adherence_below_percent": "60",
+        "escalate_emergency_after_hours": "1",
+        "escalate_other_after_hours": "12",
     }
     data.update(overrides)
     return data
@@ -781,6 +783,8 @@ def test_the_settings_form_starts_from_the_clinic_and_explains_each_threshold(cl
     assert help_texts["alert_pain_rise"].endswith("From 1 to 10; the default is 2.")
     assert help_texts["alert_inactive_days"].endswith("From 1 to 60; the default is 3.")
     assert help_texts["alert_adherence_below_percent"].endswith("From 0 to 100; the default is 50.")
+    assert help_texts["escalate_emergency_after_hours"].endswith("From 1 to 24; the default is 2.")
+    assert help_texts["escalate_other_after_hours"].endswith("From 1 to 168; the default is 24.")
     assert '<option value="Europe/London" selected>Europe/London</option>' in response.text
 
 
