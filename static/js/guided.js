@@ -1,39 +1,38 @@
-/* Guided mode for a home exercise session.
+/* The session player: guided mode for a home exercise session.
  *
- * Without this script the session page is a plain form: every exercise is listed with its
- * dose prefilled, and the patient ticks what they did. With it, the page shows one step at a
- * time and each exercise gets a timer that counts down every hold, counts repetitions and
- * sets, counts down the rest, switches sides, and fills in the form when the dose is done.
- * State changes are announced to screen readers through a polite live region.
- *
- * Loaded as a module, so it runs once the page has been parsed: the form and the
- * guided-strings JSON are there.
+ * Without this script the session page is a plain form: every exercise is listed with its dose
+ * prefilled, and the patient says what they did. With it, the page goes before → one exercise at
+ * a time, full screen → after. Each exercise runs by itself (get ready, hold, rest, next set,
+ * switch sides) with a countdown ring, spoken cues, a tone and a buzz, and moves on to the next
+ * exercise after a short pause. What goes into the form is what the player counted: the whole
+ * dose only when it ran to the end; see dose.js for stopping partway. Exercises left without an
+ * answer are asked about before the form is sent.
  */
-import { doneWhenCompleted, doneWhenSkipped, doneWhenStopped, phasesFor } from "./dose.js";
+import { doneWhenCompleted, doneWhenSkipped, doneWhenStopped, isWork, phasesFor } from "./dose.js";
+import { answerProblem, nextExercise, unanswered } from "./session.js";
+import { cueAt } from "./cues.js";
+import { hush, keepAwake, say, setVoice, signal, unlockSound, voiceIsOn } from "./device.js";
 import { fillPlaceholders } from "./placeholders.js";
 
-var sessionForm = document.getElementById("session-form");
+// The pause before the next exercise starts by itself.
+const NEXT_SECONDS = 5;
+const SVG = "http://www.w3.org/2000/svg";
+const RING = 2 * Math.PI * 52;
+
+const sessionForm = document.getElementById("session-form");
 if (sessionForm) {
   guide(sessionForm);
 }
 
 function guide(form) {
-  var secondMs = Number(form.dataset.secondMs) || 1000;
-  var stringsNode = document.getElementById("guided-strings");
-  var strings = stringsNode ? JSON.parse(stringsNode.textContent) : {};
-
-  // Translated text from the page (json_script), with {name} placeholders filled in.
-  function t(key, params) {
-    return fillPlaceholders(strings[key] || key, params);
-  }
-  var steps = Array.prototype.slice.call(form.querySelectorAll(".session-step"));
-  var audio = null;
+  const secondMs = Number(form.dataset.secondMs) || 1000;
+  const stringsNode = document.getElementById("guided-strings");
+  const strings = stringsNode ? JSON.parse(stringsNode.textContent) : {};
+  const t = (key, params) => fillPlaceholders(strings[key] || key, params);
 
   function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
+    const node = document.createElement(tag);
+    node.className = className || "";
     if (text !== undefined) {
       node.textContent = text;
     }
@@ -41,365 +40,752 @@ function guide(form) {
   }
 
   function button(text, className) {
-    var node = el("button", className || "btn btn-outline-secondary btn-lg", text);
+    const node = el("button", "btn " + className, text);
     node.type = "button";
     return node;
   }
 
-  function signal() {
-    // A short tone and a buzz where the device allows; silence is fine where it does not.
-    try {
-      if (audio) {
-        var oscillator = audio.createOscillator();
-        var gain = audio.createGain();
-        oscillator.frequency.value = 880;
-        gain.gain.value = 0.15;
-        oscillator.connect(gain);
-        gain.connect(audio.destination);
-        oscillator.start();
-        oscillator.stop(audio.currentTime + 0.2);
-      }
-    } catch (error) {
-      audio = null;
-    }
-    if (navigator.vibrate) {
-      navigator.vibrate(200);
-    }
+  function svg(tag, attributes) {
+    const node = document.createElementNS(SVG, tag);
+    Object.keys(attributes).forEach((name) => node.setAttribute(name, attributes[name]));
+    return node;
   }
 
-  function unlockAudio() {
-    if (audio || !(window.AudioContext || window.webkitAudioContext)) {
-      return;
-    }
-    try {
-      audio = new (window.AudioContext || window.webkitAudioContext)();
-    } catch (error) {
-      audio = null;
-    }
-  }
-
-  /* --- one step at a time ------------------------------------------------------------ */
-
-  var current = 0;
-  var progress = el("p", "guided-progress fw-semibold mb-2");
-  progress.setAttribute("aria-live", "polite");
-  var nav = el("div", "guided-nav d-flex gap-2 mb-4");
-  var back = button(t("back"));
-  var next = button(t("next"), "btn btn-primary btn-lg flex-grow-1");
-  nav.appendChild(back);
-  nav.appendChild(next);
-  form.insertBefore(progress, form.querySelector(".session-step"));
-  form.appendChild(nav);
-  form.classList.add("is-guided");
-
-  function show(index, moveFocus) {
-    current = Math.max(0, Math.min(index, steps.length - 1));
-    steps.forEach(function (step, position) {
-      step.hidden = position !== current;
+  const steps = Array.from(form.querySelectorAll(".session-step"));
+  const before = steps[0];
+  const after = steps[steps.length - 1];
+  const exercises = steps
+    .filter((step) => step.dataset.step === "exercise")
+    .map((section, index) => {
+      const data = section.dataset;
+      const dose = {
+        sets: Number(data.sets),
+        reps: Number(data.reps),
+        hold: Number(data.hold),
+        rest: Number(data.rest),
+        side: data.side,
+      };
+      return {
+        section,
+        index,
+        dose,
+        name: data.name,
+        prefix: data.prefix,
+        phases: phasesFor(dose),
+        at: -1,
+        repsDone: 0,
+        left: 0,
+        finished: false,
+        fields: section.querySelector(".entry-fields"),
+        problem: el("p", "answer-problem", ""),
+        withTimer: button(t("withTimer"), "btn-outline-dark btn-lg w-100 mt-2"),
+      };
     });
-    progress.textContent = t("step", { n: current + 1, total: steps.length });
-    back.hidden = current === 0;
-    next.hidden = current === steps.length - 1;
-    if (moveFocus) {
-      var heading = steps[current].querySelector("h2");
-      if (heading) {
-        heading.setAttribute("tabindex", "-1");
-        heading.focus();
+
+  // One polite live region for the whole session: phases are announced, seconds are not.
+  const live = el("p", "visually-hidden");
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  form.prepend(live);
+  const announce = (text) => {
+    live.textContent = text;
+  };
+  let voice = voiceIsOn();
+  const speak = (key, params) => say(t(key, params), voice);
+
+  /* --- the form's fields for one exercise ------------------------------------------------- */
+
+  const field = (exercise, name) => form.elements[exercise.prefix + "-" + name];
+
+  function answerOf(exercise) {
+    return {
+      status: field(exercise, "status").value,
+      sets: field(exercise, "sets_done").value,
+      reps: field(exercise, "repetitions_done").value,
+      hold: field(exercise, "hold_seconds_done").value,
+      reason: field(exercise, "skip_reason").value,
+    };
+  }
+
+  const problemOf = (exercise) => answerProblem(answerOf(exercise), exercise.dose);
+  const answered = () => exercises.map((exercise) => problemOf(exercise) === null);
+
+  function showStatus(exercise) {
+    exercise.fields.dataset.status = field(exercise, "status").value;
+  }
+
+  // An exercise under way has no answer yet: it gets one when it ends.
+  function unanswer(exercise) {
+    record(exercise, { status: "", ...exercise.dose });
+  }
+
+  function record(exercise, done) {
+    const status = done.status === "ask" ? "" : done.status;
+    Array.from(field(exercise, "status")).forEach((radio) => {
+      radio.checked = radio.value === status;
+    });
+    field(exercise, "sets_done").value = done.sets;
+    field(exercise, "repetitions_done").value = done.reps;
+    field(exercise, "hold_seconds_done").value = done.hold;
+    showStatus(exercise);
+  }
+
+  exercises.forEach((exercise) => {
+    const legend = exercise.fields.querySelector("legend");
+    exercise.problem.hidden = true;
+    exercise.problem.id = exercise.prefix + "-problem";
+    legend.after(exercise.problem);
+    exercise.fields.setAttribute("aria-describedby", exercise.problem.id);
+    exercise.fields.addEventListener("change", (event) => {
+      showStatus(exercise);
+      // A number changes when its field loses focus, often to the tap on Continue: moving the
+      // page then would take the button from under the finger, so the message waits for it.
+      if (event.target.type !== "number") {
+        exercise.problem.hidden = true;
+      }
+    });
+    showStatus(exercise);
+    // In the question before saving: do it now instead of saying what happened.
+    exercise.withTimer.hidden = true;
+    exercise.fields.after(exercise.withTimer);
+    exercise.withTimer.addEventListener("click", () => showExercise(exercise, false));
+    const reason = field(exercise, "skip_reason");
+    const painStop = exercise.section.querySelector("[data-pain-stop]");
+    const warn = () => {
+      painStop.hidden = reason.value !== "pain";
+    };
+    reason.addEventListener("change", warn);
+    warn();
+    // One tap away, and one at a time: an open panel covers the clock, so a second would too.
+    exercise.section.querySelectorAll("details").forEach((details) => {
+      details.open = false;
+      details.setAttribute("name", exercise.prefix + "-help");
+    });
+  });
+
+  /* --- the player's screen, moved into the exercise shown ---------------------------------- */
+
+  const bar = el("div", "player-bar");
+  const back = button("", "btn-link player-nav");
+  back.append(el("span", "player-chevron", "‹"), t("back"));
+  back.firstChild.setAttribute("aria-hidden", "true");
+  const voiceButton = button("", "btn-outline-dark player-voice");
+  // A speaker, with sound waves when the cues are on and a cross when they are off.
+  const line = {
+    fill: "none",
+    stroke: "currentColor",
+    "stroke-width": "2",
+    "stroke-linecap": "round",
+  };
+  const speaker = svg("svg", { viewBox: "0 0 24 24", width: "20", height: "20" });
+  speaker.setAttribute("aria-hidden", "true");
+  speaker.append(
+    svg("path", { d: "M4 9h4l5-4v14l-5-4H4z", fill: "currentColor" }),
+    svg("path", {
+      ...line,
+      class: "voice-on",
+      d: "M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12",
+    }),
+    svg("path", { ...line, class: "voice-off", d: "M16 9l5 6M21 9l-5 6" })
+  );
+  voiceButton.append(speaker, " " + t("voice"));
+  const forward = button("", "btn-link player-nav");
+  forward.append(t("next"), el("span", "player-chevron", "›"));
+  forward.lastChild.setAttribute("aria-hidden", "true");
+  bar.append(back, voiceButton, forward);
+
+  const stage = el("div", "player-stage");
+  const phaseWord = el("p", "player-phase");
+  const ring = el("div", "player-ring");
+  const dial = svg("svg", { viewBox: "0 0 120 120", "aria-hidden": "true", focusable: "false" });
+  const arc = svg("circle", {
+    class: "ring-progress",
+    cx: "60",
+    cy: "60",
+    r: "52",
+    transform: "rotate(-90 60 60)",
+    "stroke-dasharray": RING.toFixed(2),
+  });
+  dial.append(svg("circle", { class: "ring-track", cx: "60", cy: "60", r: "52" }), arc);
+  const count = el("p", "player-count");
+  count.setAttribute("aria-hidden", "true");
+  const digits = el("span", "player-digits");
+  const unit = el("span", "player-unit");
+  count.append(digits, unit);
+  ring.append(dial, count);
+  const where = el("p", "player-where");
+  const primary = button("", "btn-primary btn-lg player-primary");
+  const repDone = button(t("repDone"), "btn-primary btn-lg player-primary");
+  const secondary = el("div", "player-secondary");
+  const stop = button(t("stopHere"), "btn-outline-dark");
+  const skip = button(t("skip"), "btn-outline-dark");
+  const later = button(t("notYet"), "btn-outline-dark");
+  secondary.append(stop, skip, later);
+  stage.append(phaseWord, ring, where, primary, repDone, secondary);
+
+  // Shown under an exercise the player stopped or skipped, or one already answered.
+  const answerBar = el("div", "answer-bar");
+  const answerNote = el("p", "answer-note");
+  const goOn = button(t("continue"), "btn-primary btn-lg w-100");
+  const backToTimer = button(t("backToTimer"), "btn-outline-dark btn-lg w-100 mt-2");
+  answerBar.append(goOn, backToTimer);
+
+  function showVoice() {
+    voiceButton.setAttribute("aria-pressed", String(voice));
+  }
+  showVoice();
+  voiceButton.addEventListener("click", () => {
+    voice = !voice;
+    setVoice(voice);
+    showVoice();
+  });
+
+  /* --- which step is shown --------------------------------------------------------------- */
+
+  const questionIntro = el("div", "question-intro");
+  const questionTitle = el("h2", "h4", t("questionTitle"));
+  questionTitle.tabIndex = -1;
+  questionIntro.append(questionTitle, el("p", "", t("questionHelp")));
+  const questionEnd = el("div", "question-end mb-4");
+  const questionGo = button(t("continue"), "btn-primary btn-lg w-100");
+  questionEnd.append(questionGo);
+  if (exercises.length) {
+    exercises[0].section.before(questionIntro);
+    exercises[exercises.length - 1].section.after(questionEnd);
+  }
+  let asked = [];
+  let shown = null;
+
+  function focusHeading(section) {
+    const heading = section.querySelector("h2");
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+
+  function showOnly(nodes, playerOpen) {
+    steps.forEach((step) => {
+      step.hidden = !nodes.includes(step);
+    });
+    exercises.forEach((exercise) => {
+      exercise.withTimer.hidden = !nodes.includes(questionEnd);
+    });
+    questionIntro.hidden = !nodes.includes(questionIntro);
+    questionEnd.hidden = !nodes.includes(questionEnd);
+    document.body.classList.toggle("player-open", playerOpen);
+    window.scrollTo(0, 0);
+  }
+
+  function setMode(exercise, mode) {
+    exercise.section.classList.toggle("is-player", mode === "player");
+    exercise.section.classList.toggle("is-answering", mode === "answer");
+  }
+
+  // The player's pieces leave the exercise they were shown in.
+  function detach() {
+    [bar, answerBar, answerNote].forEach((node) => node.remove());
+  }
+
+  function showPage(step) {
+    halt();
+    detach();
+    shown = step;
+    showOnly([step], false);
+    focusHeading(step);
+  }
+
+  function showExercise(exercise, start) {
+    halt();
+    detach();
+    shown = exercise;
+    showOnly([exercise.section], true);
+    const body = exercise.section.querySelector(".card-body");
+    body.prepend(bar);
+    exercise.section.querySelector("[data-timer]").append(stage);
+    exercise.section.querySelector("[data-timer]").hidden = false;
+    back.hidden = false;
+    if (problemOf(exercise) === null && !start) {
+      showAnswer(exercise, exercise.finished ? t("doneNote") : t("answeredNote"));
+    } else {
+      setMode(exercise, "player");
+      draw(exercise);
+      if (start) {
+        begin(exercise);
       }
     }
+    focusHeading(exercise.section);
   }
 
-  back.addEventListener("click", function () {
-    show(current - 1, true);
-  });
-  next.addEventListener("click", function () {
-    show(current + 1, true);
-  });
-
-  /* --- the timer for each exercise ----------------------------------------------------- */
-
-  function field(card, name) {
-    return form.querySelector("[name='" + card.dataset.prefix + "-" + name + "']");
+  function showAnswer(exercise, note) {
+    setMode(exercise, "answer");
+    document.body.classList.remove("player-open");
+    answerNote.textContent = note;
+    backToTimer.hidden = exercise.finished;
+    exercise.fields.before(answerNote);
+    exercise.section.querySelector(".card-body").append(answerBar);
+    bar.remove();
   }
 
-  function setStatus(card, value) {
-    var radio = form.querySelector(
-      "input[name='" + card.dataset.prefix + "-status'][value='" + value + "']"
+  function showQuestion() {
+    halt();
+    shown = null;
+    asked = exercises.filter(
+      (exercise) => problemOf(exercise) !== null || exercise.section.querySelector(".is-invalid")
     );
-    if (radio) {
-      radio.checked = true;
+    detach();
+    asked.forEach((exercise) => setMode(exercise, "answer"));
+    showOnly([questionIntro, ...asked.map((exercise) => exercise.section), questionEnd], false);
+    questionTitle.focus({ preventScroll: true });
+  }
+
+  // After the last exercise: the question about any left without an answer, then the rest.
+  function finish() {
+    if (unanswered(answered()).length === 0) {
+      showPage(after);
+    } else {
+      showQuestion();
     }
   }
 
-  function setDone(card, done) {
-    field(card, "sets_done").value = done.sets;
-    field(card, "repetitions_done").value = done.reps;
-    field(card, "hold_seconds_done").value = done.hold;
+  function goToNext(from) {
+    const next = nextExercise(answered(), from.index);
+    if (next >= 0) {
+      showExercise(exercises[next], false);
+    } else {
+      finish();
+    }
   }
 
-  function watchPainReason(card) {
-    var reason = field(card, "skip_reason");
-    var warning = card.querySelector("[data-pain-stop]");
-    if (!reason || !warning) {
-      return;
+  // Says what is wrong with each answer the server would refuse; true when all are fine.
+  function check(list) {
+    let first = null;
+    list.forEach((exercise) => {
+      const problem = problemOf(exercise);
+      exercise.problem.textContent = problem ? t("problem_" + problem) : "";
+      exercise.problem.hidden = !problem;
+      first = first || (problem && exercise);
+    });
+    if (!first) {
+      return true;
     }
-    var update = function () {
-      warning.hidden = reason.value !== "pain";
-    };
-    reason.addEventListener("change", update);
-    update();
+    const problem = problemOf(first);
+    const target =
+      problem === "reason"
+        ? field(first, "skip_reason")
+        : problem === "status" || problem === "completedShort"
+          ? first.fields.querySelector("input[type=radio]")
+          : field(first, "sets_done");
+    target.focus();
+    announce(first.name + ": " + first.problem.textContent);
+    return false;
   }
 
-  function setupTimer(card) {
-    var box = card.querySelector("[data-timer]");
-    if (!box) {
-      return;
+  /* --- the clock: one countdown at a time ------------------------------------------------- */
+
+  let clock = null;
+
+  function runClock(seconds, onEnd) {
+    stopClock();
+    const started = Date.now();
+    clock = { seconds, deadline: started + seconds * secondMs, left: seconds, onEnd };
+    clock.ticker = window.setInterval(tick, Math.max(10, Math.floor(secondMs / 10)));
+    showTime(seconds, 1);
+  }
+
+  function tick() {
+    const msLeft = Math.max(0, clock.deadline - Date.now());
+    const left = Math.ceil(msLeft / secondMs);
+    drawRing(msLeft / (clock.seconds * secondMs));
+    if (left !== clock.left) {
+      clock.left = left;
+      showTime(left);
+      clock.onTick?.(left);
     }
-    var dose = {
-      name: card.dataset.name,
-      sets: Number(card.dataset.sets),
-      reps: Number(card.dataset.reps),
-      hold: Number(card.dataset.hold),
-      rest: Number(card.dataset.rest),
-      side: card.dataset.side
-    };
-    var phases = phasesFor(dose);
-    var sideCount = dose.side === "both" ? 2 : 1;
-    var index = -1;
-    var remaining = 0;
-    var deadline = 0;
-    var ticker = null;
-    var running = false;
-    var finished = false;
-    var repsDone = 0;
-
-    var phaseText = el("p", "timer-phase h5 mb-1", t("ready"));
-    var count = el("p", "timer-count display-3 fw-bold mb-1", "");
-    count.setAttribute("aria-hidden", "true");
-    var where = el("p", "timer-where mb-2", "");
-    var live = el("p", "visually-hidden", "");
-    live.setAttribute("aria-live", "polite");
-    live.setAttribute("role", "status");
-    var controls = el("div", "d-flex flex-wrap gap-2");
-    var start = button(t("start", { name: dose.name }), "btn btn-primary btn-lg");
-    var repDone = button(t("repDone"), "btn btn-primary btn-lg");
-    var stop = button(t("stopHere"));
-    var skip = button(t("skip"), "btn btn-outline-danger btn-lg");
-    repDone.hidden = true;
-    stop.hidden = true;
-    controls.appendChild(start);
-    controls.appendChild(repDone);
-    controls.appendChild(stop);
-    controls.appendChild(skip);
-    box.appendChild(phaseText);
-    box.appendChild(count);
-    box.appendChild(where);
-    box.appendChild(live);
-    box.appendChild(controls);
-    box.hidden = false;
-
-    function announce(text) {
-      live.textContent = text;
+    if (msLeft <= 0) {
+      const onEnd = clock.onEnd;
+      stopClock();
+      onEnd();
     }
+  }
 
-    function describe(phase) {
-      var parts = [];
-      if (dose.sets > 1) {
-        parts.push(t("setOf", { n: phase.set, total: dose.sets }));
-      }
-      parts.push(t("repOf", { n: phase.rep, total: dose.reps }));
-      if (phase.side) {
-        parts.push(phase.side === "left" ? t("left") : t("right"));
-      }
-      return parts.join(" · ");
+  // Stops the countdown and gives the whole seconds it had left.
+  function stopClock() {
+    if (!clock) {
+      return 0;
     }
+    window.clearInterval(clock.ticker);
+    const left = Math.ceil(Math.max(0, clock.deadline - Date.now()) / secondMs);
+    clock = null;
+    return left;
+  }
 
-    function stopTicker() {
-      if (ticker !== null) {
-        window.clearInterval(ticker);
-        ticker = null;
-      }
+  // The ring shows the part of the phase still to come.
+  function drawRing(fraction) {
+    arc.setAttribute("stroke-dashoffset", (RING * (1 - fraction)).toFixed(2));
+  }
+
+  function showTime(left, fraction) {
+    digits.textContent = String(left);
+    if (fraction !== undefined) {
+      drawRing(fraction);
     }
+  }
 
-    function tick() {
-      var left = Math.max(0, Math.ceil((deadline - Date.now()) / secondMs));
-      if (left !== remaining) {
-        remaining = left;
-        count.textContent = String(remaining);
-      }
-      if (Date.now() >= deadline) {
-        stopTicker();
-        endPhase();
-      }
+  /* --- running one exercise --------------------------------------------------------------- */
+
+  let running = null; // the exercise whose phases are ticking
+  let mode = "ready";
+
+  function setControls(next) {
+    mode = next;
+    const phase = shown && shown.phases ? shown.phases[shown.at] : null;
+    const tapping = mode === "running" && phase && phase.kind === "rep";
+    stage.dataset.mode = mode;
+    shown.section.classList.toggle("is-running", ["running", "paused", "next"].includes(mode));
+    primary.hidden = tapping;
+    repDone.hidden = !tapping;
+    stop.hidden = !["running", "paused"].includes(mode);
+    skip.hidden = !["ready", "running", "paused"].includes(mode);
+    later.hidden = mode !== "next";
+    const label = {
+      ready: t("start"),
+      running: t("pause"),
+      paused: t("resume"),
+      next: t("startNow"),
+      done: t("continue"),
+    }[mode];
+    primary.textContent = label;
+    if (mode === "ready") {
+      primary.append(el("span", "visually-hidden", " " + shown.name));
     }
+    forward.hidden = mode === "done";
+  }
 
-    function runClock(seconds) {
-      remaining = seconds;
-      count.textContent = String(seconds);
-      deadline = Date.now() + seconds * secondMs;
-      stopTicker();
-      ticker = window.setInterval(tick, Math.max(10, Math.floor(secondMs / 5)));
+  function describe(exercise, phase) {
+    const parts = [];
+    if (exercise.dose.sets > 1) {
+      parts.push(t("setOf", { n: phase.set, total: exercise.dose.sets }));
     }
-
-    function beginPhase() {
-      var phase = phases[index];
-      where.textContent = describe(phase);
-      repDone.hidden = phase.kind !== "rep";
-      if (phase.kind === "hold") {
-        phaseText.textContent = t("hold");
-        announce(t("holdFor", { seconds: phase.seconds, where: describe(phase) }));
-        runClock(phase.seconds);
-      } else if (phase.kind === "rest") {
-        phaseText.textContent = t("rest");
-        announce(t("restFor", { seconds: phase.seconds }));
-        runClock(phase.seconds);
-      } else {
-        phaseText.textContent = t("doOne");
-        count.textContent = String(phase.rep);
-        announce(t("doRep", { n: phase.rep, where: describe(phase) }));
-      }
+    parts.push(t("repOf", { n: phase.rep, total: exercise.dose.reps }));
+    if (phase.side) {
+      parts.push(t(phase.side));
     }
+    const text = parts.join(" · ");
+    return isWork(phase) ? text : t("comingUp", { what: text });
+  }
 
-    function endPhase() {
-      var phase = phases[index];
-      if (phase.kind !== "rest") {
-        repsDone += 1;
-        signal();
-      }
+  // The screen of an exercise that is not ticking: ready to start, or paused where it was left.
+  function draw(exercise) {
+    const phase = exercise.phases[Math.max(exercise.at, 1)];
+    stage.dataset.phase = exercise.at < 0 ? "ready" : exercise.phases[exercise.at].kind;
+    if (exercise.at < 0) {
+      phaseWord.textContent = t("readyWord");
+      showTime(exercise.dose.hold || exercise.dose.reps, 1);
+      unit.textContent = exercise.dose.hold ? t("seconds") : t("reps");
+      where.textContent = describe(exercise, phase);
+      setControls("ready");
+    } else {
+      phaseWord.textContent = t("paused");
+      where.textContent = describe(exercise, exercise.phases[exercise.at]);
+      setControls("paused");
+    }
+  }
+
+  function begin(exercise) {
+    unlockSound();
+    unanswer(exercise);
+    running = exercise;
+    keepAwake(true);
+    if (exercise.at < 0) {
       advance();
+    } else {
+      startPhase(exercise.left);
+      announce(t("resumed"));
     }
-
-    function advance() {
-      index += 1;
-      if (index >= phases.length) {
-        complete();
-        return;
-      }
-      beginPhase();
-    }
-
-    function complete() {
-      finished = true;
-      running = false;
-      stopTicker();
-      setStatus(card, "completed");
-      setDone(card, doneWhenCompleted(dose));
-      phaseText.textContent = t("done", { name: dose.name });
-      count.textContent = "✓";
-      where.textContent = "";
-      start.hidden = true;
-      repDone.hidden = true;
-      stop.hidden = true;
-      skip.hidden = true;
-      announce(t("doneSay", { name: dose.name }));
-      next.focus();
-    }
-
-    function partlyDone() {
-      running = false;
-      stopTicker();
-      setStatus(card, "partial");
-      setDone(card, doneWhenStopped(dose, repsDone));
-      phaseText.textContent = t("stopped");
-      where.textContent = "";
-      repDone.hidden = true;
-      stop.hidden = true;
-      start.textContent = t("carryOn");
-      start.hidden = false;
-      announce(t("stoppedSay", { name: dose.name }));
-      var reason = field(card, "skip_reason");
-      if (reason) {
-        reason.focus();
-      }
-    }
-
-    start.addEventListener("click", function () {
-      unlockAudio();
-      if (finished) {
-        return;
-      }
-      if (running) {
-        running = false;
-        stopTicker();
-        remaining = Math.max(0, Math.ceil((deadline - Date.now()) / secondMs));
-        start.textContent = t("carryOn");
-        announce(t("paused"));
-        return;
-      }
-      running = true;
-      start.textContent = t("pause");
-      stop.hidden = false;
-      if (index < 0) {
-        advance();
-      } else if (phases[index].kind === "rep") {
-        beginPhase();
-      } else {
-        phaseText.textContent = phases[index].kind === "hold" ? t("hold") : t("rest");
-        announce(t("carryingOn"));
-        runClock(remaining);
-      }
-    });
-
-    repDone.addEventListener("click", function () {
-      if (running && index >= 0 && phases[index].kind === "rep") {
-        endPhase();
-      }
-    });
-
-    stop.addEventListener("click", partlyDone);
-
-    skip.addEventListener("click", function () {
-      running = false;
-      finished = true;
-      stopTicker();
-      setStatus(card, "skipped");
-      setDone(card, doneWhenSkipped());
-      phaseText.textContent = t("skipped");
-      count.textContent = "";
-      where.textContent = "";
-      start.hidden = true;
-      repDone.hidden = true;
-      stop.hidden = true;
-      skip.hidden = true;
-      announce(t("skippedSay", { name: dose.name }));
-      var reason = field(card, "skip_reason");
-      if (reason) {
-        reason.focus();
-      }
-    });
   }
 
-  steps.forEach(function (step) {
-    if (step.dataset.step === "exercise") {
-      setupTimer(step);
-      watchPainReason(step);
+  function advance() {
+    const exercise = running;
+    exercise.at += 1;
+    if (exercise.at >= exercise.phases.length) {
+      complete(exercise);
+      return;
+    }
+    exercise.left = exercise.phases[exercise.at].seconds;
+    startPhase(exercise.left);
+    announcePhase(exercise, exercise.phases[exercise.at]);
+  }
+
+  function announcePhase(exercise, phase) {
+    const values = {
+      seconds: phase.seconds,
+      n: phase.rep,
+      set: phase.set,
+      name: exercise.name,
+      side: phase.side ? t(phase.side) : "",
+      where: describe(exercise, phase),
+    };
+    announce(t("announce_" + phase.kind, values));
+  }
+
+  // Runs the current phase of the running exercise from `left` seconds.
+  function startPhase(left) {
+    const exercise = running;
+    const phase = exercise.phases[exercise.at];
+    stage.dataset.phase = phase.kind;
+    phaseWord.textContent = t("phase_" + phase.kind);
+    where.textContent = describe(exercise, phase);
+    setControls("running");
+    if (left === phase.seconds) {
+      const cue = cueAt(phase, left);
+      speak(cue.key, cue.params);
+      if (phase.kind === "hold") {
+        signal(660);
+      }
+    }
+    if (phase.kind === "rep") {
+      showTime(phase.rep, (phase.rep - 1) / exercise.dose.reps);
+      unit.textContent = t("ofReps", { total: exercise.dose.reps });
+      return;
+    }
+    unit.textContent = t("seconds");
+    runClock(left, () => endPhase());
+    clock.seconds = phase.seconds;
+    clock.onTick = (secondsLeft) => {
+      exercise.left = secondsLeft;
+      const spoken = secondsLeft > 0 ? cueAt(phase, secondsLeft) : null;
+      if (spoken) {
+        speak(spoken.key, spoken.params);
+      }
+    };
+    tick();
+  }
+
+  function endPhase() {
+    const exercise = running;
+    const phase = exercise.phases[exercise.at];
+    if (isWork(phase)) {
+      exercise.repsDone += 1;
+      signal();
+    }
+    const cue = phase.kind === "hold" ? cueAt(phase, 0) : null;
+    if (cue) {
+      speak(cue.key, cue.params);
+    }
+    advance();
+  }
+
+  function pause() {
+    const exercise = running;
+    const phase = exercise.phases[exercise.at];
+    if (phase.kind !== "rep") {
+      exercise.left = stopClock();
+    }
+    running = null;
+    keepAwake(false);
+    hush();
+    draw(exercise);
+    announce(t("pausedSay"));
+  }
+
+  // Stops whatever runs, keeping where each exercise was; used before any other step is shown.
+  function halt() {
+    if (running) {
+      pause();
+    }
+    stopClock();
+    keepAwake(false);
+  }
+
+  function complete(exercise) {
+    running = null;
+    exercise.finished = true;
+    record(exercise, doneWhenCompleted(exercise.dose));
+    const next = nextExercise(answered(), exercise.index);
+    stage.dataset.phase = next >= 0 ? "next" : "done";
+    where.textContent = t("done", { name: exercise.name });
+    unit.textContent = "";
+    if (next < 0) {
+      keepAwake(false);
+      phaseWord.textContent = t("allDoneWord");
+      showTime("✓", 1);
+      setControls("done");
+      announce(t("doneSay", { name: exercise.name }) + " " + t("allDoneSay"));
+      speak("sayAllDone");
+      return;
+    }
+    const upcoming = exercises[next];
+    phaseWord.textContent = t("nextWord", { name: upcoming.name });
+    setControls("next");
+    announce(t("doneSay", { name: exercise.name }) + " " + t("nextSay", { name: upcoming.name }));
+    speak("nextWord", { name: upcoming.name });
+    runClock(NEXT_SECONDS, () => showExercise(upcoming, true));
+  }
+
+  function stopHere() {
+    const exercise = running || shown;
+    const phase = exercise.phases[exercise.at];
+    if (running) {
+      exercise.left = phase.kind === "rep" ? 0 : stopClock();
+      running = null;
+    }
+    keepAwake(false);
+    hush();
+    const held = phase && phase.kind === "hold" ? phase.seconds - exercise.left : 0;
+    const done = doneWhenStopped(exercise.dose, { reps: exercise.repsDone, held });
+    record(exercise, done);
+    const note =
+      done.status === "partial"
+        ? t("stoppedNote")
+        : t(done.status === "skipped" ? "stoppedNothing" : "stoppedAsk");
+    showAnswer(exercise, note);
+    announce(note);
+    (done.status === "skipped" ? field(exercise, "skip_reason") : goOn).focus();
+  }
+
+  primary.addEventListener("click", () => {
+    unlockSound();
+    if (mode === "ready" || mode === "paused") {
+      begin(shown);
+    } else if (mode === "running") {
+      pause();
+    } else if (mode === "next") {
+      const upcoming = exercises[nextExercise(answered(), shown.index)];
+      showExercise(upcoming, true);
+    } else {
+      finish();
     }
   });
 
-  /* --- start where the form needs attention, and submit once ---------------------------- */
-
-  var firstInvalid = steps.findIndex(function (step) {
-    return step.querySelector(".is-invalid, .invalid-feedback");
-  });
-  show(firstInvalid >= 0 ? firstInvalid : 0, false);
-
-  var submit = form.querySelector("[data-submit]");
-  var submitLabel = submit ? submit.textContent : "";
-  form.addEventListener("submit", function () {
-    if (submit) {
-      // A second tap would be harmless (the server records one session), but say it's going.
-      window.setTimeout(function () {
-        submit.disabled = true;
-        submit.textContent = t("saving");
-      }, 0);
+  repDone.addEventListener("click", () => {
+    if (running && running.phases[running.at].kind === "rep") {
+      endPhase();
     }
   });
-  // Coming back with the Back button restores the page as it was left: let it be sent again
-  // (the same submission token means the session is still recorded once).
-  window.addEventListener("pageshow", function () {
-    if (submit) {
-      submit.disabled = false;
-      submit.textContent = submitLabel;
+
+  stop.addEventListener("click", stopHere);
+
+  skip.addEventListener("click", () => {
+    const exercise = shown;
+    halt();
+    record(exercise, doneWhenSkipped());
+    showAnswer(exercise, t("skipNote"));
+    announce(t("skipSay", { name: exercise.name }));
+    field(exercise, "skip_reason").focus();
+  });
+
+  later.addEventListener("click", () => {
+    showExercise(exercises[nextExercise(answered(), shown.index)], false);
+  });
+
+  back.addEventListener("click", () => {
+    const index = shown.index;
+    if (index > 0) {
+      showExercise(exercises[index - 1], false);
+    } else {
+      showPage(before);
     }
   });
+
+  forward.addEventListener("click", () => {
+    const index = shown.index;
+    if (index < exercises.length - 1) {
+      showExercise(exercises[index + 1], false);
+    } else {
+      finish();
+    }
+  });
+
+  goOn.addEventListener("click", () => {
+    if (check([shown])) {
+      goToNext(shown);
+    }
+  });
+
+  backToTimer.addEventListener("click", () => {
+    const exercise = shown;
+    unanswer(exercise);
+    showExercise(exercise, false);
+  });
+
+  questionGo.addEventListener("click", () => {
+    if (check(asked)) {
+      showPage(after);
+    }
+  });
+
+  /* --- before and after -------------------------------------------------------------------- */
+
+  const painBefore = form.elements.pain_before;
+  const painProblem = el("p", "answer-problem", t("painFirst"));
+  painProblem.hidden = true;
+  const toExercises = button(t("next"), "btn-primary btn-lg w-100 mt-2");
+  before.querySelector(".card-body").append(painProblem, toExercises);
+  before.addEventListener("change", () => {
+    painProblem.hidden = true;
+  });
+  toExercises.addEventListener("click", () => {
+    if (painBefore && !painBefore.value) {
+      painProblem.hidden = false;
+      painBefore[0].focus();
+      announce(t("painFirst"));
+      return;
+    }
+    const first = nextExercise(answered(), -1);
+    if (first >= 0) {
+      showExercise(exercises[first], false);
+    } else {
+      finish();
+    }
+  });
+
+  const backToExercises = button("", "btn-link player-nav mb-2");
+  backToExercises.append(el("span", "player-chevron", "‹"), t("back"));
+  backToExercises.firstChild.setAttribute("aria-hidden", "true");
+  after.querySelector(".card-body").prepend(backToExercises);
+  backToExercises.addEventListener("click", () => {
+    if (exercises.length) {
+      showExercise(exercises[exercises.length - 1], false);
+    } else {
+      showPage(before);
+    }
+  });
+
+  /* --- saving once -------------------------------------------------------------------------- */
+
+  const submit = form.querySelector("[data-submit]");
+  let sending = false;
+  form.addEventListener("submit", (event) => {
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    if (unanswered(answered()).length > 0) {
+      event.preventDefault();
+      showQuestion();
+      return;
+    }
+    sending = true;
+    submit.textContent = t("saving");
+    submit.setAttribute("aria-disabled", "true");
+  });
+  // Back to this page from the next one: a page kept whole by the browser would offer the saved
+  // session again, so ask the server, which says it is already saved.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && sending) {
+      window.location.reload();
+    }
+  });
+
+  /* --- where to start ------------------------------------------------------------------------ */
+
+  form.classList.add("is-guided");
+  const firstInvalid = steps.find((step) => step.querySelector(".is-invalid, .invalid-feedback"));
+  if (firstInvalid && firstInvalid.dataset.step === "exercise") {
+    showQuestion();
+  } else if (firstInvalid) {
+    showPage(firstInvalid);
+  } else {
+    showOnly([before], false);
+    shown = before;
+  }
 }
