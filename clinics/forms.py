@@ -134,3 +134,19 @@ class TwoFactorDisableForm(forms.Form):
                 code="wrong_password",
             )
         return password
+
+
+class DigestForm(ServiceErrorsMixin, forms.Form):
+    wanted = forms.BooleanField(label=_("Email me a daily digest"), required=False)
+    at = forms.TimeField(
+        label=_("At"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": _("Enter a time of day from 00:00 to 23:59, such as 07:30.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("wanted") and cleaned.get("at") is None and "at" not in self.errors:
+            self.add_error("at", _("Choose the time the digest should arrive."))
+        return cleaned

@@ -52,6 +52,11 @@ def clinic_create(*, name: str, time_zone: str = "UTC", **details) -> Clinic:
     return clinic
 
 
+# Therapists get a short morning email of what waits for them, unless they turn it off;
+# admins, who may look after no patients, only when they ask for it.
+DEFAULT_DIGEST_AT = datetime.time(7, 30)
+
+
 @transaction.atomic
 def user_create(
     *, clinic: Clinic, email: str, full_name: str, role: str, password: str | None
@@ -63,6 +68,8 @@ def user_create(
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("An account with this email address already exists.")})
     user = User(email=email, full_name=full_name.strip(), clinic=clinic, role=role)
+    if role == Role.THERAPIST:
+        user.digest_at = DEFAULT_DIGEST_AT
     if password is None:
         user.set_unusable_password()
     else:
@@ -578,3 +585,13 @@ def two_factor_verify(*, user: User, code: str) -> TwoFactorCheck:
     token = recovery_code_normalize(code) if recovery else code
     accepted = device.verify_token(token)
     return TwoFactorCheck(device=device if accepted else None, recovery_code=recovery)
+
+
+@transaction.atomic
+def digest_time_set(*, user: User, at: datetime.time | None) -> User:
+    """When a staff member's daily digest arrives, in the clinic's time; None turns it off."""
+    if not user.is_clinic_staff:
+        raise ValidationError(_("Only the clinic's staff get a daily digest."))
+    user.digest_at = at.replace(second=0, microsecond=0) if at is not None else None
+    user.save(update_fields=["digest_at"])
+    return user

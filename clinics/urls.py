@@ -14,6 +14,7 @@ urlpatterns = [
     path("sign-in/email-link/", sign_in.sign_in_link, name="sign-in-link"),
     path("sign-in/link/<str:token>/", sign_in.sign_in_link_use, name="sign-in-link-use"),
     path("sign-in/code/", sign_in.sign_in_code, name="sign-in-code"),
+    path("account/emails/", sign_in.email_settings, name="email-settings"),
     path("account/two-step/", two_factor.two_factor, name="two-factor"),
     path("account/two-step/set-up/", two_factor.two_factor_setup, name="two-factor-setup"),
     path(

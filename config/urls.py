@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("clinics.urls")),
     path("", include("console.urls")),
+    path("", include("notifications.urls")),
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),
     path("patients/", include("patients.urls")),

@@ -86,10 +86,18 @@ class Alert:
     evidence_url: str
     evidence_label: str
     acknowledgement: AlertAcknowledgement | None = None
+    # When the event behind a safety alert happened, and a red flag's severity: what decides
+    # when it is passed on to the clinic's admins, and which alerts the caseload's banner shows.
+    at: datetime.datetime | None = None
+    severity: str = ""
 
     @property
     def is_open(self) -> bool:
         return self.acknowledgement is None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.kind == AlertKind.RED_FLAG and self.severity == Severity.EMERGENCY
 
     @property
     def kind_label(self) -> str:
@@ -179,6 +187,8 @@ class AlertRules:
             },
             evidence_url=url,
             evidence_label=label,
+            at=facts["red_flag_at"],
+            severity=facts["red_flag_severity"],
         )
 
     def pain_high(self, patient_id: int, facts: dict) -> Alert | None:
@@ -241,6 +251,7 @@ class AlertRules:
             },
             evidence_url=url,
             evidence_label=label,
+            at=facts["flagged_at"],
         )
 
     def pain_rise(self, patient_id: int, trend: PainTrend | None) -> Alert | None:

@@ -5,7 +5,7 @@ clinic admin's outbox page and a function that writes the email from the message
 when it is sent. The outbox knows no kind itself, so it sits below every app that sends."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -18,6 +18,7 @@ class Email:
     subject: str
     text: str
     html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,15 @@ def label_of(name: str) -> str:
     return str(kind.label) if kind else name
 
 
-def email_from_templates(template: str, *, subject: str, context: dict) -> Email:
+def email_from_templates(
+    template: str, *, subject: str, context: dict, headers: dict[str, str] | None = None
+) -> Email:
     """An email from `<template>.txt` and, when it exists, `<template>.html`."""
     text = render_to_string(f"{template}.txt", context)
     try:
         html = render_to_string(f"{template}.html", context)
     except TemplateDoesNotExist:
         html = ""
-    return Email(subject=" ".join(str(subject).split()), text=text, html=html)
+    return Email(
+        subject=" ".join(str(subject).split()), text=text, html=html, headers=headers or {}
+    )

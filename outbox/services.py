@@ -23,6 +23,28 @@ SENDING_LEASE = datetime.timedelta(minutes=10)
 ERROR_MAX_LENGTH = OutboxMessage._meta.get_field("last_error").max_length
 
 
+class QueueUnavailable(Exception):
+    """The task queue does not answer, so work cannot be handed on: the change that wanted to
+    send something is refused whole rather than saved with its email never queued."""
+
+
+def queue_check() -> None:
+    """Make sure the queue answers before a change that will hand it work commits. The
+    database queue is the database itself; a Redis queue is asked."""
+    from .tasks import deliver
+
+    backend = deliver.get_backend()
+    if not type(backend).__module__.startswith("django_tasks_rq"):
+        return
+    import django_rq
+    from redis.exceptions import RedisError
+
+    try:
+        django_rq.get_connection(deliver.queue_name).ping()
+    except RedisError as error:
+        raise QueueUnavailable(str(error)) from error
+
+
 def message_enqueue(
     *,
     kind: str,
@@ -36,6 +58,7 @@ def message_enqueue(
     changes nothing and sends nothing more."""
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
+    queue_check()
     message, created = OutboxMessage.objects.get_or_create(
         key=key[:200],
         defaults={
@@ -110,7 +133,9 @@ def message_deliver(*, message_id: int) -> None:
         return
     try:
         email = kinds.KINDS[message.kind].write(message)
-        outgoing = EmailMultiAlternatives(email.subject, email.text, None, [message.recipient])
+        outgoing = EmailMultiAlternatives(
+            email.subject, email.text, None, [message.recipient], headers=email.headers
+        )
         if email.html:
             outgoing.attach_alternative(email.html, "text/html")
         outgoing.send()

@@ -483,3 +483,26 @@ class AlertAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} – {self.get_kind_display()} ({self.event_key})"
+
+
+class ReminderSettings(models.Model):
+    """When a patient wants to be reminded of their sessions, in the clinic's time. With no
+    times chosen, the defaults for the plan's sessions per day apply (one at 09:00, two at 09:00
+    and 18:00, …)."""
+
+    patient = models.OneToOneField(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.CASCADE,
+        related_name="reminder_settings",
+    )
+    is_on = models.BooleanField(_("reminders on"), default=True)
+    times = models.JSONField(_("reminder times"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return f"Reminders of patient {self.patient_id}"

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, Role, User
 from clinics.services import user_create, user_invite
 from lib.once import create_once
+from outbox.services import message_enqueue
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
 
@@ -21,11 +23,13 @@ from .models import (
     PainReport,
     Patient,
     PatientStatus,
+    ReminderSettings,
     SessionLog,
     SessionLogEntry,
     SessionLogRevision,
     SkipReason,
 )
+from .selectors.records import reminder_sessions_per_day
 
 
 @transaction.atomic
@@ -342,6 +346,8 @@ def _session_log_create(
         summary=_("Session #%(session)d, plan #%(plan)d.")
         % {"session": session.pk, "plan": plan.pk},
     )
+    if session.is_flagged:
+        safety_alert_notify(patient=patient, source="session", pk=session.pk)
     return session
 
 
@@ -416,7 +422,30 @@ def _pain_report_create(
         actor=recorded_by,
         summary=_("Pain report #%(report)d.") % {"report": report.pk},
     )
+    if report.red_flag_severity == red_flags.Severity.EMERGENCY:
+        safety_alert_notify(patient=patient, source="report", pk=report.pk)
     return report
+
+
+def safety_alert_notify(*, patient: Patient, source: str, pk: int) -> None:
+    """Email the patient's therapist at once (the clinic's admins when the patient has no
+    active one) that a patient needs attention: an emergency red flag, or a session stopped
+    because it hurt. The email says only that, and links to the patient's page."""
+    therapist = patient.primary_therapist
+    if therapist is not None and therapist.is_active:
+        recipients = [therapist]
+    else:
+        recipients = list(
+            User.objects.filter(clinic_id=patient.clinic_id, role=Role.CLINIC_ADMIN, is_active=True)
+        )
+    for recipient in recipients:
+        message_enqueue(
+            kind="safety_alert",
+            key=f"safety:{source}:{pk}:{recipient.pk}",
+            recipient=recipient.email,
+            clinic_id=patient.clinic_id,
+            context={"patient_id": patient.pk, "source": source, "pk": pk},
+        )
 
 
 @transaction.atomic
@@ -618,7 +647,8 @@ def session_log_correct(
         pain_before=session.pain_before, pain_after=session.pain_after, entries=entries
     )
     # A flag the therapist has been shown stays: a correction can add a reason, never clear one.
-    if session.is_flagged:
+    was_flagged = session.is_flagged
+    if was_flagged:
         kept = [reason for reason in session.flag_reason.split("; ") if reason]
         reasons = kept + [reason for reason in reasons if reason not in kept]
     session.is_flagged = bool(reasons)
@@ -634,6 +664,8 @@ def session_log_correct(
         actor=corrected_by,
         summary=_("Session #%(session)d.") % {"session": session.pk},
     )
+    if session.is_flagged and not was_flagged:
+        safety_alert_notify(patient=session.patient, source="session", pk=session.pk)
     return session
 
 
@@ -644,3 +676,35 @@ def patients_reassign(*, from_therapist: User, to_therapist: User | None) -> int
     return Patient.objects.filter(primary_therapist=from_therapist).update(
         primary_therapist=to_therapist, updated_at=timezone.now()
     )
+
+
+@transaction.atomic
+def reminder_settings_update(
+    *, patient: Patient, updated_by: User, is_on: bool, times: list[datetime.time]
+) -> ReminderSettings:
+    """The patient's reminders: on or off, and at which times of day (one per session of the
+    day at most). Only the patient chooses them; their therapist sees them."""
+    if updated_by.pk is None or patient.user_id != updated_by.pk:
+        raise ValidationError(_("Only the patient chooses their reminders."))
+    sessions = reminder_sessions_per_day(patient=patient)
+    chosen = sorted({time.replace(second=0, microsecond=0) for time in times})
+    if len(chosen) != len(times):
+        raise ValidationError({"times": _("Choose a different time for each reminder.")})
+    if len(chosen) > sessions:
+        raise ValidationError(
+            {
+                "times": ngettext(
+                    "Your plan has %(count)d session a day, so choose at most %(count)d time.",
+                    "Your plan has %(count)d sessions a day, so choose at most %(count)d times.",
+                    sessions,
+                )
+                % {"count": sessions}
+            }
+        )
+    settings_row, _created = ReminderSettings.objects.select_for_update().get_or_create(
+        patient=patient
+    )
+    settings_row.is_on = is_on
+    settings_row.times = [time.strftime("%H:%M") for time in chosen]
+    settings_row.save()
+    return settings_row

@@ -35,6 +35,7 @@ PUBLIC = {
     "clinics:sign-in-link",
     "clinics:sign-in-link-use",
     "clinics:sign-in-code",
+    "notifications:unsubscribe",
     "admin-sign-in",
     "favicon",
     "healthz",
@@ -73,6 +74,7 @@ def route_kwargs(demo):
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
         "clinics:sign-in-link-use": {"token": "not-a-real-token"},
+        "notifications:unsubscribe": {"token": "not-a-real-token"},
         "console:staff-invitation-resend": {"pk": demo["therapist"].pk},
         "console:staff-deactivate": {"pk": demo["therapist"].pk},
         "console:staff-reactivate": {"pk": demo["therapist"].pk},

@@ -25,13 +25,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lib.web import posted
 
 from .. import audit, services
+from ..access import staff_required
 from ..forms import (
+    DigestForm,
     EmailAuthenticationForm,
     SignInCodeForm,
     SignInLinkForm,
 )
 from ..models import AccessPurpose, Role, User
 from ..selectors import active_user, recovery_codes_left, two_factor_device
+from ..services import DEFAULT_DIGEST_AT
 
 HOME_BY_ROLE = {
     Role.CLINIC_ADMIN: "exercises:library",
@@ -279,3 +282,24 @@ def sign_in_link_use(request, token: str):
     if request.method == "POST":
         return _sign_in(request, user, redirect_to=reverse("clinics:home"))
     return render(request, "clinics/sign_in_link_use.html")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def email_settings(request):
+    """The emails a member of staff gets beyond alerts: the daily digest, on or off and when."""
+    user = request.user
+    form = DigestForm(
+        posted(request),
+        initial={"wanted": user.digest_at is not None, "at": user.digest_at or DEFAULT_DIGEST_AT},
+    )
+    if form.is_valid():
+        at = form.cleaned_data["at"] if form.cleaned_data["wanted"] else None
+        try:
+            services.digest_time_set(user=user, at=at)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your email settings were saved."))
+            return redirect("clinics:email-settings")
+    return render(request, "clinics/email_settings.html", {"form": form})

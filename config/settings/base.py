@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "prescriptions",
     "patients",
     "insights",
+    "notifications",
     "console",
     "devdata",
 ]
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A change that needs the task queue while it does not answer: a clear page, nothing saved.
+    "outbox.middleware.QueueUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -206,6 +209,9 @@ STORAGES = {
 # (`manage.py rqworker default --job-class django_tasks_rq.Job`). `manage.py crontask` is the
 # scheduler of the periodic work either way.
 TASK_QUEUE = os.environ.get("REHABIT_TASKS", "database")
+# The address staff and patients open Rehabit at, for the links in emails the worker writes
+# away from any request (alerts, reminders, digests).
+SITE_URL = os.environ.get("REHABIT_SITE_URL", "http://127.0.0.1:8000")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASK_QUEUE == "rq":
     TASKS = {

@@ -22,3 +22,4 @@ WHITENOISE_AUTOREFRESH = True
 # queue with REHABIT_TASKS).
 if "REHABIT_TASKS" not in os.environ:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+SITE_URL = "http://testserver"

@@ -199,3 +199,45 @@ class SessionCorrectionForm(ServiceErrorsMixin, forms.Form):
             "note": cleaned["note"],
             "entries": [entry_form.correction() for entry_form in self.entry_forms],
         }
+
+
+class ReminderForm(ServiceErrorsMixin, forms.Form):
+    """Email reminders on or off, and one time of day per session of the plan's day."""
+
+    is_on = forms.BooleanField(label=_("Email me a reminder for each session"), required=False)
+
+    def __init__(self, *args, sessions: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions
+        for number in range(1, sessions + 1):
+            self.fields[f"time_{number}"] = forms.TimeField(
+                label=(
+                    _("Reminder %(number)d") % {"number": number}
+                    if sessions > 1
+                    else _("Reminder time")
+                ),
+                required=False,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                error_messages={
+                    "invalid": _("Enter a time of day from 00:00 to 23:59, such as 09:00.")
+                },
+            )
+
+    @property
+    def time_fields(self):
+        return [self[f"time_{number}"] for number in range(1, self.sessions + 1)]
+
+    @staticmethod
+    def initial_for(settings_row, times: list[str]) -> dict:
+        initial = {"is_on": settings_row.is_on if settings_row else True}
+        for number, text in enumerate(times, start=1):
+            initial[f"time_{number}"] = text
+        return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        times = [cleaned.get(f"time_{number}") for number in range(1, self.sessions + 1)]
+        cleaned["times"] = [time for time in times if time is not None]
+        if cleaned.get("is_on") and not cleaned["times"]:
+            self.add_error(None, _("Choose at least one time, or turn reminders off."))
+        return cleaned

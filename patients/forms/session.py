@@ -96,7 +96,7 @@ class EntryForm(forms.Form):
     repetitions_done = dose.REPETITIONS_DONE.form_field(_("Repetitions done"))
     hold_seconds_done = dose.HOLD_SECONDS_DONE.form_field(_("Hold (seconds)"))
     skip_reason = forms.ChoiceField(
-        label=_("Why not all of it?"),
+        label=_("Why not, or why not all of it?"),
         choices=SkipReason.choices,
         required=False,
     )

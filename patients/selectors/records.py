@@ -1,10 +1,13 @@
 """Single reads of a patient's records that pages and other apps' services need."""
 
 import uuid
+from dataclasses import dataclass
 
 from clinics.models import User
+from prescriptions.models import Plan, PlanStatus
 
-from ..models import Patient, SessionLog
+from ..models import Patient, ReminderSettings, SessionLog
+from ..reminders import default_times
 
 
 def patients_of_therapist_count(*, therapist: User) -> int:
@@ -20,3 +23,34 @@ def patient_of_account(*, account: User) -> Patient | None:
 def session_for_token(*, patient: Patient, client_token: uuid.UUID) -> SessionLog | None:
     """The patient's session saved with this form's token, if it was saved."""
     return SessionLog.objects.filter(patient=patient, client_token=client_token).first()
+
+
+def reminder_sessions_per_day(*, patient: Patient) -> int:
+    """The most sessions a day any of the patient's running plans asks for (1 with none)."""
+    counts = Plan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).values_list(
+        "times_per_day", flat=True
+    )
+    return max(counts, default=1)
+
+
+@dataclass(frozen=True)
+class Reminders:
+    settings: ReminderSettings | None
+    sessions_per_day: int
+    times: list[str]  # the chosen times, else the defaults for the sessions per day
+
+    @property
+    def is_on(self) -> bool:
+        return self.settings.is_on if self.settings else True
+
+
+def reminder_settings_for(*, patient: Patient) -> Reminders:
+    """The patient's reminders as they stand, with the defaults where none were chosen."""
+    settings_row = ReminderSettings.objects.filter(patient=patient).first()
+    sessions = reminder_sessions_per_day(patient=patient)
+    times = list(settings_row.times) if settings_row and settings_row.times else []
+    return Reminders(
+        settings=settings_row,
+        sessions_per_day=sessions,
+        times=times or list(default_times(sessions)),
+    )

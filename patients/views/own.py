@@ -18,9 +18,10 @@ from lib.web import posted
 from .. import services
 from ..access import pain_report_for_patient, patient_for_self, session_for_patient
 from ..cautions import SAFETY_RULE
-from ..forms.own import HistoryPageForm, PainReportForm, SessionCorrectionForm
+from ..forms.own import HistoryPageForm, PainReportForm, ReminderForm, SessionCorrectionForm
 from ..red_flags import RED_FLAGS_BY_CODE, Severity
 from ..selectors.history import patient_history
+from ..selectors.records import reminder_settings_for
 from ..selectors.today import today_for_patient
 
 
@@ -97,15 +98,36 @@ ACCOUNT_RECORD_VIEWS = 5
 
 @patient_required
 def account(request):
-    """The patient's account and privacy: who they are to the clinic, their password, and the
-    latest views of their record by the clinic's staff."""
+    """The patient's account and privacy: who they are to the clinic, their reminders, their
+    password, and the latest views of their record by the clinic's staff."""
     patient = patient_for_self(user=request.user)
+    reminders = reminder_settings_for(patient=patient)
+    form = ReminderForm(
+        posted(request),
+        sessions=reminders.sessions_per_day,
+        initial=ReminderForm.initial_for(reminders.settings, reminders.times),
+    )
+    if form.is_valid():
+        try:
+            services.reminder_settings_update(
+                patient=patient,
+                updated_by=request.user,
+                is_on=form.cleaned_data["is_on"],
+                times=form.cleaned_data["times"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Your reminders were saved."))
+            return redirect(reverse("patients:account") + "#reminders")
     views = list(record_views_for_patient(patient=patient)[: ACCOUNT_RECORD_VIEWS + 1])
     return render(
         request,
         "patients/account.html",
         {
             "patient": patient,
+            "reminder_form": form,
+            "reminders": reminders,
             "record_views": views[:ACCOUNT_RECORD_VIEWS],
             "more_record_views": len(views) > ACCOUNT_RECORD_VIEWS,
         },

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from patients.models import AlertAcknowledgement, AlertKind
 
 from .axe import assert_accessible
-from .test_patient_session import choose_pain, run_exercise
+from .test_patient_session import choose_pain, run_all_exercises
 
 
 def patient_row(page: Page, name: str):
@@ -54,11 +54,7 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
         "link", name=re.compile("Start today's session|Log an extra session")
     ).first.click()
     choose_pain(page, "How much does it hurt now, before you start?", 4)
-    page.get_by_role("button", name="Next").click()
-    run_exercise(page, "Knee-to-chest stretch")
-    page.get_by_role("button", name="Next").click()
-    run_exercise(page, "Prone press-up")
-    page.get_by_role("button", name="Next").click()
+    run_all_exercises(page)
     choose_pain(page, "How much does it hurt now, after the session?", 8)
     page.get_by_label("Too hard", exact=True).check()
     page.get_by_role("button", name="Save my session").click()

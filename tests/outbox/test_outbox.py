@@ -161,3 +161,19 @@ def test_the_outbox_page_runs_the_same_queries_for_3_or_60_messages(
         ask(key=f"b:{number}", clinic=clinic)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("console:outbox"))
+
+
+def test_with_the_queue_down_a_change_that_would_send_is_refused_whole(client, clinic, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 5}}
+    client.force_login(ClinicAdminFactory(clinic=clinic))
+    response = client.post(
+        reverse("console:staff-invite"),
+        {"full_name": "Nina Newman", "email": "nina@example.com", "role": "therapist"},
+    )
+    assert response.status_code == 503
+    assert "That was not saved" in response.text
+    assert not OutboxMessage.objects.exists()
+    from clinics.models import User
+
+    assert not User.objects.filter(email="nina@example.com").exists()

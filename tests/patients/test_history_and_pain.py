@@ -660,3 +660,37 @@ def test_the_account_page_holds_the_record_views_and_the_password(client, patien
     assert f'href="{reverse("clinics:password-change")}"' in page
     nav = client.get(reverse("patients:today")).text.split('id="main-nav"', 1)[1]
     assert f'href="{reverse("patients:account")}">Your account' in nav
+
+
+def test_reminders_start_from_the_plan_and_the_patient_changes_them(client, patient, therapist):
+    make_plan(patient, therapist).__class__.objects.filter(patient=patient).update(times_per_day=2)
+    client.force_login(patient.user)
+    account = reverse("patients:account")
+    page = client.get(account).text
+    assert 'name="time_1" value="09:00"' in page and 'name="time_2" value="18:00"' in page
+    response = client.post(account, {"is_on": "on", "time_1": "07:30", "time_2": "19:15"})
+    assert response.status_code == 302
+    settings_row = patient.reminder_settings
+    assert (settings_row.is_on, settings_row.times) == (True, ["07:30", "19:15"])
+    response = client.post(account, {"time_1": "07:30"})
+    patient.reminder_settings.refresh_from_db()
+    assert patient.reminder_settings.is_on is False
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"is_on": "on", "time_1": "25:00"}, "Enter a time of day from 00:00 to 23:59"),
+        ({"is_on": "on", "time_1": "09:00", "time_2": "09:00"}, "a different time for each"),
+        ({"is_on": "on"}, "Choose at least one time, or turn reminders off."),
+    ],
+)
+def test_bad_reminder_times_are_refused_and_kept(client, patient, therapist, data, message):
+    make_plan(patient, therapist).__class__.objects.filter(patient=patient).update(times_per_day=2)
+    client.force_login(patient.user)
+    response = client.post(reverse("patients:account"), data)
+    assert response.status_code == 200
+    assert message in response.text
+    if "time_1" in data:
+        assert f'value="{data["time_1"]}"' in response.text
+    assert not hasattr(patient, "reminder_settings") or not patient.reminder_settings.times
