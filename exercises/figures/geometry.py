@@ -187,6 +187,12 @@ def _parts(pose: Pose, plane: str, mirrored: bool, hips: Point) -> dict[str, Par
             pitch = math.degrees(math.acos(pose.seen[name]))
         pitches[name] = pitch
         seen = round(math.cos(math.radians(pitch)), 2)
+        if name in pose.turned:
+            # The pose turns it further, clockwise on the screen as drawn: the direction a
+            # segment pointing out of the picture's plane shows in, which the flat chain of
+            # turns cannot give (a thigh fallen out to the side seen from the front). Its
+            # children turn with it.
+            angle += -pose.turned[name] if mirrored else pose.turned[name]
         frame = frame.then(rotation(angle))
         parts[name] = Part(
             name=name,

@@ -89,6 +89,7 @@ class Pose:
     tilt: float
     joints: MappingProxyType
     seen: MappingProxyType = MappingProxyType({})
+    turned: MappingProxyType = MappingProxyType({})
 
     def angle(self, movement: str, side: str | None = None) -> float:
         key = f"{side}_{movement}" if side and MOVEMENTS[movement].bilateral else movement
@@ -232,7 +233,9 @@ def _support(data, where: str) -> tuple[str, ...]:
 
 
 def _pose(name: str, data: dict, plane: str, where: str) -> Pose:
-    _only(data, {"alt", "support", "hip_x", "hip_height", "tilt", "joints", "seen"}, where)
+    _only(
+        data, {"alt", "support", "hip_x", "hip_height", "tilt", "joints", "seen", "turned"}, where
+    )
     for key in ("alt", "support", "hip_x"):
         if key not in data:
             _fail(where, f"missing {key!r}")
@@ -246,6 +249,7 @@ def _pose(name: str, data: dict, plane: str, where: str) -> Pose:
         tilt=_number(data.get("tilt", 0), f"{where}, tilt"),
         joints=MappingProxyType(_joints(data.get("joints", {}), plane, f"{where}, joints")),
         seen=MappingProxyType(_seen(data.get("seen", {}), f"{where}, seen")),
+        turned=MappingProxyType(_turned(data.get("turned", {}), f"{where}, turned")),
     )
 
 
@@ -267,6 +271,21 @@ def _seen(data: dict, where: str) -> dict[str, float]:
         else:
             _fail(where, f"unknown part {name!r}")
     return {**both, **one}
+
+
+def _turned(data: dict, where: str) -> dict[str, float]:
+    """Parts turned further in the picture, by part name ("right_shin"), in degrees."""
+    if not isinstance(data, dict):
+        _fail(where, "expected an object of parts and the degrees each is turned")
+    parts = set(part_names())
+    turned = {}
+    for name, value in data.items():
+        if name not in parts:
+            _fail(where, f"unknown part {name!r} (a side's own, such as 'right_shin')")
+        turned[name] = _number(value, f"{where}, {name}")
+        if not -180 <= turned[name] <= 180:
+            _fail(where, f"{name}: from -180 to 180 degrees")
+    return turned
 
 
 PROP_OPTIONS = {

@@ -13,7 +13,9 @@ def standing(**joints) -> Pose:
     return pose(support=("left_foot", "right_foot"), **joints)
 
 
-def pose(*, support=(), hip_x=100.0, hip_height=None, tilt=0.0, seen=None, **joints) -> Pose:
+def pose(
+    *, support=(), hip_x=100.0, hip_height=None, tilt=0.0, seen=None, turned=None, **joints
+) -> Pose:
     """A pose with joints given as full names (left_knee_flexion=...)."""
     return Pose(
         name="start",
@@ -24,6 +26,7 @@ def pose(*, support=(), hip_x=100.0, hip_height=None, tilt=0.0, seen=None, **joi
         tilt=tilt,
         joints=MappingProxyType(joints),
         seen=MappingProxyType(seen or {}),
+        turned=MappingProxyType(turned or {}),
     )
 
 

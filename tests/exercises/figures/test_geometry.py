@@ -150,3 +150,22 @@ def test_a_segment_given_as_seen_in_full_is_drawn_full_length_and_so_are_those_b
     upright = pose_body(pose(hip_height=53, seen={"right_forearm": 1.0}, **raised), plane="side")
     assert upright.part("right_upper_arm").seen == pytest.approx(0.5)
     assert upright.part("right_forearm").seen == upright.part("right_hand").seen == 1
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_turned_segment_turns_clockwise_as_drawn_and_takes_those_below_it_along(mirrored):
+    # Seen from the front, a thigh fallen out to the side (sitting with the soles together)
+    # shows nearly level: more than hip abduction alone turns it in the picture.
+    turned = {"left_thigh": -90, "left_shin": 180}
+    body = pose_body(pose(hip_height=53, turned=turned), plane="front", mirrored=mirrored)
+    hip, knee, ankle = at(body, "left_hip"), at(body, "left_knee"), at(body, "left_ankle")
+    # Counter-clockwise from hanging down is to the right on the screen, in either view.
+    assert knee == pytest.approx((hip[0] + 24.5, hip[1]), abs=0.1)
+    # The shin turned back along the thigh, the foot with it.
+    assert ankle == pytest.approx((knee[0] - 24.6, knee[1]), abs=0.1)
+    assert body.part("left_thigh").seen == 1
+    assert at(body, "right_knee") == pytest.approx(at(standing_body(mirrored), "right_knee"))
+
+
+def standing_body(mirrored):
+    return pose_body(pose(hip_height=53), plane="front", mirrored=mirrored)

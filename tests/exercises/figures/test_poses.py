@@ -119,3 +119,13 @@ def test_seen_sets_how_much_of_a_segment_shows_for_both_sides_or_one():
         exercise({"start": {**STANDING, "seen": {"forearm": 2}}, "end": STANDING})
     with pytest.raises(FigureDataError, match="unknown part 'tail'"):
         exercise({"start": {**STANDING, "seen": {"tail": 1}}, "end": STANDING})
+
+
+def test_turned_names_a_sides_own_part_and_the_degrees_it_turns():
+    data = exercise({"start": STANDING, "end": {**STANDING, "turned": {"right_shin": -30}}})
+    assert dict(data.pose("end").turned) == {"right_shin": -30}
+    assert dict(data.pose("start").turned) == {}
+    with pytest.raises(FigureDataError, match="right_shin: from -180 to 180 degrees"):
+        exercise({"start": {**STANDING, "turned": {"right_shin": 200}}, "end": STANDING})
+    with pytest.raises(FigureDataError, match="unknown part 'shin'"):
+        exercise({"start": {**STANDING, "turned": {"shin": 30}}, "end": STANDING})
