@@ -200,7 +200,12 @@ def csv_file(draw) -> bytes:
     elif shape == "twice":
         header.append(draw(st.sampled_from(header)))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=draw(st.sampled_from(["\r\n", "\n", "\r"])))
+    terminator = draw(st.sampled_from(["\r\n", "\n", "\r"]))
+    # Python's writer quotes a field only for the characters of its own line ending, so with
+    # bare "\r" rows a step list's "\n" would go unquoted and split the row: a file no
+    # spreadsheet writes. Quote every field then, as spreadsheets that end rows in "\r" do.
+    quoting = csv.QUOTE_ALL if terminator == "\r" else csv.QUOTE_MINIMAL
+    writer = csv.writer(out, lineterminator=terminator, quoting=quoting)
     writer.writerow(header)
     for index in range(len(rows)):
         record = [cells.get(f"{index}-{column}", "") for column in header]
