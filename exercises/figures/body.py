@@ -122,7 +122,12 @@ SEGMENTS: dict[str, Segment] = {
                     "face": (6.5, 6.0),
                     "back_of_head": (5.5, -6.0),
                 },
-                "front": {"head": (6.0, 0), "head_top": (12.5, 0), "chin": (-0.9, 0)},
+                "front": {
+                    "head": (6.0, 0),
+                    "head_top": (12.5, 0),
+                    "chin": (-0.9, 0),
+                    "face": (6.5, 0),
+                },
             },
         ),
         Segment(
@@ -330,6 +335,88 @@ def outline(segment: str, view: str) -> Outline:
     return smooth(points, straight)
 
 
+# A head turning on its neck (AXIAL movements) is drawn by blending its outline between the
+# face-on shape and the profile, point for point. These are points of the face-on shape in the
+# profile's order (_HEAD_SIDE: chin, face, crown, back of the head), so every blend is one
+# smooth outline with the same segments and an animation can morph one into the next.
+_HEAD_FRONT_MATCHED = [
+    (0.3, 2.6),
+    (2.5, 4.0),
+    (6.5, 4.85),
+    (10.2, 4.3),
+    (12.4, 1.0),
+    (12.1, -2.2),
+    (9.5, -4.6),
+    (5.5, -4.85),
+    (1.8, -3.9),
+    (-0.4, -2.0),
+    (-0.9, 0.6),
+]
+# The torso's width seen from the front and its depth from the side (its outlines' extent).
+TORSO_WIDTH = 21.6
+TORSO_DEPTH = 13.4
+
+
+def turned_outline(segment: str, view: str, turn: float, *, blended: bool = False) -> Outline:
+    """The outline of a segment turned `turn` degrees about its own long axis (to the figure's
+    right when positive). Only the head's changes: from the front it turns toward its profile,
+    from the side toward the face-on shape. Unturned it is the plain outline, unless `blended`:
+    an animation that turns it needs every key frame's outline made the same way."""
+    if segment != "head" or (not turn and not blended):
+        return outline(segment, view)
+    return _turned_head(view, round(turn, 1))
+
+
+@cache
+def _turned_head(view: str, turn: float) -> Outline:
+    share = abs(math.sin(math.radians(turn)))
+    if view == "side":
+        start, goal = _HEAD_SIDE, _HEAD_FRONT_MATCHED
+    else:
+        # Seen from the front the figure's right is -y: a head turned that way shows the
+        # profile facing -y, the side view's outline mirrored.
+        start, goal = _HEAD_FRONT_MATCHED, _HEAD_SIDE
+        if turn > 0:
+            start = [(x, -y) for x, y in start]
+            goal = [(x, -y) for x, y in goal]
+    return smooth(
+        [
+            (a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share)
+            for a, b in zip(start, goal, strict=True)
+        ]
+    )
+
+
+# The head's landmarks that move as it turns, by their point in the outlines above.
+_TURNING_LANDMARKS = {"chin": 0, "face": 2, "back_of_head": 7}
+
+
+def turned_landmark(segment: str, view: str, name: str, point: Point, turn: float) -> Point:
+    """Where a landmark of a segment turned `turn` degrees about its long axis is: the head's
+    chin, face and back of the head go round with its outline (`turned_outline`)."""
+    if segment != "head" or not turn or name not in _TURNING_LANDMARKS:
+        return point
+    share = abs(math.sin(math.radians(turn)))
+    index = _TURNING_LANDMARKS[name]
+    if view == "side":
+        goal = _HEAD_FRONT_MATCHED[index]
+    else:
+        x, y = _HEAD_SIDE[index]
+        goal = (x, -y) if turn > 0 else (x, y)
+    return point[0] + (goal[0] - point[0]) * share, point[1] + (goal[1] - point[1]) * share
+
+
+def across(segment: str, view: str, turn: float) -> float:
+    """How wide a segment turned `turn` degrees about its own long axis is drawn, as a share of
+    its outline's width: the torso seen from the front gets narrower as it turns, seen from
+    the side wider (an ellipse of its width and depth, turned)."""
+    if segment != "torso" or not turn:
+        return 1.0
+    radians = math.radians(turn)
+    ratio = TORSO_DEPTH / TORSO_WIDTH if view == "front" else TORSO_WIDTH / TORSO_DEPTH
+    return math.hypot(math.cos(radians), ratio * math.sin(radians))
+
+
 # Movements ------------------------------------------------------------------------------------
 
 
@@ -362,6 +449,10 @@ MOVEMENTS: dict[str, Movement] = {
         # flexion and extension (White & Panjabi, Clinical Biomechanics of the Spine); the
         # neck's own range also applies to neck and head together (plausibility.py).
         Movement("head_flexion", "head", -20, 20, "flexion (a nod)", "extension"),
+        # Turning about the long axis (AXIAL): the trunk 45 each way (FIGURE.md), the neck
+        # 60 to 80 (FIGURE.md; the middle of it here). The head turns with the trunk too.
+        Movement("trunk_rotation", "torso", -45, 45, "turn to the right", "turn to the left"),
+        Movement("neck_rotation", "head", -70, 70, "turn to the right", "turn to the left"),
         Movement("shoulder_flexion", "upper_arm", -60, 180, "flexion", "extension"),
         # Adduction is not in FIGURE.md: in the frontal plane the arm soon meets the body.
         Movement("shoulder_abduction", "upper_arm", -30, 180, "abduction", "adduction"),
@@ -424,6 +515,9 @@ DEPTHS: dict[str, dict[str, int]] = {
 }
 # The shoulder's rotation shows in both views through the elbow (`elbow_split`).
 THROUGH_ELBOW = {"shoulder_rotation", "elbow_flexion"}
+# Turns about a segment's own long axis show in both views through outlines and where the
+# shoulders sit (`turned_outline`, `across`, `attach`), not as a turn or a tilt.
+AXIAL = {"trunk_rotation", "neck_rotation"}
 # Lateral movements of the trunk and neck are named for the side they bend toward, so they are
 # not mirrored for the right side; a bilateral one is.
 MIRRORED_IN_FRONT = {"shoulder_abduction", "elbow_flexion", "wrist_flexion", "hip_abduction"}
@@ -457,8 +551,17 @@ def movements_for(segment: str) -> list[Movement]:
     return [movement for movement in MOVEMENTS.values() if movement.segment == segment]
 
 
-def attach(segment: Segment, view: str, side: str | None) -> Point:
+def attach(segment: Segment, view: str, side: str | None, trunk_turn: float = 0.0) -> Point:
     x, y = segment.attach[view]
     if view == "front" and side == "right":
         y = -y
+    if trunk_turn and segment.name == "upper_arm":
+        # The trunk turning about its long axis carries the shoulders round: seen from the
+        # front they come closer together; from the side they part, the one on the side it
+        # turns to going back.
+        radians = math.radians(trunk_turn)
+        if view == "front":
+            y *= math.cos(radians)
+        else:
+            y += (1 if side == "left" else -1) * SHOULDER_SPREAD * math.sin(radians)
     return x, y

@@ -17,6 +17,7 @@ animates its path; all share one `Timing`.
 import math
 from dataclasses import dataclass
 
+from .body import turned_outline
 from .geometry import GROUND, HEIGHT, WIDTH, Body
 from .poses import Cue, FigureData, Tempo
 from .props import STRAP_STROKES, PropShape, Scene, strap_path, strap_points
@@ -55,6 +56,7 @@ class Step:
     motions: tuple[Motion, ...] = ()
     d: str = ""
     fill: str = ""
+    morph: str = ""  # a shape's outlines at each key frame, when it changes (a head turning)
 
 
 @dataclass(frozen=True)
@@ -180,18 +182,33 @@ def _group(name: str, frames: list[Body]) -> Step:
     )
 
 
-def _scale(seen: float) -> str:
-    return f"{seen:.2f}".rstrip("0").rstrip(".") + " 1"
+def _share(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _scale(seen: float, across: float = 1.0) -> str:
+    return f"{_share(seen)} {_share(across)}"
 
 
 def _shape(name: str, frames: list[Body], fill: str) -> Step:
     parts = [body.parts[name] for body in frames]
-    scales = [_scale(part.seen) for part in parts]
+    scales = [_scale(part.seen, part.across) for part in parts]
     d = parts[0].outline.d
+    morph = ""
+    if len({part.outline.d for part in parts}) > 1:
+        # A head turning between poses: each key frame's outline made the same way, so the
+        # animation morphs one into the next.
+        outlines = [
+            turned_outline(part.segment, body.plane, part.turn, blended=True).d
+            for body, part in zip(frames, parts, strict=True)
+        ]
+        d, morph = outlines[0], _values(outlines)
     if len(set(scales)) > 1:
-        return Step("shape", name, d=d, fill=fill, motions=(Motion("scale", _values(scales)),))
+        return Step(
+            "shape", name, d=d, fill=fill, motions=(Motion("scale", _values(scales)),), morph=morph
+        )
     transform = f"scale({scales[0]})" if scales[0] != "1 1" else ""
-    return Step("shape", name, d=d, fill=fill, transform=transform)
+    return Step("shape", name, d=d, fill=fill, transform=transform, morph=morph)
 
 
 def _hidden(name: str, frames: list[Body], near: str) -> bool:
@@ -265,9 +282,36 @@ def _arrow_head(tip: Point, direction: Point) -> str:
     return " ".join(numbers(*corner) for corner in corners)
 
 
+# A turn's ellipse: its height as a share of its width, and where on it the arrow runs (degrees
+# round from its right end, clockwise on the screen, so 90 is the front, nearest the viewer).
+TURN_FLATNESS = 0.28
+TURN_FROM, TURN_TO = 160.0, 20.0
+
+
+def _turn_mark(cue: Cue, centre: Point, across: float) -> CueMark:
+    """An arrow round the front of a flat ellipse about `centre`: a turn about an upright
+    axis, the way the front goes (to the right on the screen when `across` is positive)."""
+    cx, cy = centre[0] + cue.shift[0], centre[1] - cue.shift[1]
+    rx = cue.length / 2
+    ry = rx * TURN_FLATNESS
+
+    def on(degrees: float) -> Point:
+        return cx + rx * math.cos(math.radians(degrees)), cy + ry * math.sin(math.radians(degrees))
+
+    first, last = (TURN_FROM, TURN_TO) if across >= 0 else (TURN_TO, TURN_FROM)
+    back = 1 if first > last else -1  # from the tip back along the arrow, in degrees
+    step = math.degrees(ARROW_LENGTH * 0.8 / rx) * 1.4
+    tip, line_end = on(last), on(last + back * step)
+    sweep = 0 if first > last else 1
+    d = f"M{numbers(*on(first))}A{numbers(rx, ry)} 0 0 {sweep} {numbers(*line_end)}"
+    return CueMark(d, _arrow_head(tip, (tip[0] - line_end[0], tip[1] - line_end[1])))
+
+
 def cue_mark(cue: Cue, start: Body, end: Body) -> CueMark:
     """The arrow from the start pose to the end pose (see poses.Cue)."""
     a, b = start.point(cue.point), end.point(cue.point)
+    if cue.kind == "turn":
+        return _turn_mark(cue, start.point(cue.around), b[0] - a[0])
     if cue.kind == "line":
         shift = (cue.shift[0], -cue.shift[1])
         dx, dy = b[0] - a[0], b[1] - a[1]

@@ -21,13 +21,15 @@ from .body import (
     SEGMENTS,
     SOLE,
     TILT_TURN,
+    across,
     attach,
     elbow_split,
     movements_for,
-    outline,
     part_names,
     split_part,
     turn_sign,
+    turned_landmark,
+    turned_outline,
 )
 from .poses import Pose
 from .shapes import Outline, Point
@@ -89,7 +91,9 @@ class Part:
     """One segment of a posed body: its joint at `offset` in its parent's frame, turned by
     `angle` degrees (clockwise on the screen) from the parent's frame, with `seen` of its
     length showing (1 in the picture's plane, less when it points toward or away from the
-    viewer, negative when it points back past its joint)."""
+    viewer, negative when it points back past its joint). `turn` is how far it is turned
+    about its own long axis (the trunk's and the head's rotation), and `across` the share of
+    its width that shows for it."""
 
     name: str
     segment: str
@@ -100,10 +104,12 @@ class Part:
     seen: float
     frame: Affine
     outline: Outline
+    turn: float = 0.0
+    across: float = 1.0
 
     def at(self, point: Point) -> Point:
         """A point of this segment's frame (at full length) in the picture."""
-        return self.frame.apply((point[0] * self.seen, point[1]))
+        return self.frame.apply((point[0] * self.seen, point[1] * self.across))
 
     def edge(self) -> list[Point]:
         """Points around its outline in the picture."""
@@ -133,7 +139,8 @@ class Body:
             if segment.joint == bare:
                 return part.frame.apply((0.0, 0.0))
             if bare in segment.landmarks[self.plane]:
-                return part.at(segment.landmarks[self.plane][bare])
+                landmark = segment.landmarks[self.plane][bare]
+                return part.at(turned_landmark(part.segment, self.plane, bare, landmark, part.turn))
         raise KeyError(f"no point named {name!r} in the {self.plane} view")
 
     def sole(self, side: str) -> tuple[Point, Point]:
@@ -177,7 +184,7 @@ def _parts(pose: Pose, plane: str, mirrored: bool, hips: Point) -> dict[str, Par
             # the hip) tilts the other way when its parent tilts toward the viewer.
             inherited = pitches[parent_name]
             pitch += -inherited if abs(segment.rest[plane]) == 180 else inherited
-            x, y = attach(segment, plane, side)
+            x, y = attach(segment, plane, side, pose.angle("trunk_rotation"))
             offset = (x * parent.seen, y)
             frame = parent.frame.then(translation(*offset))
         if name in pose.seen:
@@ -194,6 +201,10 @@ def _parts(pose: Pose, plane: str, mirrored: bool, hips: Point) -> dict[str, Par
             # children turn with it.
             angle += -pose.turned[name] if mirrored else pose.turned[name]
         frame = frame.then(rotation(angle))
+        # Turning about its own long axis: the trunk, and the head riding on it.
+        turn = pose.angle("trunk_rotation") if bare in ("torso", "head") else 0.0
+        if bare == "head":
+            turn += pose.angle("neck_rotation")
         parts[name] = Part(
             name=name,
             segment=bare,
@@ -203,7 +214,9 @@ def _parts(pose: Pose, plane: str, mirrored: bool, hips: Point) -> dict[str, Par
             angle=angle,
             seen=seen,
             frame=frame,
-            outline=outline(bare, plane),
+            outline=turned_outline(bare, plane, turn),
+            turn=turn,
+            across=across(bare, plane, turn),
         )
     return parts
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .body import (
+    AXIAL,
     DEPTHS,
     LIMBS,
     MOVEMENTS,
@@ -109,7 +110,9 @@ class Prop:
 class Cue:
     """The movement's arrow: along the arc `point` travels around `around` from the start pose
     to the end pose ("arc"), or straight from where `point` starts to where it ends ("line"),
-    `gap` units outside its path (an arc) or moved by `shift` (a line)."""
+    `gap` units outside its path (an arc) or moved by `shift` (a line); or ("turn") round the
+    front of a flat ellipse `length` wide about `around` (moved by `shift`), the way `point`
+    goes across the picture: a turn about an upright axis (the head, the trunk)."""
 
     kind: str
     point: str
@@ -182,7 +185,7 @@ def _only(data: dict, allowed: set[str], where: str):
 def _joints(data: dict, plane: str, where: str) -> dict[str, float]:
     if not isinstance(data, dict):
         _fail(where, "expected an object of movements")
-    seen_here = set(TURNS[plane]) | set(DEPTHS[plane]) | THROUGH_ELBOW
+    seen_here = set(TURNS[plane]) | set(DEPTHS[plane]) | THROUGH_ELBOW | AXIAL
     both: dict[str, float] = {}
     one: dict[str, float] = {}
     for key, value in data.items():
@@ -349,10 +352,12 @@ def _strap_point(point, where: str):
 
 def _cue(data: dict, where: str) -> Cue:
     _only(data, {"kind", "point", "around", "gap", "shift", "length"}, where)
-    if data.get("kind") not in ("arc", "line"):
-        _fail(where, "kind is 'arc' or 'line'")
+    if data.get("kind") not in ("arc", "line", "turn"):
+        _fail(where, "kind is 'arc', 'line' or 'turn'")
     if data["kind"] == "arc" and "around" not in data:
         _fail(where, "an arc needs 'around', the joint it turns about")
+    if data["kind"] == "turn" and ("around" not in data or "length" not in data):
+        _fail(where, "a turn needs 'around', the point it circles, and 'length', its width")
     shift = data.get("shift", [0, 0])
     if not isinstance(shift, list) or len(shift) != 2:
         _fail(where, "shift is [dx, dy]")
