@@ -347,7 +347,15 @@ def _strap_point(point, where: str):
         return point
     if isinstance(point, list) and len(point) == 2:
         return (_number(point[0], where), _number(point[1], where))
-    _fail(where, f"expected a point's name or [x, height], got {point!r}")
+    if isinstance(point, dict) and point and set(point) <= set(POSE_NAMES):
+        # A fixed point that moves from pose to pose: a towel gathered up by the toes.
+        by_pose = {}
+        for pose, fixed in point.items():
+            if not (isinstance(fixed, list) and len(fixed) == 2):
+                _fail(where, f"the {pose} pose's point is [x, height], got {fixed!r}")
+            by_pose[pose] = (_number(fixed[0], where), _number(fixed[1], where))
+        return MappingProxyType(by_pose)
+    _fail(where, f"expected a point's name, [x, height] or one for each pose, got {point!r}")
 
 
 def _cue(data: dict, where: str) -> Cue:
@@ -440,6 +448,15 @@ def figure_data(slug: str, data: dict, *, where: str = "") -> FigureData:
             _fail(
                 where, f"no point named {point!r} in the {plane} view (e.g. 'right_knee', 'chin')"
             )
+    names = [pose.name for pose in poses]
+    for prop in props:
+        for point in prop.get("through", ()):
+            if isinstance(point, MappingProxyType) and set(point) != set(names):
+                _fail(
+                    where,
+                    f"a {prop.kind}'s point given pose by pose needs one for each pose: "
+                    + ", ".join(names),
+                )
     return FigureData(
         slug=slug,
         view=view,

@@ -8,7 +8,7 @@ drawn in front of it and redrawn for each pose.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .geometry import GROUND, WIDTH, Body, picture_y
@@ -333,11 +333,17 @@ def scene(props: Iterable[Prop], *, plane: str, facing: str = "right") -> Scene:
 
 def strap_points(strap: Prop, body: Body) -> list[Point]:
     """Where a held towel or band runs in a pose: through named points of the body and fixed
-    points given as [x, height]."""
-    return [
-        body.point(point) if isinstance(point, str) else (point[0], picture_y(point[1]))
-        for point in strap.get("through")
-    ]
+    points given as [x, height], or as one of those for each pose (a towel gathered up by the
+    toes: {"start": [x, height], "end": [x, height]})."""
+    points = []
+    for point in strap.get("through"):
+        if isinstance(point, str):
+            points.append(body.point(point))
+            continue
+        if isinstance(point, Mapping):
+            point = point[body.pose.name]
+        points.append((point[0], picture_y(point[1])))
+    return points
 
 
 def strap_path(points: list[Point]) -> str:

@@ -183,6 +183,19 @@ def test_the_page_partial_offers_the_animation_and_the_stills():
         assert f"<title>{drawing.title}</title>" in html
 
 
+def test_a_towel_with_a_point_for_each_pose_runs_through_it_in_each_picture():
+    gathered = {"start": [140, 1.6], "end": [118, 4.5]}
+    standing = {"support": "standing", "hip_x": 100}
+    data = exercise(
+        {"start": standing, "end": standing},
+        props=[{"kind": "towel", "through": [[110, 1.6], gathered]}],
+    )
+    figure = exercise_figure(data)
+    start, end = figure.start.straps[0].d, figure.end.straps[0].d
+    assert (start, end) == ("M110 140.4L140 140.4", "M110 140.4L118 137.5")
+    assert figure.motion.straps[0].morph == ";".join([start, end, end, start, start])
+
+
 def test_a_figure_facing_left_that_moves_across_the_picture_stays_joined_up():
     data = exercise(
         {

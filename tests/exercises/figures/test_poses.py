@@ -121,6 +121,25 @@ def test_seen_sets_how_much_of_a_segment_shows_for_both_sides_or_one():
         exercise({"start": {**STANDING, "seen": {"tail": 1}}, "end": STANDING})
 
 
+def test_a_straps_fixed_point_may_be_given_for_each_pose():
+    gathered = {"start": [140, 1.6], "end": [118, 4.5]}
+    data = exercise(
+        {"start": STANDING, "end": STANDING},
+        props=[{"kind": "towel", "through": ["right_toes", gathered]}],
+    )
+    assert dict(data.props[0].get("through")[1]) == {"start": (140, 1.6), "end": (118, 4.5)}
+    with pytest.raises(FigureDataError, match="needs one for each pose: start, end"):
+        exercise(
+            {"start": STANDING, "end": STANDING},
+            props=[{"kind": "towel", "through": ["right_toes", {"start": [140, 1.6]}]}],
+        )
+    with pytest.raises(FigureDataError, match="the end pose's point is"):
+        exercise(
+            {"start": STANDING, "end": STANDING},
+            props=[{"kind": "towel", "through": [[100, 1], {"start": [1, 1], "end": "chin"}]}],
+        )
+
+
 def test_turned_names_a_sides_own_part_and_the_degrees_it_turns():
     data = exercise({"start": STANDING, "end": {**STANDING, "turned": {"right_shin": -30}}})
     assert dict(data.pose("end").turned) == {"right_shin": -30}
