@@ -336,22 +336,14 @@ def outline(segment: str, view: str) -> Outline:
 
 
 # A head turning on its neck (AXIAL movements) is drawn by blending its outline between the
-# face-on shape and the profile, point for point. These are points of the face-on shape in the
-# profile's order (_HEAD_SIDE: chin, face, crown, back of the head), so every blend is one
-# smooth outline with the same segments and an animation can morph one into the next.
-_HEAD_FRONT_MATCHED = [
-    (0.3, 2.6),
-    (2.5, 4.0),
-    (6.5, 4.85),
-    (10.2, 4.3),
-    (12.4, 1.0),
-    (12.1, -2.2),
-    (9.5, -4.6),
-    (5.5, -4.85),
-    (1.8, -3.9),
-    (-0.4, -2.0),
-    (-0.9, 0.6),
-]
+# face-on shape and the profile, point for point, so every blend is one smooth outline with
+# the same segments and an animation can morph one into the next. The profile's points start
+# under the jaw (_HEAD_SIDE from its last point: then chin, face, crown, back of the head);
+# the face-on points match them one for one and are symmetric, point k mirroring point 11 - k,
+# so a head turning either way starts from the very same outline.
+_HEAD_PROFILE = [_HEAD_SIDE[-1], *_HEAD_SIDE[:-1]]
+_HEAD_FACE_ON = symmetric([(-0.9, 0), (0.2, 2.4), (2.2, 4.0), (6.0, 4.85), (9.8, 4.4), (12.3, 1.6)])
+_MIRROR_INDEX = [0, *range(len(_HEAD_PROFILE) - 1, 0, -1)]
 # The torso's width seen from the front and its depth from the side (its outlines' extent).
 TORSO_WIDTH = 21.6
 TORSO_DEPTH = 13.4
@@ -371,14 +363,13 @@ def turned_outline(segment: str, view: str, turn: float, *, blended: bool = Fals
 def _turned_head(view: str, turn: float) -> Outline:
     share = abs(math.sin(math.radians(turn)))
     if view == "side":
-        start, goal = _HEAD_SIDE, _HEAD_FRONT_MATCHED
+        start, goal = _HEAD_PROFILE, _HEAD_FACE_ON
     else:
-        # Seen from the front the figure's right is -y: a head turned that way shows the
-        # profile facing -y, the side view's outline mirrored.
-        start, goal = _HEAD_FRONT_MATCHED, _HEAD_SIDE
+        start, goal = _HEAD_FACE_ON, _HEAD_PROFILE
         if turn > 0:
-            start = [(x, -y) for x, y in start]
-            goal = [(x, -y) for x, y in goal]
+            # Seen from the front the figure's right is -y: a head turned that way shows the
+            # profile mirrored, renumbered so that each point still matches its face-on one.
+            goal = [(goal[index][0], -goal[index][1]) for index in _MIRROR_INDEX]
     return smooth(
         [
             (a[0] + (b[0] - a[0]) * share, a[1] + (b[1] - a[1]) * share)
@@ -387,8 +378,8 @@ def _turned_head(view: str, turn: float) -> Outline:
     )
 
 
-# The head's landmarks that move as it turns, by their point in the outlines above.
-_TURNING_LANDMARKS = {"chin": 0, "face": 2, "back_of_head": 7}
+# The head's landmarks that move as it turns, by their point in the profile above.
+_TURNING_LANDMARKS = {"chin": 1, "face": 3, "back_of_head": 8}
 
 
 def turned_landmark(segment: str, view: str, name: str, point: Point, turn: float) -> Point:
@@ -397,12 +388,9 @@ def turned_landmark(segment: str, view: str, name: str, point: Point, turn: floa
     if segment != "head" or not turn or name not in _TURNING_LANDMARKS:
         return point
     share = abs(math.sin(math.radians(turn)))
-    index = _TURNING_LANDMARKS[name]
-    if view == "side":
-        goal = _HEAD_FRONT_MATCHED[index]
-    else:
-        x, y = _HEAD_SIDE[index]
-        goal = (x, -y) if turn > 0 else (x, y)
+    x, y = _HEAD_PROFILE[_TURNING_LANDMARKS[name]]
+    # From the side it comes round to the head's middle line; from the front, to the profile's.
+    goal = (x, 0.0) if view == "side" else ((x, -y) if turn > 0 else (x, y))
     return point[0] + (goal[0] - point[0]) * share, point[1] + (goal[1] - point[1]) * share
 
 

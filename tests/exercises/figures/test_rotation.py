@@ -3,6 +3,7 @@ front and parts the shoulders seen from the side; the head turns toward its prof
 front and toward its face-on shape from the side; an animation that turns the head morphs its
 outline."""
 
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -66,14 +67,29 @@ def test_seen_from_the_front_a_turned_head_shows_its_profile_facing_the_way_it_t
 
 def test_unturned_the_outlines_are_the_plain_ones_and_the_side_views_blend_starts_from_them():
     assert turned_outline("head", "front", 0) == outline("head", "front")
-    assert turned_outline("head", "side", 0, blended=True) == outline("head", "side")
+    assert box(turned_outline("head", "side", 0, blended=True)) == pytest.approx(
+        box(outline("head", "side")), abs=0.05
+    )
+    assert box(turned_outline("head", "front", 0, blended=True)) == pytest.approx(
+        box(outline("head", "front")), abs=0.3
+    )
     assert turned_outline("torso", "front", 30) == outline("torso", "front")
-    side_turned = turned_outline("head", "side", 60).points
-    plain = outline("head", "side").points
-    # Turned toward the viewer, the profile's face and back of the head even out.
-    assert max(y for x, y in side_turned) - abs(min(y for x, y in side_turned)) < max(
-        y for x, y in plain
-    ) - abs(min(y for x, y in plain))
+    # Turned toward the viewer, a profile narrows to the face-on head's width.
+    side_turned, plain = box(turned_outline("head", "side", 60)), box(outline("head", "side"))
+    assert side_turned[3] - side_turned[2] < plain[3] - plain[2] - 1.5
+
+
+def box(shape) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, y in shape.points], [y for x, y in shape.points]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def test_a_head_turning_either_way_starts_from_the_same_face_on_outline():
+    # Point for point, so an animation turning it right then left morphs through face on.
+    face_on = turned_outline("head", "front", 0, blended=True).points
+    for turn in (2, -2):
+        turned = turned_outline("head", "front", turn).points
+        assert max(math.dist(a, b) for a, b in zip(face_on, turned, strict=True)) < 0.5
 
 
 @pytest.mark.parametrize(
