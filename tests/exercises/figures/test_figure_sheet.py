@@ -1,13 +1,16 @@
 """`manage.py figure_sheet`: the review sheet of every exercise's poses, as SVG and PDF."""
 
 import io
+import json
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.html import escape
 from pypdf import PdfReader
 
-from exercises.figures import figures
+from exercises.figures import STARTER_CATALOG, figures
+from exercises.figures.sheet import review_sheet
 
 
 def sheet(tmp_path, *arguments) -> str:
@@ -23,10 +26,13 @@ def test_the_sheet_names_every_exercise_and_pose_with_its_text_alternative(tmp_p
     svg = (tmp_path / "figure-sheet.svg").read_text()
     ET.fromstring(svg)
     for figure in figures():
-        assert f">{figure.name}</text>" in svg
-        assert f"<title>{figure.end.title}</title>" in svg
+        assert f">{escape(figure.name)}</text>" in svg  # "Child's pose"
+        assert f"<title>{escape(figure.end.title)}</title>" in svg
     assert ">Start</text>" in svg and ">Middle</text>" in svg and ">End</text>" in svg
-    assert "Not drawn yet" in svg and "CC BY 4.0" in svg
+    starter = json.loads(STARTER_CATALOG.read_text())["exercises"]
+    # The note lists the starter exercises still without poses, when there are any.
+    assert ("Not drawn yet" in svg) == (len(figures()) < len(starter))
+    assert "CC BY 4.0" in svg
     assert not (tmp_path / "figure-sheet.pdf").exists()
     assert f"({len(figures())} exercises)" in output
 
@@ -44,3 +50,9 @@ def test_a_slug_without_poses_or_a_missing_folder_is_refused(tmp_path):
         sheet(tmp_path, "--slug=no-such-thing")
     with pytest.raises(CommandError, match="No such folder"):
         sheet(tmp_path / "nowhere")
+
+
+def test_the_sheet_notes_the_exercises_not_drawn_yet():
+    footer = review_sheet(figures()[:1], missing=("bird-dog", "cat-cow"))[-1].footer
+    assert footer[0].text == "Not drawn yet (2): bird-dog, cat-cow."
+    assert review_sheet(figures()[:1])[-1].footer[0].text.startswith("Exercise figures ©")
