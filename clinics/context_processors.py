@@ -21,6 +21,7 @@ NAVIGATION = {
         (_("Today"), "patients:today"),
         (_("Progress"), "patients:history"),
         (_("Report pain"), "patients:pain-report"),
+        (_("Messages"), "messaging:own-messages"),
     ],
 }
 
@@ -33,5 +34,12 @@ def navigation(request):
     items = []
     for label, url_name in NAVIGATION.get(user.role, []):
         url = reverse(url_name)
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+        items.append(
+            {
+                "label": label,
+                "name": url_name,
+                "url": url,
+                "active": request.path.startswith(url),
+            }
+        )
     return {"nav_items": items}

@@ -274,6 +274,8 @@ class AuditAction(models.TextChoices):
     SESSION_CORRECTED = "session_corrected", _("Session log corrected")
     PAIN_REPORTED = "pain_reported", _("Pain reported")
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Alert acknowledged")
+    MESSAGES_VIEWED = "messages_viewed", _("Read the messages")
+    MESSAGE_SENT = "message_sent", _("Message sent")
     EXERCISE_CREATED = "exercise_created", _("Exercise added")
     EXERCISE_UPDATED = "exercise_updated", _("Exercise changed")
     EXERCISE_COPIED = "exercise_copied", _("Exercise copied to the library")
@@ -309,6 +311,7 @@ RECORD_VIEW_ACTIONS = (
     AuditAction.HANDOUT_DOWNLOADED,
     AuditAction.EXPORTED_CSV,
     AuditAction.EXPORTED_JSON,
+    AuditAction.MESSAGES_VIEWED,
 )
 
 

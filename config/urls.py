@@ -25,6 +25,7 @@ urlpatterns = [
     path("plans/", include("prescriptions.urls")),
     path("patients/", include("patients.urls")),
     path("patients/", include("insights.urls")),
+    path("patients/", include("messaging.urls")),
     # The admin site signs in through the app's sign-in page (limits, two-step sign-in).
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from clinics import audit
 from clinics.access import staff_required
 from clinics.models import AuditAction
 from lib.web import flash_errors
+from messaging.selectors import unread_count as unread_messages_count
 from patients.access import patient_for_staff
 from patients.models import AlertKind
 
@@ -70,7 +71,15 @@ def patient_detail(request, pk: int):
         action=AuditAction.HISTORY_VIEWED if before else AuditAction.PATIENT_VIEWED,
         patient=patient,
     )
-    return render(request, "insights/patient_detail.html", {"page": page, "review": review})
+    return render(
+        request,
+        "insights/patient_detail.html",
+        {
+            "page": page,
+            "review": review,
+            "unread_messages": unread_messages_count(patient=patient, reader=request.user),
+        },
+    )
 
 
 @staff_required

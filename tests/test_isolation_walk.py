@@ -21,6 +21,7 @@ from clinics.models import Clinic, Role, User
 from clinics.services import user_create
 from devdata.demo import DEMO_PASSWORD
 from exercises.models import Exercise
+from messaging.services import message_send
 from outbox.models import OutboxMessage
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
@@ -51,6 +52,7 @@ PATIENT_OWN = {
     "patients:history",
     "patients:record-views",
     "patients:account",
+    "messaging:own-messages",
     "clinics:home",
     "clinics:password-change",
     "clinics:password-change-done",
@@ -66,6 +68,7 @@ MARKERS = [
     "Walk-secret stretch",
     "Walk-secret template",
     "walk-secret session note",
+    "walk-secret message",
 ]
 
 
@@ -110,6 +113,7 @@ def route_kwargs(demo):
         "insights:patient-export": {"pk": demo["patient"].pk},
         "insights:patient-export-json": {"pk": demo["patient"].pk},
         "insights:alert-acknowledge": {"pk": demo["patient"].pk},
+        "messaging:patient-messages": {"pk": demo["patient"].pk},
         "console:outbox-resend": {"pk": demo["outbox_message"].pk},
     }
 
@@ -161,6 +165,9 @@ def demo(db):
         pain_before=3,
         pain_after=2,
         note="walk-secret session note",
+    )
+    message_send(
+        patient=pat, author=therapist, body="walk-secret message", base_url="http://testserver/"
     )
     other_patient = Patient.objects.get(clinic=clinic, first_name="Jordan")
     patient_account_create(patient=other_patient, password=DEMO_PASSWORD)

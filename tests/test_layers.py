@@ -10,9 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ["config", "devdata", "console", "notifications", "insights", "patients"]
-PACKAGES += ["prescriptions"]
-PACKAGES += ["exercises", "clinics", "outbox", "lib"]
+PACKAGES = ["config", "devdata", "console", "notifications", "insights", "messaging"]
+PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "outbox", "lib"]
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:

@@ -1,5 +1,5 @@
 """The therapist's caseload dashboard: one row per patient with their active plans, adherence,
-last session, pain against baseline, a 30-day pain sparkline and open alerts.
+last session, pain against baseline, a 30-day pain sparkline, open alerts and unread messages.
 
 Sorting by adherence, pain or alerts needs those figures for every patient the filters keep, not
 just the page shown, so they are worked out for the whole filtered caseload by the fixed-query
@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from messaging.selectors import unread_messages_subquery
 from patients.adherence import Adherence
 from patients.models import Patient, PatientStatus, SessionLog
 from patients.selectors.adherence import adherence_for_patients
@@ -42,8 +43,9 @@ from .trends import pain_series_for_patients, pain_trends_for_patients
 def caseload(
     *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
 ) -> QuerySet[Patient]:
-    """The clinic's patients for a staff member: their own first, each with active plans and the
-    last session, in a fixed number of queries whatever the caseload size."""
+    """The clinic's patients for a staff member: their own first, each with active plans, the
+    last session and how many messages the staff member has not read, in a fixed number of
+    queries whatever the caseload size."""
     patients = (
         Patient.objects.for_clinic(user.clinic)
         .select_related("primary_therapist")
@@ -60,6 +62,7 @@ def caseload(
                 .order_by("-performed_at")
                 .values("performed_at")[:1]
             ),
+            unread_messages=unread_messages_subquery(reader=user),
         )
         .prefetch_related(
             Prefetch(

@@ -3,7 +3,8 @@ as CSV rows for a spreadsheet, and the complete record as one JSON document.
 
 The JSON document is for the right of access: the patient's details, every plan (exercises
 with their dose, pauses, revisions), every session log (what was done per exercise,
-corrections), every pain report and every alert acknowledgement.
+corrections), every pain report, every alert acknowledgement and every message between the
+patient and their care team.
 
 Dates and times are ISO 8601 (times in UTC with their offset). People are named by name and
 email, not by internal id; records keep their ids so a correction or a revision can be matched
@@ -18,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from messaging.selectors import messages_for_record
 from patients.models import (
     AlertAcknowledgement,
     PainReport,
@@ -197,6 +199,7 @@ def patient_record(*, patient: Patient) -> dict:
                     "acknowledged_at", "id"
                 ),
             ),
+            Prefetch("messages", queryset=messages_for_record()),
         )
         .get(pk=patient.pk)
     )
@@ -245,6 +248,16 @@ def patient_record(*, patient: Patient) -> dict:
                 "acknowledged_by": _person(acknowledgement.acknowledged_by),
             }
             for acknowledgement in patient.alert_acknowledgements.all()
+        ],
+        "messages": [
+            {
+                "id": message.pk,
+                "sent_at": _when(message.created_at),
+                "written_by": _person(message.author),
+                "text": message.body,
+                "corrects_message_id": message.corrects_id,
+            }
+            for message in patient.messages.all()
         ],
     }
 

@@ -263,6 +263,27 @@ def acknowledge_alert(w):
     return w.therapist, w.patient
 
 
+def read_messages_as_staff(w):
+    w.as_(w.therapist).get(reverse("messaging:patient-messages", args=[w.patient.pk]))
+    return w.therapist, w.patient
+
+
+def read_own_messages(w):
+    w.as_(w.patient.user).get(reverse("messaging:own-messages"))
+    return w.patient.user, w.patient
+
+
+def write_a_message(w):
+    w.as_(w.patient.user).post(reverse("messaging:own-messages"), {"body": "A question"})
+    return w.patient.user, w.patient
+
+
+def reply_to_a_message(w):
+    url = reverse("messaging:patient-messages", args=[w.patient.pk])
+    w.as_(w.therapist).post(url, {"body": "An answer"})
+    return w.therapist, w.patient
+
+
 def add_exercise(w):
     w.as_(w.admin).post(
         reverse("exercises:exercise-add"),
@@ -560,6 +581,10 @@ EVENTS = [
     (AuditAction.SESSION_CORRECTED, correct_a_session),
     (AuditAction.PAIN_REPORTED, report_pain),
     (AuditAction.ALERT_ACKNOWLEDGED, acknowledge_alert),
+    (AuditAction.MESSAGES_VIEWED, read_messages_as_staff),
+    (AuditAction.MESSAGES_VIEWED, read_own_messages),
+    (AuditAction.MESSAGE_SENT, write_a_message),
+    (AuditAction.MESSAGE_SENT, reply_to_a_message),
     (AuditAction.EXERCISE_CREATED, add_exercise),
     (AuditAction.EXERCISE_UPDATED, edit_exercise),
     (AuditAction.EXERCISE_COPIED, copy_exercise),

@@ -12,6 +12,7 @@ from clinics.models import AuditAction, AuditEvent
 from insights.selectors.alerts import alerts_for_patients
 from insights.selectors.exports import RECORD_FORMAT, RECORD_VERSION, patient_record
 from insights.services import alert_acknowledge
+from messaging.services import message_send
 from patients.models import AlertKind
 from patients.services import (
     EntryInput,
@@ -182,8 +183,8 @@ def test_the_export_runs_the_same_queries_for_a_short_record_or_a_long_one(
     plan = prescribe(patient, therapist, exercises=exercises[:1])
     log(patient, plan, hours_ago=1, pain_before=3, pain_after=2)
     client.force_login(therapist)
-    # measured: 16, ten of them the record (one per kind of row), one the audit row
-    with django_assert_max_num_queries(16) as few:
+    # measured: 17, eleven of them the record (one per kind of row), one the audit row
+    with django_assert_max_num_queries(17) as few:
         assert client.get(export_url(patient)).status_code == 200
     more = [ExerciseFactory(clinic=patient.clinic) for _ in range(4)]
     for index in range(3):
@@ -192,7 +193,37 @@ def test_the_export_runs_the_same_queries_for_a_short_record_or_a_long_one(
     for hours in range(2, 30):
         log(patient, plan, hours_ago=hours, pain_before=3, pain_after=2)
         pain_report_record(patient=patient, score=2, recorded_by=patient.user)
+        message_send(patient=patient, author=patient.user, body="Done", base_url="http://t/")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(export_url(patient))
     record = json.loads(response.content)
     assert len(record["plans"]) == 4 and len(record["sessions"]) == 29
+    assert len(record["messages"]) == 28
+
+
+def test_the_record_holds_the_conversation_with_its_corrections(client, patient, therapist):
+    question = message_send(
+        patient=patient, author=patient.user, body="Twice a day?", base_url="http://t/"
+    )
+    wrong = message_send(patient=patient, author=therapist, body="Once.", base_url="http://t/")
+    message_send(
+        patient=patient,
+        author=therapist,
+        body="Sorry: twice.",
+        corrects=wrong,
+        base_url="http://t/",
+    )
+    messages = patient_record(patient=patient)["messages"]
+    assert [(m["text"], m["corrects_message_id"]) for m in messages] == [
+        ("Twice a day?", None),
+        ("Once.", None),
+        ("Sorry: twice.", wrong.pk),
+    ]
+    assert messages[0]["id"] == question.pk
+    assert messages[0]["written_by"] == {
+        "name": patient.user.full_name,
+        "email": patient.user.email,
+        "role": "patient",
+    }
+    assert messages[2]["written_by"]["name"] == therapist.full_name
+    assert datetime.datetime.fromisoformat(messages[1]["sent_at"]) == wrong.created_at

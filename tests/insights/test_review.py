@@ -649,8 +649,9 @@ def test_the_page_runs_the_same_queries_for_5_sessions_or_200(
     # Measured. session, user, clinic, patient (access); patient page: patient, plans,
     # sessions, pain reports, templates; review: plans, pauses, sessions per plan and day,
     # revisions, pain edges, first-week pain, chart sessions, chart reports, timeline
-    # sessions and their exercises off the dose, timeline reports, exercises, plan exercises.
-    with django_assert_max_num_queries(23) as few:  # 22, and the audit row
+    # sessions and their exercises off the dose, timeline reports, exercises, plan exercises;
+    # the staff member's unread messages.
+    with django_assert_max_num_queries(24) as few:  # 23, and the audit row
         response = client.get(detail_url(patient, days=days))
     assert response.status_code == 200
 

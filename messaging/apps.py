@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingConfig(AppConfig):
+    name = "messaging"
+    verbose_name = _("Messages")
+
+    def ready(self):
+        from outbox import kinds
+
+        from . import emails
+
+        kinds.register(
+            emails.MESSAGE_WAITING, label=_("New message waiting"), write=emails.message_waiting
+        )
