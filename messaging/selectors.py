@@ -56,6 +56,18 @@ def unread_count(*, patient: Patient, reader: User) -> int:
     )
 
 
+def unread_total(*, reader: User, patient_ids: list[int]) -> int:
+    """How many messages of these patients `reader` has not read, all together. One query."""
+    if not patient_ids:
+        return 0
+    return (
+        Message.objects.filter(patient_id__in=patient_ids)
+        .exclude(author=reader)
+        .filter(pk__gt=Coalesce(_last_read(reader=reader, patient_ref=OuterRef("patient")), 0))
+        .count()
+    )
+
+
 def unread_count_for_patient_account(*, user: User) -> int:
     """How many messages from their care team a signed-in patient has not read. One query."""
     return (

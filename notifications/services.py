@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clinics.models import STAFF_ROLES, Clinic, Role, User
 from insights.selectors.alerts import alerts_for_patients
+from messaging.selectors import unread_total
 from outbox.services import message_enqueue
 from patients.adherence import prescribed_per_day
 from patients.models import (
@@ -188,7 +189,7 @@ def digest_counts(*, user: User) -> dict[str, int]:
     return {
         "alerts": len(open_alerts),
         "inactive": sum(1 for alert in open_alerts if alert.kind == AlertKind.INACTIVE),
-        "unread": 0,
+        "unread": unread_total(reader=user, patient_ids=patient_ids),
     }
 
 

@@ -266,6 +266,27 @@ def test_the_digest_comes_once_at_the_chosen_time_with_counts_only(world, mailou
     assert_no_secrets(message)
 
 
+def test_the_digest_counts_messages_the_therapist_has_not_read(world, mailoutbox):
+    from messaging.services import conversation_mark_read, message_send
+
+    first = message_send(
+        patient=world.patient, author=world.patient.user, body="marker note", base_url=""
+    )
+    message_send(patient=world.patient, author=world.patient.user, body="again", base_url="")
+    assert services.digest_counts(user=world.therapist)["unread"] == 2
+    conversation_mark_read(patient=world.patient, reader=world.therapist, up_to=first)
+    assert services.digest_counts(user=world.therapist)["unread"] == 1
+
+    world.therapist.digest_at = datetime.time(7, 30)
+    world.therapist.save()
+    mailoutbox.clear()
+    with time_machine.travel(local("Europe/London", 2026, 12, 7, 7, 31), tick=False):
+        services.digests_send()
+    (message,) = emails(mailoutbox, world.therapist.email)
+    assert "1 message is unread." in message.body
+    assert_no_secrets(message)
+
+
 def test_new_therapists_get_the_digest_and_admins_do_not(world):
     from clinics.services import user_create
 
