@@ -349,3 +349,45 @@ def test_the_link_in_a_digest_turns_the_digest_off(client, world):
 def test_a_made_up_link_turns_nothing_off(client, world):
     response = client.post(reverse("notifications:unsubscribe", args=["made-up"]))
     assert response.status_code == 404 and "This link does not work" in response.text
+
+
+# Every kind of email
+
+
+def test_no_email_of_any_kind_carries_health_details(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Each kind the outbox knows is written here through the flow that sends it, for a
+    patient whose name, condition, pain and notes are markers; none may reach any email. A
+    kind added later without a case here fails the coverage check at the end."""
+    from clinics.services import sign_in_link_request, user_invite
+    from messaging.services import message_send
+    from outbox.kinds import KINDS
+
+    base_url = "http://testserver"
+    world.therapist.digest_at = datetime.time(7, 30)
+    world.therapist.save()
+    reported = timezone.now() - datetime.timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(user=world.patient.user, invited_by=world.therapist, base_url=base_url)
+        sign_in_link_request(
+            email=world.patient.user.email, base_url=base_url, client_address="192.0.2.1"
+        )
+        report_emergency(world, at=reported)
+        message_send(
+            patient=world.patient, author=world.patient.user, body="marker note", base_url=""
+        )
+        message_send(patient=world.patient, author=world.therapist, body="marker note", base_url="")
+    services.escalations_send()
+    ReminderSettings.objects.create(patient=world.patient, times=["09:00"])
+    world.plan.start_date = datetime.date(2026, 12, 1)
+    world.plan.save()
+    remind(world, local("Europe/London", 2026, 12, 7, 9, 1))
+    with time_machine.travel(local("Europe/London", 2026, 12, 7, 7, 31), tick=False):
+        services.digests_send()
+
+    sent = OutboxMessage.objects.order_by("pk")
+    assert {message.kind for message in sent} == set(KINDS)
+    assert len(mailoutbox) == sent.count()
+    for message in mailoutbox:
+        assert_no_secrets(message)
