@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -29,12 +30,13 @@ from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
 from patients.adherence import Adherence
-from patients.models import Patient, PatientStatus, SessionLog
+from patients.models import PainReport, Patient, PatientStatus, SessionLog
+from patients.red_flags import Severity
 from patients.selectors.adherence import adherence_for_patients
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
-from ..alerts import ADHERENCE_WINDOW, PatientAlerts
+from ..alerts import ADHERENCE_WINDOW, RECENT_FLAG_DAYS, Alert, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
 from .alerts import alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
@@ -247,6 +249,10 @@ class Dashboard:
     total: int
     needs_attention_count: int
     rows: list[DashboardRow] = field(default_factory=list, repr=False)
+    # Open emergency red flags of the patients in scope (mine or all, and status), newest
+    # first, whatever the search, the page, the sort and "needs attention": the banner above
+    # the table.
+    emergencies: list[tuple[Patient, Alert]] = field(default_factory=list)
 
     @property
     def sorted_by(self) -> Column | None:
@@ -255,6 +261,38 @@ class Dashboard:
     @property
     def descending(self) -> bool:
         return self.sort.startswith("-")
+
+
+def _emergencies_in(found) -> list[tuple[Patient, Alert]]:
+    """The open emergency red flags among (patient, PatientAlerts) pairs, newest first."""
+    emergencies = [
+        (patient, alert) for patient, alerts in found for alert in alerts.open if alert.is_emergency
+    ]
+    return sorted(emergencies, key=lambda pair: pair[1].at, reverse=True)
+
+
+def open_emergencies(
+    *, user, scope: str, status: str, today: datetime.date
+) -> list[tuple[Patient, Alert]]:
+    """The open emergency red flags of the staff member's patients in scope and status, newest
+    first, whatever name was searched for: the banner stays while the table shows a search.
+    Only patients who reported an emergency red flag in the alert's window are read."""
+    flag_since = today - datetime.timedelta(days=RECENT_FLAG_DAYS - 1)
+    reported = PainReport.objects.filter(
+        patient=OuterRef("pk"),
+        red_flag_severity=Severity.EMERGENCY,
+        recorded_on__gte=flag_since,
+    )
+    patients = list(caseload(user=user, scope=scope, status=status).filter(Exists(reported)))
+    alerts = alerts_for_patients(
+        clinic=user.clinic,
+        patient_ids=[patient.pk for patient in patients],
+        today=today,
+        plans={patient.pk: patient.active_plans for patient in patients},
+    )
+    return _emergencies_in(
+        (patient, alerts.get(patient.pk) or PatientAlerts()) for patient in patients
+    )
 
 
 def dashboard(
@@ -307,6 +345,10 @@ def dashboard(
         for patient in patients
     ]
     needs_attention_count = sum(row.needs_attention for row in rows)
+    if query:
+        emergencies = open_emergencies(user=user, scope=scope, status=status, today=today)
+    else:
+        emergencies = _emergencies_in((row.patient, row.alerts) for row in rows)
     if needs_attention:
         rows = [row for row in rows if row.needs_attention]
     rows = sort_rows(rows, sort)
@@ -337,4 +379,5 @@ def dashboard(
         total=len(patients),
         needs_attention_count=needs_attention_count,
         rows=rows,
+        emergencies=emergencies,
     )

@@ -9,9 +9,13 @@ from django.db.models import (
     Q,
 )
 
-from patients.models import EntryStatus, PainReport, Patient, SessionLog
+from patients.models import EntryStatus, PainReport, Patient, ReminderSettings, SessionLog
+from patients.selectors.records import Reminders, reminders_from
 from prescriptions.models import Plan, PlanStatus, PlanTemplate
 from prescriptions.selectors import templates_for_clinic
+
+from ..alerts import PatientAlerts
+from .alerts import alerts_for_patients
 
 RECENT_ROWS = 10
 
@@ -32,6 +36,18 @@ class PatientPage:
     recent_pain_reports: list[PainReport]
     templates: list[PlanTemplate]
     more_templates: bool
+    # Every alert of the patient, open and acknowledged (insights.alerts), and their session
+    # reminders as they chose them: staff see them, only the patient changes them.
+    alerts: PatientAlerts
+    reminders: Reminders
+
+    @property
+    def emergencies(self) -> list:
+        return [alert for alert in self.alerts.open if alert.is_emergency]
+
+    @property
+    def other_open_alerts(self) -> list:
+        return [alert for alert in self.alerts.open if not alert.is_emergency]
 
     @property
     def age(self) -> int | None:
@@ -54,7 +70,7 @@ def patient_page(*, patient: Patient) -> PatientPage:
     the number of plans, sessions and pain reports."""
     patient = (
         Patient.objects.filter(pk=patient.pk)
-        .select_related("clinic", "primary_therapist", "user")
+        .select_related("clinic", "primary_therapist", "user", "reminder_settings")
         .get()
     )
     plans = list(
@@ -77,6 +93,14 @@ def patient_page(*, patient: Patient) -> PatientPage:
         PainReport.objects.filter(patient=patient).order_by("-recorded_at", "-id")[:RECENT_ROWS]
     )
     templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
+    active = [plan for plan in current_plans if plan.status == PlanStatus.ACTIVE]
+    alerts = alerts_for_patients(
+        clinic=patient.clinic, patient_ids=[patient.pk], plans={patient.pk: active}
+    )
+    try:
+        settings_row = patient.reminder_settings
+    except ReminderSettings.DoesNotExist:
+        settings_row = None
     return PatientPage(
         patient=patient,
         today=patient.clinic.today(),
@@ -86,4 +110,9 @@ def patient_page(*, patient: Patient) -> PatientPage:
         recent_pain_reports=pain_reports,
         templates=templates[:TEMPLATE_SHORTLIST],
         more_templates=len(templates) > TEMPLATE_SHORTLIST,
+        alerts=alerts.get(patient.pk) or PatientAlerts(),
+        reminders=reminders_from(
+            settings_row=settings_row,
+            sessions_per_day=max((plan.times_per_day for plan in active), default=1),
+        ),
     )

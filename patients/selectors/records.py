@@ -43,14 +43,25 @@ class Reminders:
     def is_on(self) -> bool:
         return self.settings.is_on if self.settings else True
 
+    @property
+    def times_chosen(self) -> bool:
+        return bool(self.settings and self.settings.times)
 
-def reminder_settings_for(*, patient: Patient) -> Reminders:
-    """The patient's reminders as they stand, with the defaults where none were chosen."""
-    settings_row = ReminderSettings.objects.filter(patient=patient).first()
-    sessions = reminder_sessions_per_day(patient=patient)
+
+def reminders_from(*, settings_row: ReminderSettings | None, sessions_per_day: int) -> Reminders:
+    """The reminders a settings row (None when the patient never changed them) makes, with
+    the defaults for `sessions_per_day` where no times were chosen."""
     times = list(settings_row.times) if settings_row and settings_row.times else []
     return Reminders(
         settings=settings_row,
-        sessions_per_day=sessions,
-        times=times or list(default_times(sessions)),
+        sessions_per_day=sessions_per_day,
+        times=times or list(default_times(sessions_per_day)),
+    )
+
+
+def reminder_settings_for(*, patient: Patient) -> Reminders:
+    """The patient's reminders as they stand, with the defaults where none were chosen."""
+    return reminders_from(
+        settings_row=ReminderSettings.objects.filter(patient=patient).first(),
+        sessions_per_day=reminder_sessions_per_day(patient=patient),
     )

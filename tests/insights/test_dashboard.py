@@ -399,6 +399,7 @@ def add_patients_with_logs(therapist, count):
         for days_ago, pain in ((13, 6), (8, 5), (3, 4), (1, 8)):
             log_session(patient, plan, days_ago=days_ago, pain_before=pain, pain_after=pain)
         report_pain(patient, 5, days_ago=2, red_flags=["night_pain"])
+        report_pain(patient, 3, days_ago=1, red_flags=["both_legs_pain"])
 
 
 def test_the_query_count_is_the_same_for_3_and_30_patients(
@@ -420,3 +421,80 @@ def test_the_query_count_is_the_same_for_3_and_30_patients(
     assert len(names_in_order(response)) == 25
     # Red flag, high pain, flagged session, pain rising and low adherence, for each one.
     assert response.text.count("5 open alerts") == 25
+    # The banner names all 30 emergencies, the 5 patients past the first page included.
+    assert "Emergency red flags: 30 patients to contact now" in response.text
+    assert len(response.context["board"].emergencies) == 30
+
+
+# The emergency banner
+
+
+def banner(response) -> str:
+    """The emergency banner's markup, or "" when the caseload has none."""
+    found = re.search(r'<section class="emergency-banner.*?</section>', response.text, re.S)
+    return found.group(0) if found else ""
+
+
+def test_an_open_emergency_red_flag_stands_in_a_banner_above_the_filters_until_acknowledged(
+    client, therapist
+):
+    PatientFactory(primary_therapist=therapist, first_name="Ann", last_name="Archer")
+    worried = PatientWithAccountFactory(
+        primary_therapist=therapist, first_name="Zed", last_name="Zulu", phone="+1 555 0100"
+    )
+    urgent = PatientWithAccountFactory(primary_therapist=therapist, first_name="Uma")
+    report = report_pain(worried, 4, red_flags=["saddle_numbness"])
+    report_pain(urgent, 4, red_flags=["night_pain"])
+    client.force_login(therapist)
+
+    # Not even a filter that hides the patient's row hides the banner.
+    response = client.get(CASELOAD, {"q": "Ann"})
+
+    shown = banner(response)
+    assert "Emergency red flag: 1 patient to contact now" in shown
+    assert response.text.index("emergency-banner") < response.text.index('role="search"')
+    assert f'href="{reverse("insights:patient-detail", args=[worried.pk])}"' in shown
+    assert 'href="tel:+1 555 0100"' in shown
+    assert "Numbness" in shown and "after 2 hours" in shown
+    assert f'name="event_key" value="report:{report.pk}"' in shown
+    assert "Uma" not in shown  # an urgent red flag is an alert in the table, not the banner
+    assert 'name="next" value="/patients/?q=Ann"' in shown
+
+    client.post(
+        acknowledge_url(worried),
+        {"kind": AlertKind.RED_FLAG, "event_key": f"report:{report.pk}", "next": CASELOAD},
+    )
+    assert banner(client.get(CASELOAD)) == ""
+
+
+def test_the_banner_shows_the_patients_in_scope_newest_first(client, therapist, colleague):
+    mine = PatientWithAccountFactory(primary_therapist=therapist, first_name="Mia")
+    theirs = PatientWithAccountFactory(primary_therapist=colleague, first_name="Theo")
+    report_pain(mine, 4, days_ago=1, red_flags=["saddle_numbness"])
+    report_pain(theirs, 4, red_flags=["both_legs_pain"])
+    client.force_login(therapist)
+
+    assert "Theo" not in banner(client.get(CASELOAD))
+    shown = banner(client.get(CASELOAD, {"scope": "all"}))
+    assert "2 patients to contact now" in shown
+    assert shown.index("Theo") < shown.index("Mia")
+
+
+def test_a_search_keeps_the_whole_banner_in_a_fixed_number_of_queries(
+    client, therapist, django_assert_max_num_queries
+):
+    add_patients_with_logs(therapist, 3)
+    client.force_login(therapist)
+    client.get(CASELOAD)
+
+    # Measured: 14. The table's with nobody found, and the banner's own: its patients with
+    # their plans, and their alerts (facts, adherence, pain trend, acknowledgements).
+    with django_assert_max_num_queries(14) as few:
+        client.get(CASELOAD, {"q": "nobody-is-called-this"})
+    add_patients_with_logs(therapist, 27)
+    client.get(CASELOAD)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(CASELOAD, {"q": "nobody-is-called-this"})
+
+    assert names_in_order(response) == []
+    assert "Emergency red flags: 30 patients to contact now" in banner(response)

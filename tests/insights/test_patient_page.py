@@ -6,11 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from patients.models import EntryStatus, SkipReason
+from patients.models import AlertKind, EntryStatus, SkipReason
+from patients.services import patient_discharge, reminder_settings_update
 from prescriptions.models import PlanStatus
+from tests.insights.test_alerts import prescribe, report_pain
 from tests.patients.factories import (
     PainReportFactory,
     PatientFactory,
+    PatientWithAccountFactory,
     SessionLogEntryFactory,
     SessionLogFactory,
 )
@@ -142,8 +145,10 @@ def test_patient_page_query_count_does_not_grow_with_history(
     PlanTemplateFactory(clinic=owned.clinic)
     client.force_login(therapist)
     # session, user, clinic, patient (access), patient page: patient, plans, sessions,
-    # pain reports, templates; the staff member's unread messages
-    with django_assert_max_num_queries(24) as small:  # 23, and the audit row
+    # pain reports, templates, the alerts (their facts, 7-day adherence: plans, pauses,
+    # sessions; pain trend: latest, windows, sums; acknowledgements); the staff member's
+    # unread messages
+    with django_assert_max_num_queries(32) as small:  # 31, and the audit row
         response = client.get(detail_url(owned))
     assert response.status_code == 200
 
@@ -176,3 +181,70 @@ def add_history(patient, *, plans, sessions, pain_reports, completed_plans=0):
         for item in plan.items.all():
             SessionLogEntryFactory(session=session, plan_item=item)
     PainReportFactory.create_batch(pain_reports, patient=patient)
+
+
+# What needs the therapist now, and what the patient chose
+
+
+def test_an_emergency_red_flag_stands_at_the_top_of_the_patient_page_until_acknowledged(
+    client, therapist
+):
+    patient = PatientWithAccountFactory(primary_therapist=therapist, phone="+1 555 0100")
+    report = report_pain(patient, 4, red_flags=["bladder_bowel"])
+    report_pain(patient, 8, days_ago=1)  # high pain: an open alert, not an emergency
+    client.force_login(therapist)
+
+    page = client.get(detail_url(patient)).text
+
+    banner = page[page.index('class="emergency-banner') : page.index("</section>")]
+    assert "Emergency red flag: contact the patient now" in banner
+    assert "trouble passing urine" in banner and 'href="tel:+1 555 0100"' in banner
+    assert f'name="event_key" value="report:{report.pk}"' in banner
+    assert page.index("emergency-banner") < page.index('id="details-heading"')
+    assert "Open alert (1)" in page and "High pain:</span>" in page
+
+    response = client.post(
+        reverse("insights:alert-acknowledge", args=[patient.pk]),
+        {
+            "kind": AlertKind.RED_FLAG,
+            "event_key": f"report:{report.pk}",
+            "note": "Called: on the way to the emergency department.",
+            "next": detail_url(patient),
+        },
+    )
+
+    assert response.url == detail_url(patient)
+    page = client.get(response.url).text
+    assert "emergency-banner" not in page
+    assert "Alert acknowledged for" in page
+    assert "Open alert (1)" in page
+
+
+def test_the_page_says_whether_the_patients_reminders_are_on_and_when(client, therapist):
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    prescribe(patient, therapist, times_per_day=2)
+    client.force_login(therapist)
+
+    def reminders() -> str:
+        page = client.get(detail_url(patient)).text
+        start = page.index(">Reminders</dt>")
+        return page[start : page.index("</dd>", start)]
+
+    assert "On, by email at 09:00, 18:00 (the default for 2 sessions a day)" in reminders()
+    reminder_settings_update(
+        patient=patient, updated_by=patient.user, is_on=True, times=[datetime.time(7, 30)]
+    )
+    assert "On, by email at 07:30 (times chosen by the patient)" in reminders()
+    reminder_settings_update(patient=patient, updated_by=patient.user, is_on=False, times=[])
+    assert "Off: the patient turned them off." in reminders()
+    # Staff see them; nothing on the page changes them.
+    page = client.get(detail_url(patient)).text
+    assert reverse("patients:account") not in page and 'name="is_on"' not in page
+    patient_discharge(patient=patient, discharged_by=therapist)
+    assert "None: discharged patients are not reminded." in reminders()
+
+
+def test_a_patient_without_a_sign_in_has_no_reminders_yet(client, owned, therapist):
+    client.force_login(therapist)
+    page = client.get(detail_url(owned)).text
+    assert "None yet: reminders start once the patient has a sign-in." in page
