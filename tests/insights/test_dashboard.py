@@ -459,6 +459,7 @@ def test_an_open_emergency_red_flag_stands_in_a_banner_above_the_filters_until_a
     assert f'name="event_key" value="report:{report.pk}"' in shown
     assert "Uma" not in shown  # an urgent red flag is an alert in the table, not the banner
     assert 'name="next" value="/patients/?q=Ann"' in shown
+    assert 'name="csrfmiddlewaretoken"' in shown
 
     client.post(
         acknowledge_url(worried),

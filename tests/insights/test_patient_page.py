@@ -200,6 +200,7 @@ def test_an_emergency_red_flag_stands_at_the_top_of_the_patient_page_until_ackno
     assert "Emergency red flag: contact the patient now" in banner
     assert "trouble passing urine" in banner and 'href="tel:+1 555 0100"' in banner
     assert f'name="event_key" value="report:{report.pk}"' in banner
+    assert 'name="csrfmiddlewaretoken"' in banner
     assert page.index("emergency-banner") < page.index('id="details-heading"')
     assert "Open alert (1)" in page and "High pain:</span>" in page
 
