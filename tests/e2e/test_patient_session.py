@@ -6,6 +6,8 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from patients.models import SessionLog
+from prescriptions import schedule
+from prescriptions.models import Plan, PlanStatus
 
 from .axe import assert_accessible
 
@@ -149,3 +151,50 @@ def test_patient_logs_a_guided_session_on_a_phone(
     page.get_by_role("link", name="Pat Patient").click()
     recent = page.get_by_role("region", name=re.compile("Recent sessions"))
     expect(recent.get_by_role("cell", name=re.compile(r"^4\s+to\s+3$")).first).to_be_visible()
+
+
+def test_a_twice_a_day_plan_logs_two_sessions_in_one_day_from_todays_start_button(
+    page: Page, live_server, demo_data, sign_in, settings
+):
+    """The back-spasm plan done morning and evening: each session starts from Today's one
+    button, with a form of its own, and both are saved."""
+    settings.GUIDED_TIMER_SECOND_MS = 15
+    page.set_viewport_size(PHONE)
+    plan = Plan.objects.get(
+        patient__user__email="patient@example.com",
+        title="Back spasm relief",
+        status=PlanStatus.ACTIVE,
+    )
+    Plan.objects.filter(pk=plan.pk).update(times_per_day=2, weekdays=schedule.EVERY_DAY)
+    today = plan.clinic.today()
+    assert not SessionLog.objects.filter(plan=plan, performed_on=today).exists()
+    sign_in(page, "patient@example.com")
+
+    for number, after in ((1, "One more session to do today."), (2, "Next session:")):
+        expect(page).to_have_url(live_server.url + reverse("patients:today"))
+        card = page.get_by_role("region", name="Back spasm relief")
+        expect(card.get_by_role("status")).to_have_text(f"Session {number} of 2 today")
+        start = card.get_by_role("link", name=f"Start session {number}")
+        expect(start).to_be_in_viewport(ratio=1)
+        start.click()
+
+        expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+        choose_pain(page, "How much does it hurt now, before you start?", 4)
+        run_all_exercises(page)
+        choose_pain(page, "How much does it hurt now, after the session?", 3)
+        page.get_by_role("button", name="Save my session").click()
+
+        expect(
+            page.get_by_role("heading", name="Well done — your session is saved")
+        ).to_be_visible()
+        expect(page.get_by_text(f"{number} of 2 done today")).to_be_visible()
+        expect(page.get_by_text(after)).to_be_visible()
+        assert SessionLog.objects.filter(plan=plan, performed_on=today).count() == number
+        page.get_by_role("link", name="Back to today").click()
+
+    card = page.get_by_role("region", name="Back spasm relief")
+    expect(card.get_by_role("status")).to_have_text("All 2 sessions are done today. Well done!")
+    sessions = SessionLog.objects.filter(plan=plan, performed_on=today)
+    assert len({session.client_token for session in sessions}) == 2
+    for session in sessions:
+        assert [entry.status for entry in session.entries.all()] == ["completed", "completed"]
