@@ -11,6 +11,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -25,6 +26,7 @@ from clinics.services import (
     user_create,
 )
 from devdata import history
+from messaging.services import message_send
 from patients import pain
 from patients.models import Difficulty, Patient, SkipReason
 from patients.services import (
@@ -232,6 +234,21 @@ def _improving_patient_build(*, clinic: Clinic, therapist: User, today: datetime
             score=course.before(story.rng, offset / 28),
             body_location="Lower back",
         )
+    _conversation_build(
+        patient=patient,
+        lines=[
+            (
+                story.recorded_by,
+                "Is it normal to feel the stretch down the back of my thigh during the "
+                "knee-to-chest? It eases off when I let go.",
+            ),
+            (
+                therapist,
+                "Yes, a gentle pull there is fine, as long as it eases when you let go. If it "
+                "turns into tingling or pain down the leg, stop that exercise and tell me.",
+            ),
+        ],
+    )
 
 
 def _lapsed_patient_build(*, clinic: Clinic, therapist: User, today: datetime.date) -> None:
@@ -499,6 +516,13 @@ class _PatientStory:
             body_location=body_location,
             note=note,
         )
+
+
+def _conversation_build(*, patient: Patient, lines: list[tuple[User, str]]) -> None:
+    """Messages between the patient and their therapist, sent as people send them. They are
+    dated when the demo is loaded: messages are never changed, their dates included."""
+    for author, body in lines:
+        message_send(patient=patient, author=author, body=body, base_url=settings.SITE_URL)
 
 
 def _scheduled_days(plan: Plan, *, until: datetime.date) -> list[datetime.date]:

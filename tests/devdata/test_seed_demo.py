@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinics.models import Clinic, Role, User
 from devdata.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
 from exercises.models import Exercise, ExerciseStep
+from messaging.models import Message
 from patients.models import (
     PainReport,
     Patient,
@@ -43,6 +44,7 @@ SEEDED_MODELS = [
     ExerciseStep,
     PlanTemplate,
     PlanTemplateItem,
+    Message,
 ]
 MODELS_WITH_UPDATED_AT = [Clinic, Patient, Plan, SessionLog, Exercise, PlanTemplate]
 
@@ -278,3 +280,13 @@ def test_the_two_clinics_are_separate(seeded):
     assert not Patient.objects.for_clinic(demo).filter(pk=other_patient.pk).exists()
     assert not Plan.objects.for_clinic(demo).exclude(prescribed_by__clinic=demo).exists()
     assert not SessionLog.objects.for_clinic(other).exclude(patient__clinic=other).exists()
+
+
+def test_the_demo_patient_and_therapist_have_a_conversation_waiting_for_the_patient(seeded):
+    patient = Patient.objects.get(user__email="patient@example.com")
+    messages = list(Message.objects.filter(patient=patient).select_related("author"))
+    assert [message.author.email for message in messages] == [
+        "patient@example.com",
+        "therapist@example.com",
+    ]
+    assert "knee-to-chest" in messages[0].body

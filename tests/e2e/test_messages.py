@@ -1,6 +1,7 @@
-"""The demo patient, on a phone, writes to their care team; the demo therapist, at a desk, sees
-the unread message on the caseload and the patient's page, reads it and replies; the patient
-sees the reply counted beside the menu and reads it. An empty message is refused, kept open."""
+"""The demo patient, on a phone, reads the demo's conversation and writes to their care team;
+the demo therapist, at a desk, sees the unread message on the caseload and the patient's page,
+reads it and replies; the patient sees the reply counted beside the menu and reads it. An empty
+message is refused, kept open."""
 
 import re
 
@@ -23,8 +24,12 @@ def test_patient_and_therapist_exchange_messages_and_each_sees_the_unread_count(
     patient.get_by_role("button", name="Show menu").click()
     patient.get_by_role("link", name="Messages").click()
     expect(patient.get_by_role("heading", name="Messages", level=1)).to_be_visible()
-    expect(patient.get_by_text("No messages yet.")).to_be_visible()
-    assert_accessible(patient, context="the patient's empty conversation at 375×812")
+    # The demo's conversation: the patient's question and their therapist's answer.
+    expect(patient.get_by_role("listitem").filter(has_text="knee-to-chest")).to_contain_text("You")
+    expect(
+        patient.get_by_role("listitem").filter(has_text="a gentle pull there is fine")
+    ).to_contain_text("Taylor Therapist, therapist")
+    assert_accessible(patient, context="the patient's conversation at 375×812")
 
     patient.get_by_role("button", name="Send").click()
     expect(patient.get_by_role("alert")).to_contain_text("Your message was not sent.")
