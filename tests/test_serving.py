@@ -135,6 +135,11 @@ def test_sign_in_page_is_served_with_its_security_headers(server):
     assert "default-src 'self'" in headers["Content-Security-Policy"]
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "Secure" in headers["Set-Cookie"]
+    policy = headers["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment"):
+        assert f"{feature}=()" in policy
+    assert "screen-wake-lock=(self)" in policy
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
 def test_collected_static_files_are_served_by_whitenoise_with_a_long_cache(server):
@@ -151,6 +156,7 @@ def test_collected_static_files_are_served_by_whitenoise_with_a_long_cache(serve
     assert headers["Cache-Control"] == "max-age=315360000, public, immutable"
     assert headers["Content-Type"].startswith("text/css")
     assert headers.get("Content-Encoding") == "gzip"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
     assert body
 
 

@@ -64,12 +64,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so static files get these headers too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "lib.middleware.CrossOriginResourcePolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # No response to a signed-in person is cached (Cache-Control: no-store, private).
+    "lib.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Lets the audit trail know who is asking and from where, however deep the code that writes.
     "clinics.audit.AuditOriginMiddleware",
@@ -187,6 +192,20 @@ SECURE_CSP = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features: none of the ones that reach into a person's device or money; the player
+# keeps the screen awake and may go full screen.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "fullscreen": ["self"],
+    "screen-wake-lock": ["self"],
+}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
