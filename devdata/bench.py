@@ -531,6 +531,7 @@ class _Builder:
                     items=[ItemInput.from_exercise(exercise) for exercise in exercises],
                     times_per_day=times_per_day,
                     weekdays=weekdays,
+                    today=phase_start,
                 )
                 phase_runs.append(
                     PlanRun(plan, list(plan.items.order_by("position")), phase_start, phase_end)

@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinics import audit
@@ -90,6 +91,36 @@ def _check_staff(*, user: User, clinic: Clinic) -> None:
         raise ValidationError(_("Only staff of the patient's clinic can change their plans."))
 
 
+# A plan starts within a year either side of the day it is written, and runs at most two years.
+START_WINDOW = datetime.timedelta(days=365)
+LONGEST_PLAN = datetime.timedelta(days=730)
+
+
+def _check_dates(
+    *,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    today: datetime.date,
+    check_start: bool = True,
+) -> None:
+    """Refuse dates nobody means: a start more than a year back or ahead (a typo such as 0202
+    for 2026), an end before the start or more than two years after it. A plan revised later
+    keeps the start it was given unless the start itself is changed."""
+    errors = {}
+    earliest, latest = today - START_WINDOW, today + START_WINDOW
+    if check_start and not earliest <= start_date <= latest:
+        errors["start_date"] = _(
+            "Choose a start date between %(earliest)s and %(latest)s, a year either side of today."
+        ) % {"earliest": date_format(earliest), "latest": date_format(latest)}
+    if end_date is not None and start_date <= end_date - LONGEST_PLAN:
+        errors["end_date"] = _(
+            "Choose an end date no more than 2 years after the start date, by %(last)s at the "
+            "latest, or leave it empty for a plan without an end."
+        ) % {"last": date_format(start_date + LONGEST_PLAN - datetime.timedelta(days=1))}
+    if errors:
+        raise ValidationError(errors)
+
+
 def _plan_audit(action: str, *, plan: Plan, user: User, summary: str) -> None:
     audit.record(
         action=action,
@@ -149,10 +180,14 @@ def plan_create(
     end_date: datetime.date | None = None,
     notes: str = "",
     template: PlanTemplate | None = None,
+    today: datetime.date | None = None,
 ) -> Plan:
-    """Prescribe a plan: the plan, its exercises with their dose, and revision 1."""
+    """Prescribe a plan: the plan, its exercises with their dose, and revision 1. `today` is the
+    day it is prescribed (the clinic's today unless a history is being written), which the
+    start date must lie within a year of."""
     clinic = patient.clinic
     _check_staff(user=prescribed_by, clinic=clinic)
+    _check_dates(start_date=start_date, end_date=end_date, today=today or clinic.today())
     if patient.status != "active":
         raise ValidationError(
             _("%(name)s is discharged. Reactivate them before prescribing a new plan.")
@@ -348,6 +383,12 @@ def plan_revise(
         clinic=plan.clinic,
         items=items,
         kept_exercise_ids={item.exercise_id for item in existing.values()},
+    )
+    _check_dates(
+        start_date=start_date,
+        end_date=end_date,
+        today=plan.clinic.today(),
+        check_start=start_date != plan.start_date,
     )
     before = plan_snapshot(plan, list(existing.values()))
     plan.title = title.strip()

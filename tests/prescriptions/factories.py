@@ -70,12 +70,12 @@ def prescribe(
     patient, therapist, *exercises, title="Back spasm relief", start_date=None, **fields
 ) -> Plan:
     """A plan made through the service, as the therapist makes one, each exercise at its usual
-    dose; it starts on 1 November 2026 unless told otherwise."""
+    dose; it started 35 days before the clinic's today unless told otherwise."""
     return plan_create(
         patient=patient,
         prescribed_by=therapist,
         title=title,
-        start_date=start_date or datetime.date(2026, 11, 1),
+        start_date=start_date or patient.clinic.today() - datetime.timedelta(days=35),
         items=[ItemInput.from_exercise(exercise) for exercise in exercises],
         **fields,
     )

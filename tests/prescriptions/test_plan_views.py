@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from prescriptions.models import Plan, PlanRevision, PlanStatus, PlanTemplate
 from tests.exercises.factories import ExerciseFactory
@@ -21,7 +24,7 @@ def plan_data(items, **overrides):
     """The builder's POST body: plan fields, then one row per (exercise, dose) in order."""
     fields = {
         "title": "Back spasm relief",
-        "start_date": "2026-11-24",
+        "start_date": (timezone.localdate() - datetime.timedelta(days=12)).isoformat(),
         "end_date": "",
         "times_per_day": "2",
         "weekdays": [str(day) for day in range(7)],
@@ -178,7 +181,7 @@ def edit_data(plan, **overrides):
         {"item_id": str(item.pk), "exercise": str(item.exercise_id), "hold_seconds": "30"}
         for item in plan.items.order_by("position")
     ]
-    data = plan_data(items, version=str(plan.version), start_date="2026-11-01")
+    data = plan_data(items, version=str(plan.version), start_date=plan.start_date.isoformat())
     data.update(overrides)
     return data
 
@@ -298,3 +301,18 @@ def test_plan_page_query_count_does_not_grow_with_items_or_revisions(
     assert big.version == 4
     with django_assert_max_num_queries(len(measured.captured_queries)):
         client.get(reverse("prescriptions:plan-detail", args=[big.pk]))
+
+
+def test_a_start_date_out_of_the_window_is_refused_at_the_field_keeping_what_was_typed(
+    client, therapist, owned_patient, knee
+):
+    client.force_login(therapist)
+    data = plan_data([{"exercise": str(knee.pk), "hold_seconds": "25"}], start_date="0202-12-06")
+
+    response = client.post(create_url(owned_patient), data)
+
+    assert response.status_code == 200
+    page = response.text
+    assert "Choose a start date between " in page
+    assert 'value="0202-12-06"' in page and 'value="25"' in page
+    assert not Plan.objects.exists()

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from exercises.models import Exercise
 from prescriptions.catalog import starter_catalog_load
-from prescriptions.models import PlanRevision, PlanTemplate
-from prescriptions.services import ItemInput, plan_create
+from prescriptions.models import Plan, PlanRevision, PlanTemplate
+from prescriptions.services import ItemInput, plan_create, plan_revise
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
 from tests.prescriptions.factories import prescribe
@@ -20,7 +20,7 @@ def test_plan_create_saves_items_in_order_with_their_dose_and_a_first_revision(t
         patient=patient,
         prescribed_by=therapist,
         title="Back spasm relief",
-        start_date=datetime.date(2026, 11, 1),
+        start_date=patient.clinic.today(),
         times_per_day=2,
         items=[ItemInput.from_exercise(first, hold_seconds=45), ItemInput.from_exercise(second)],
     )
@@ -141,3 +141,90 @@ def test_a_discharged_patient_gets_no_new_plan(therapist):
     exercise = ExerciseFactory(clinic=None, slug="shared-two")
     with pytest.raises(ValidationError, match="Reactivate them before prescribing"):
         prescribe(patient, therapist, exercise)
+
+
+# Plan dates
+
+
+def dates_refused(therapist, **dates) -> dict:
+    patient = PatientFactory(primary_therapist=therapist)
+    exercise = ExerciseFactory(clinic=therapist.clinic)
+    with pytest.raises(ValidationError) as refused:
+        plan_create(
+            patient=patient,
+            prescribed_by=therapist,
+            title="Back spasm relief",
+            items=[ItemInput.from_exercise(exercise)],
+            **dates,
+        )
+    assert not Plan.objects.exists()
+    return refused.value.message_dict
+
+
+def test_a_start_more_than_a_year_back_or_ahead_is_refused_with_the_dates_allowed(therapist):
+    today = therapist.clinic.today()
+    for start in (today - datetime.timedelta(days=366), datetime.date(202, 12, 6)):
+        errors = dates_refused(therapist, start_date=start)
+        assert list(errors) == ["start_date"]
+        assert errors["start_date"][0].startswith("Choose a start date between ")
+        assert "a year either side of today" in errors["start_date"][0]
+    dates_refused(therapist, start_date=today + datetime.timedelta(days=366))
+
+
+def test_an_end_more_than_two_years_after_the_start_is_refused(therapist):
+    today = therapist.clinic.today()
+    errors = dates_refused(
+        therapist, start_date=today, end_date=today + datetime.timedelta(days=730)
+    )
+    assert "no more than 2 years after the start date" in errors["end_date"][0]
+    errors = dates_refused(therapist, start_date=today, end_date=datetime.date(9999, 12, 31))
+    assert list(errors) == ["end_date"]
+
+
+def test_the_edges_of_the_window_are_allowed(therapist):
+    today = therapist.clinic.today()
+    patient = PatientFactory(primary_therapist=therapist)
+    exercise = ExerciseFactory(clinic=therapist.clinic)
+    for start, end in (
+        (today - datetime.timedelta(days=365), None),
+        (today + datetime.timedelta(days=365), today + datetime.timedelta(days=365 + 729)),
+    ):
+        plan_create(
+            patient=patient,
+            prescribed_by=therapist,
+            title="Edge",
+            start_date=start,
+            end_date=end,
+            items=[ItemInput.from_exercise(exercise)],
+        )
+    assert Plan.objects.count() == 2
+
+
+def test_a_plan_started_long_ago_can_still_be_revised_but_not_moved_out_of_the_window(
+    therapist,
+):
+    exercise = ExerciseFactory(clinic=therapist.clinic)
+    long_ago = therapist.clinic.today() - datetime.timedelta(days=500)
+    plan = prescribe(
+        PatientFactory(primary_therapist=therapist),
+        therapist,
+        exercise,
+        start_date=long_ago,
+        today=long_ago,
+    )
+    fields = dict(
+        changed_by=therapist,
+        title=plan.title,
+        items=[ItemInput.from_exercise(exercise)],
+        times_per_day=1,
+        weekdays=plan.weekdays,
+    )
+    plan_revise(plan=plan, expected_version=1, start_date=long_ago, notes="Still going.", **fields)
+    with pytest.raises(ValidationError) as refused:
+        plan_revise(
+            plan=plan,
+            expected_version=2,
+            start_date=long_ago + datetime.timedelta(days=1),
+            **fields,
+        )
+    assert list(refused.value.message_dict) == ["start_date"]
