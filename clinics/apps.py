@@ -16,6 +16,7 @@ class ClinicsConfig(AppConfig):
 
         kinds.register("invitation", label=_("Invitation"), write=emails.invitation)
         kinds.register("sign_in_link", label=_("Sign-in link"), write=emails.sign_in_link)
+        kinds.register("unlock_link", label=_("Unlock link"), write=emails.unlock_link)
 
         user_logged_in.connect(session_clock_start, dispatch_uid="clinics-session-clock")
         user_logged_in.connect(two_factor_setup_note, dispatch_uid="clinics-two-factor-setup")

@@ -219,12 +219,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 class AccessPurpose(models.TextChoices):
     INVITATION = "invitation", _("Invitation")
     SIGN_IN = "sign_in", _("Sign-in link")
+    UNLOCK = "unlock", _("Unlock link")
 
 
 class AccessLink(models.Model):
-    """A single-use, expiring link emailed to one person: an invitation to set a password, or a
-    sign-in without one. Only a SHA-256 of the link's random token is kept, so a copy of the
-    database holds no link that still works."""
+    """A single-use, expiring link emailed to one person: an invitation to set a password, a
+    sign-in without one, or the unlocking of an account locked after failed sign-ins. Only a
+    SHA-256 of the link's random token is kept, so a copy of the database holds no link that
+    still works."""
 
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="access_links"

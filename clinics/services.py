@@ -83,10 +83,12 @@ def user_create(
 ACCESS_LINK_LIFETIME = {
     AccessPurpose.INVITATION: datetime.timedelta(days=7),
     AccessPurpose.SIGN_IN: datetime.timedelta(minutes=15),
+    AccessPurpose.UNLOCK: datetime.timedelta(minutes=15),
 }
 ACCESS_LINK_URL_NAME = {
     AccessPurpose.INVITATION: "clinics:invitation-accept",
     AccessPurpose.SIGN_IN: "clinics:sign-in-link-use",
+    AccessPurpose.UNLOCK: "clinics:unlock-link-use",
 }
 # token_urlsafe(32) gives 43 characters; anything much longer is not one of ours.
 ACCESS_TOKEN_MAX_LENGTH = 100
@@ -125,6 +127,24 @@ ACCESS_LINK_REFUSALS = {
         ),
         "expired": gettext_lazy(
             "This sign-in link has already been used or has expired. Ask for a new one."
+        ),
+    },
+    AccessPurpose.UNLOCK: {
+        "unknown": gettext_lazy(
+            "This unlock link is not valid. Check that the whole link was copied from the "
+            "email, or ask for a new one on the sign-in page."
+        ),
+        "used": gettext_lazy(
+            "This unlock link has already been used or has expired. Ask for a new one on the "
+            "sign-in page."
+        ),
+        "revoked": gettext_lazy(
+            "A newer unlock link has been sent since this one. Use the link in the most recent "
+            "email."
+        ),
+        "expired": gettext_lazy(
+            "This unlock link has already been used or has expired. Ask for a new one on the "
+            "sign-in page."
         ),
     },
 }
@@ -240,11 +260,24 @@ def _email_digest(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
 
+# Who may get each kind of emailed link on asking: sign-in links are for patients, who may sign
+# in without a password; any active account may unlock its own sign-in.
+LINK_REQUEST_KINDS = {
+    AccessPurpose.SIGN_IN: "sign_in_link",
+    AccessPurpose.UNLOCK: "unlock_link",
+}
+
+
 @transaction.atomic
-def sign_in_link_request(*, email: str, base_url: str, client_address: str | None) -> None:
-    """Ask for a one-time sign-in link for `email`. Whether the address has an account is
-    found out by the worker, so this answers alike, in the same time, for everyone; it is
-    refused, saying so, when the address or the computer has asked too often lately."""
+def sign_in_link_request(
+    *, email: str, base_url: str, client_address: str | None, purpose: str = AccessPurpose.SIGN_IN
+) -> None:
+    """Ask for a one-time sign-in (or unlock) link for `email`. Whether the address has an
+    account is found out by the worker, so this answers alike, in the same time, for everyone;
+    it is refused, saying so, when the address or the computer has asked too often lately. Both
+    kinds share the count, which limits how much mail a stranger can send to one inbox."""
+    if purpose not in LINK_REQUEST_KINDS:
+        raise ValueError(f"Links of purpose {purpose!r} are not sent on request")
     email = User.objects.normalize_email(email).strip().lower()
     digest = _email_digest(email)
     since = timezone.now() - SIGN_IN_LINK_WINDOW
@@ -271,20 +304,27 @@ def sign_in_link_request(*, email: str, base_url: str, client_address: str | Non
     from .tasks import sign_in_link_deliver
 
     transaction.on_commit(
-        lambda: sign_in_link_deliver.enqueue(email=email, base_url=base_url, request_id=asked.pk)
+        lambda: sign_in_link_deliver.enqueue(
+            email=email, base_url=base_url, request_id=asked.pk, purpose=purpose
+        )
     )
 
 
-def sign_in_link_send(*, email: str, base_url: str, request_id: int) -> None:
-    """Email a one-time sign-in link if `email` is an active patient's; nothing otherwise."""
-    user = User.objects.filter(
-        email=email, is_active=True, role=Role.PATIENT, clinic__isnull=False
-    ).first()
+def sign_in_link_send(
+    *, email: str, base_url: str, request_id: int, purpose: str = AccessPurpose.SIGN_IN
+) -> None:
+    """Email a one-time link if `email` is an active account that may have one: a sign-in link
+    for a patient, an unlock link for anyone; nothing otherwise."""
+    accounts = User.objects.filter(email=email, is_active=True)
+    if purpose == AccessPurpose.SIGN_IN:
+        accounts = accounts.filter(role=Role.PATIENT, clinic__isnull=False)
+    user = accounts.first()
     if user is None:
         return
+    kind = LINK_REQUEST_KINDS[purpose]
     message_enqueue(
-        kind="sign_in_link",
-        key=f"sign_in_link:{request_id}",
+        kind=kind,
+        key=f"{kind}:{request_id}",
         recipient=user.email,
         clinic_id=user.clinic_id,
         context={"user_id": user.pk, "base_url": base_url},

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from lib.web import posted
 
-from .. import audit, services
+from .. import audit, services, throttling
 from ..access import staff_required
 from ..forms import (
     DigestForm,
@@ -32,7 +32,7 @@ from ..forms import (
     SignInCodeForm,
     SignInLinkForm,
 )
-from ..models import AccessPurpose, Role, User
+from ..models import AccessPurpose, AuditAction, Role, User
 from ..selectors import active_user, recovery_codes_left, two_factor_device
 from ..services import DEFAULT_DIGEST_AT
 
@@ -84,6 +84,11 @@ class SignInView(auth_views.LoginView):
     template_name = "clinics/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_initial(self):
+        # After an unlock link, the account it unlocked is filled in.
+        email = throttling.unlocked_email(self.request)
+        return {"username": email} if email else {}
 
     def form_valid(self, form):
         user = form.get_user()
@@ -247,36 +252,88 @@ def invitation_accept(request, token: str):
     return render(request, "clinics/invitation_accept.html", {"form": form, "invited": user})
 
 
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def sign_in_link(request):
-    """Ask for a one-time sign-in link. The answer is the same whoever asks."""
-    form = SignInLinkForm(posted(request))
+def _link_user(request, *, token: str, purpose: str) -> User:
+    """The account an emailed link is for. Only a POST uses the link up: mail scanners that
+    open links must not use up the one go."""
+    if request.method == "POST":
+        return services.access_link_redeem(token=token, purpose=purpose)
+    return services.access_link_check(token=token, purpose=purpose)
+
+
+LINK_REQUEST_TEMPLATES = {
+    AccessPurpose.SIGN_IN: "clinics/sign_in_link.html",
+    AccessPurpose.UNLOCK: "clinics/unlock_link.html",
+}
+
+
+def _link_request(request, *, purpose: str):
+    """Ask for an emailed link. The answer is the same whoever asks."""
+    form = SignInLinkForm(posted(request), initial={"email": request.GET.get("email", "")})
     if form.is_valid():
         try:
             services.sign_in_link_request(
                 email=form.cleaned_data["email"],
                 base_url=request.build_absolute_uri("/"),
                 client_address=audit.client_address(request),
+                purpose=purpose,
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            return render(request, "clinics/sign_in_link_sent.html")
-    return render(request, "clinics/sign_in_link.html", {"form": form})
+            return render(request, "clinics/link_sent.html", {"purpose": purpose})
+    return render(request, LINK_REQUEST_TEMPLATES[purpose], {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request):
+    return _link_request(request, purpose=AccessPurpose.SIGN_IN)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def unlock_link(request):
+    """Ask for a link that unlocks signing in to an account locked after failed sign-ins."""
+    return _link_request(request, purpose=AccessPurpose.UNLOCK)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unlock_link_use(request, token: str):
+    """GET only shows a button, as for sign-in links. Using the link unlocks the account in
+    this browser only (clinics.throttling); the password, and the two-step code, still follow."""
+    purpose = AccessPurpose.UNLOCK
+    try:
+        user = _link_user(request, token=token, purpose=purpose)
+    except ValidationError as error:
+        return _link_refused(request, purpose=purpose, error=error)
+    if request.method == "GET":
+        return render(request, "clinics/unlock_link_use.html")
+    throttling.unlock_here(request, email=user.email)
+    audit.record(
+        action=AuditAction.ACCOUNT_UNLOCKED,
+        actor=user,
+        clinic_id=user.clinic_id,
+        summary=_("Sign-in unlocked on one browser for %(account)s by the emailed link.")
+        % {"account": services.account_label(user)},
+        request=request,
+    )
+    messages.success(
+        request,
+        _("Signing in is unlocked on this browser for 15 minutes. Sign in with your password."),
+    )
+    return redirect("clinics:login")
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_in_link_use(request, token: str):
-    """GET only shows a button: mail scanners that open links must not use up the one go."""
+    """GET only shows a button; POST signs in."""
     purpose = AccessPurpose.SIGN_IN
     try:
-        if request.method == "POST":
-            user = services.access_link_redeem(token=token, purpose=purpose)
-        else:
-            user = services.access_link_check(token=token, purpose=purpose)
+        user = _link_user(request, token=token, purpose=purpose)
     except ValidationError as error:
         return _link_refused(request, purpose=purpose, error=error)
     if request.method == "POST":

@@ -135,12 +135,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Failed sign-ins are throttled per account and, separately, per address (DOMAIN.md): after
-# 5 failures that account, or that address, waits 15 minutes. A success clears the count.
-AXES_FAILURE_LIMIT = 5
+# Failed sign-ins (wrong passwords and wrong two-step codes) are throttled per account, with a
+# ceiling per address and an emailed unlock link for the owner: see clinics/throttling.py.
+AXES_HANDLER = "clinics.throttling.SignInThrottle"
+AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "clinics.throttling.lockout_parameters"
+# A success clears the failures of the lockout parameters above: that account's only.
 AXES_RESET_ON_SUCCESS = True
+# The per-address ceiling counts these; clinics.throttling keeps only the last hour of them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "clinics/locked_out.html"
 AXES_USERNAME_CALLABLE = "clinics.forms.sign_in_identifier"
@@ -150,8 +154,7 @@ AXES_USERNAME_CALLABLE = "clinics.forms.sign_in_identifier"
 REHABIT_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
 # Throttling counts failures per client address found the same way as the audit trail's.
 AXES_CLIENT_IP_CALLABLE = "clinics.audit.client_address"
-# Two-step sign-in: the name authenticator apps show beside the account. Wrong codes count
-# towards the django-axes limits above, like wrong passwords.
+# Two-step sign-in: the name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = "Rehabit"
 LOGIN_URL = "clinics:login"
 LOGIN_REDIRECT_URL = "clinics:home"
