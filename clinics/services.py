@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -418,6 +419,40 @@ def recovery_code_normalize(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
+# Recovery codes are stored as a keyed hash (HMAC-SHA256 with the site's secret key), so a copy
+# of the database holds no code that works. django-otp keeps at most 16 characters per code;
+# 16 of base64 are 96 bits of the hash. Codes are found by their hash, so none is compared in
+# Python, and the secret key's fallbacks are tried too, so rotating the key keeps them working.
+RECOVERY_CODE_HASH_SALT = "rehabit.recovery-code"
+RECOVERY_CODE_HASH_LENGTH = 16
+
+
+def recovery_code_hash(code: str, *, secret: str | None = None) -> str:
+    digest = salted_hmac(
+        RECOVERY_CODE_HASH_SALT, recovery_code_normalize(code), secret=secret, algorithm="sha256"
+    ).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:RECOVERY_CODE_HASH_LENGTH]
+
+
+def _recovery_code_hashes(code: str) -> list[str]:
+    secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [recovery_code_hash(code, secret=secret) for secret in secrets_in_use]
+
+
+def _recovery_code_use(device: StaticDevice, code: str) -> bool:
+    """Use up the matching recovery code of `device`, as django-otp's StaticDevice.verify_token
+    does with a plain one: a match is deleted, so it cannot be used again."""
+    match = device.token_set.filter(token__in=_recovery_code_hashes(code)).first()
+    if match is None:
+        device.throttle_increment()
+        return False
+    match.delete()
+    device.throttle_reset(commit=False)
+    device.set_last_used_timestamp(commit=False)
+    device.save()
+    return True
+
+
 def recovery_code_display(code: str) -> str:
     """A stored recovery code as shown and printed: two groups of five, "abcde-fghjk"."""
     half = len(code) // 2
@@ -467,7 +502,9 @@ def _recovery_codes_replace(*, user: User, codes: Sequence[str] | None = None) -
             for _ in range(RECOVERY_CODE_COUNT)
         ]
     codes = [recovery_code_normalize(code) for code in codes]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_code_hash(code)) for code in codes]
+    )
     return codes
 
 
@@ -520,7 +557,8 @@ def two_factor_enable(
 
 @transaction.atomic
 def recovery_codes_regenerate(*, user: User) -> list[str]:
-    """Ten new recovery codes for someone who uses two-step sign-in; the old ones stop working."""
+    """Ten new recovery codes for someone who uses two-step sign-in; the old ones stop working.
+    They are returned to be shown once; only their hashes are kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(
@@ -622,8 +660,7 @@ def two_factor_verify(*, user: User, code: str) -> TwoFactorCheck:
         locked_until = (details or {}).get("locked_until") or timezone.now()
         wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
         return TwoFactorCheck(device=None, recovery_code=recovery, wait_seconds=wait)
-    token = recovery_code_normalize(code) if recovery else code
-    accepted = device.verify_token(token)
+    accepted = _recovery_code_use(device, code) if recovery else device.verify_token(code)
     return TwoFactorCheck(device=device if accepted else None, recovery_code=recovery)
 
 

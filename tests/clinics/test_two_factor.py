@@ -22,6 +22,7 @@ from clinics.models import User
 from clinics.selectors import two_factor_device
 from clinics.services import (
     recovery_code_display,
+    recovery_code_hash,
     two_factor_disable,
     two_factor_key_from_text,
     two_factor_reset,
@@ -29,7 +30,13 @@ from clinics.services import (
     user_invite,
 )
 from clinics.views.sign_in import PENDING_SIGN_IN_SECONDS
-from devdata.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, DEMO_TWO_FACTOR_KEY, demo_seed
+from devdata.demo import (
+    DEMO_ADMIN_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_RECOVERY_CODES,
+    DEMO_TWO_FACTOR_KEY,
+    demo_seed,
+)
 from tests.clinics.factories import (
     PASSWORD,
     ClinicAdminFactory,
@@ -202,6 +209,28 @@ def test_a_recovery_code_signs_in_once(client, therapist_with_app):
     response = code_step(client, code)
     assert "That recovery code does not work" in response.text
     assert signed_in_as(client) is None
+
+
+def test_the_database_holds_no_recovery_code_as_typed(therapist_with_app, clinic):
+    admin = ClinicAdminFactory(clinic=clinic)
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(stored) == 20
+    for code in therapist_with_app.recovery_codes:
+        assert code not in stored and recovery_code_display(code) not in stored
+        assert recovery_code_hash(code) in stored
+    assert all(len(token) == 16 for token in stored)
+    assert admin.pk
+
+
+def test_recovery_codes_made_under_an_earlier_secret_key_still_work(
+    client, therapist_with_app, settings
+):
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    password_step(client, therapist_with_app)
+    code_step(client, therapist_with_app.recovery_codes[3])
+    assert int(signed_in_as(client)) == therapist_with_app.pk
 
 
 def test_the_code_step_expires_after_five_minutes(client, therapist_with_app):
@@ -520,7 +549,7 @@ def test_the_demo_admin_signs_in_straight_away_with_the_published_key_or_codes(c
     device = two_factor_device(user=admin)
     assert device.key == two_factor_key_from_text(DEMO_TWO_FACTOR_KEY)
     tokens = StaticToken.objects.filter(device__user=admin).values_list("token", flat=True)
-    assert sorted(tokens) == [f"rehabdemo{number}" for number in range(10)]
+    assert sorted(tokens) == sorted(recovery_code_hash(code) for code in DEMO_RECOVERY_CODES)
 
     # The code an app shows right now works, although seeding has just confirmed the key.
     password_step(client, admin, password=DEMO_PASSWORD)
