@@ -277,6 +277,10 @@ class AuditAction(models.TextChoices):
     PAIN_REPORTED = "pain_reported", _("Pain reported")
     ALERT_ACKNOWLEDGED = "alert_acknowledged", _("Alert acknowledged")
     MESSAGES_VIEWED = "messages_viewed", _("Read the messages")
+    PATIENT_LISTED = "patient_listed", _("Saw the patient on the caseload")
+    PATIENT_FORM_VIEWED = "patient_form_viewed", _("Opened the patient's details to edit")
+    PLAN_BUILDER_VIEWED = "plan_builder_viewed", _("Opened the plan builder")
+    ADMIN_VIEWED = "admin_viewed", _("Viewed in the site admin")
     MESSAGE_SENT = "message_sent", _("Message sent")
     EXERCISE_CREATED = "exercise_created", _("Exercise added")
     EXERCISE_UPDATED = "exercise_updated", _("Exercise changed")
@@ -314,6 +318,9 @@ RECORD_VIEW_ACTIONS = (
     AuditAction.EXPORTED_CSV,
     AuditAction.EXPORTED_JSON,
     AuditAction.MESSAGES_VIEWED,
+    AuditAction.PATIENT_FORM_VIEWED,
+    AuditAction.PLAN_BUILDER_VIEWED,
+    AuditAction.ADMIN_VIEWED,
 )
 
 

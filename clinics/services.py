@@ -81,6 +81,16 @@ def user_create(
     return user
 
 
+def email_used_elsewhere(*, email: str, clinic_id: int | None) -> bool:
+    """Whether `email` already belongs to an account outside the clinic. One address holds one
+    account, so such an address cannot be invited; the inviter is answered as for a new address
+    and nothing is sent or changed, so an invitation never reveals, or joins, another clinic's
+    account. No email goes to the address either: it would tell its owner that some clinic is
+    trying to enrol them, and let anyone send mail to any address."""
+    email = User.objects.normalize_email(email).strip().lower()
+    return User.objects.filter(email=email).exclude(clinic_id=clinic_id).exists()
+
+
 ACCESS_LINK_LIFETIME = {
     AccessPurpose.INVITATION: datetime.timedelta(days=7),
     AccessPurpose.SIGN_IN: datetime.timedelta(minutes=15),

@@ -18,6 +18,7 @@ from clinics.models import STAFF_ROLES, AuditAction, Clinic, Role, User
 from clinics.services import (
     account_label,
     clinic_admin_check,
+    email_used_elsewhere,
     staff_change_begin,
     staff_member_check,
     user_create,
@@ -30,9 +31,12 @@ from patients.services import patients_reassign
 
 
 @transaction.atomic
-def staff_invite(*, invited_by: User, email: str, full_name: str, role: str, base_url: str) -> User:
+def staff_invite(
+    *, invited_by: User, email: str, full_name: str, role: str, base_url: str
+) -> User | None:
     """A therapist or admin account in the inviter's clinic, with no usable password, and the
-    emailed invitation to choose one: both or neither."""
+    emailed invitation to choose one: both or neither. None, with nothing done, for an address
+    that belongs to an account elsewhere (clinics.services.email_used_elsewhere)."""
     clinic_admin_check(
         invited_by, invited_by.clinic_id, _("Only the clinic's admins can invite staff.")
     )
@@ -41,6 +45,8 @@ def staff_invite(*, invited_by: User, email: str, full_name: str, role: str, bas
     if not full_name.strip():
         raise ValidationError({"full_name": _("Enter the person's full name.")})
     email = User.objects.normalize_email(email).strip().lower()
+    if email_used_elsewhere(email=email, clinic_id=invited_by.clinic_id):
+        return None
     if User.objects.filter(email=email).exists():
         raise ValidationError(
             {

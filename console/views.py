@@ -55,7 +55,7 @@ def staff_invite(request):
     form = StaffInviteForm(posted(request))
     if form.is_valid():
         try:
-            member = services.staff_invite(
+            services.staff_invite(
                 invited_by=request.user,
                 base_url=request.build_absolute_uri("/"),
                 **form.cleaned_data,
@@ -66,7 +66,7 @@ def staff_invite(request):
             messages.success(
                 request,
                 _("Invitation sent to %(email)s. The link works once, for 7 days.")
-                % {"email": member.email},
+                % {"email": form.cleaned_data["email"].strip().lower()},
             )
             return redirect("console:staff-list")
     return render(request, "console/staff_invite.html", {"form": form})

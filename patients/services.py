@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, Role, User
-from clinics.services import user_create, user_invite
+from clinics.services import email_used_elsewhere, user_create, user_invite
 from lib.once import create_once
 from outbox.services import message_enqueue
 from prescriptions.models import Plan, PlanItem, PlanStatus
@@ -505,6 +505,8 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
     if not patient.email:
         raise ValidationError({"email": _("Add the patient's email address before inviting them.")})
     user = patient.user
+    if user is None and email_used_elsewhere(email=patient.email, clinic_id=patient.clinic_id):
+        return
     if user is None:
         user = patient_account_create(patient=patient, password=None)
     elif user.email != patient.email:

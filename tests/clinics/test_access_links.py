@@ -111,6 +111,25 @@ def test_a_therapist_of_another_clinic_gets_404_and_nothing_is_sent(client, stra
     assert not AccessLink.objects.exists()
 
 
+def test_a_patient_with_another_clinics_address_is_answered_as_a_new_one_and_left_alone(
+    client, therapist, invitee, stranger
+):
+    taken = PatientFactory(primary_therapist=therapist, email=stranger.email.upper())
+    before = type(stranger).objects.filter(pk=stranger.pk).values().get()
+    client.force_login(therapist)
+    answers = [client.post(invite_url(patient), follow=True) for patient in (invitee, taken)]
+    texts = [" ".join(str(message) for message in answer.context["messages"]) for answer in answers]
+
+    assert texts[1] == texts[0].replace(invitee.email, taken.email)
+    assert "Invitation sent to" in texts[1]
+    assert "already" not in answers[1].text and stranger.clinic.name not in answers[1].text
+    assert [message.to for message in mail.outbox] == [[invitee.email]]
+    taken.refresh_from_db()
+    assert taken.user is None
+    assert type(stranger).objects.filter(pk=stranger.pk).values().get() == before
+    assert not AccessLink.objects.filter(user=stranger).exists()
+
+
 def test_a_patient_cannot_invite_anyone(client, patient, invitee):
     client.force_login(patient.user)
     assert client.post(invite_url(invitee)).status_code == 403

@@ -268,6 +268,35 @@ def read_messages_as_staff(w):
     return w.therapist, w.patient
 
 
+def see_the_caseload(w):
+    w.as_(w.therapist).get(reverse("insights:caseload"))
+    return w.therapist, w.patient
+
+
+def open_the_patient_form(w):
+    w.as_(w.therapist).get(reverse("patients:patient-edit", args=[w.patient.pk]))
+    return w.therapist, w.patient
+
+
+def open_the_builder_for_a_new_plan(w):
+    w.as_(w.therapist).get(reverse("patients:plan-create", args=[w.patient.pk]))
+    return w.therapist, w.patient
+
+
+def open_the_builder_on_a_plan(w):
+    w.as_(w.admin).get(reverse("prescriptions:plan-edit", args=[w.plan.pk]))
+    return w.admin, w.patient
+
+
+def view_in_the_site_admin(w):
+    root = User.objects.create_superuser(
+        "root@example.com", "a long enough passphrase", full_name="Site Admin"
+    )
+    two_factor_turn_on(root)
+    w.as_(root).get(reverse("admin:patients_patient_change", args=[w.patient.pk]))
+    return root, w.patient
+
+
 def read_own_messages(w):
     w.as_(w.patient.user).get(reverse("messaging:own-messages"))
     return w.patient.user, w.patient
@@ -583,6 +612,11 @@ EVENTS = [
     (AuditAction.ALERT_ACKNOWLEDGED, acknowledge_alert),
     (AuditAction.MESSAGES_VIEWED, read_messages_as_staff),
     (AuditAction.MESSAGES_VIEWED, read_own_messages),
+    (AuditAction.PATIENT_LISTED, see_the_caseload),
+    (AuditAction.PATIENT_FORM_VIEWED, open_the_patient_form),
+    (AuditAction.PLAN_BUILDER_VIEWED, open_the_builder_for_a_new_plan),
+    (AuditAction.PLAN_BUILDER_VIEWED, open_the_builder_on_a_plan),
+    (AuditAction.ADMIN_VIEWED, view_in_the_site_admin),
     (AuditAction.MESSAGE_SENT, write_a_message),
     (AuditAction.MESSAGE_SENT, reply_to_a_message),
     (AuditAction.EXERCISE_CREATED, add_exercise),

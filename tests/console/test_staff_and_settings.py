@@ -295,12 +295,44 @@ def test_a_new_clinic_admin_can_be_invited(clinic_admin, django_capture_on_commi
     assert AccessLink.objects.get(user=member).purpose == AccessPurpose.INVITATION
 
 
-def test_an_email_already_in_use_is_refused_and_the_form_kept(client, clinic_admin, stranger):
+def flash_of(response) -> str:
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_another_clinics_address_is_answered_as_a_new_one_and_left_alone(
+    client, clinic_admin, stranger
+):
+    before = User.objects.filter(pk=stranger.pk).values().get()
     client.force_login(clinic_admin)
-    # The address belongs to another clinic's therapist, typed in another case.
+    new = client.post(
+        STAFF_INVITE,
+        {"full_name": "Nina Newman", "email": "nina@example.com", "role": Role.THERAPIST},
+        follow=True,
+    )
+    mail.outbox.clear()
+    # The address of another clinic's therapist, typed in another case.
+    taken = client.post(
+        STAFF_INVITE,
+        {"full_name": "Sam Other", "email": stranger.email.upper(), "role": Role.THERAPIST},
+        follow=True,
+    )
+
+    assert taken.redirect_chain == new.redirect_chain == [(STAFF_LIST, 302)]
+    assert flash_of(taken) == flash_of(new).replace("nina@example.com", stranger.email)
+    assert "already" not in taken.text and stranger.clinic.name not in taken.text
+    assert User.objects.filter(pk=stranger.pk).values().get() == before
+    assert not AccessLink.objects.filter(user=stranger).exists()
+    assert not User.objects.filter(full_name="Sam Other").exists()
+    assert mail.outbox == []
+
+
+def test_an_address_already_in_the_clinic_is_refused_and_the_form_kept(
+    client, clinic_admin, therapist
+):
+    client.force_login(clinic_admin)
     response = client.post(
         STAFF_INVITE,
-        {"full_name": "Nina Newman", "email": stranger.email.upper(), "role": Role.THERAPIST},
+        {"full_name": "Nina Newman", "email": therapist.email.upper(), "role": Role.THERAPIST},
     )
 
     assert response.status_code == 200
