@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_site import AuditedAdmin
 from .models import AccessLink, AuditEvent, Clinic, User
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(AuditedAdmin):
     list_display = ["name", "time_zone", "contact_email", "created_at"]
     search_fields = ["name", "contact_email"]
     prepopulated_fields = {"slug": ["name"]}
@@ -26,9 +27,12 @@ class ClinicAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def audit_scope(self, obj):
+        return obj.pk, None
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "clinic", "role", "is_active", "last_login"]
     list_filter = ["role", "is_active", "clinic", "is_staff", "is_superuser"]
@@ -54,7 +58,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AccessLink)
-class AccessLinkAdmin(admin.ModelAdmin):
+class AccessLinkAdmin(AuditedAdmin):
     """Invitations and sign-in links, for support: read-only, and never showing a token."""
 
     list_display = ["user", "purpose", "created_at", "expires_at", "used_at", "revoked_at"]
@@ -70,10 +74,17 @@ class AccessLinkAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def audit_scope(self, obj):
+        return obj.user.clinic_id, None
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail, for reading only: nobody adds, changes or deletes a row here."""
+class AuditEventAdmin(AuditedAdmin):
+    """The audit trail, for reading only: nobody adds, changes or deletes a row here. Reading
+    it is recorded once per clinic shown, not once per patient named in the rows, or every look
+    at the trail would add a screenful of rows to it."""
+
+    audit_patients_listed = False
 
     list_display = ["created_at", "actor_email", "actor_role", "action", "patient", "ip_address"]
     list_filter = ["action", "actor_role", "clinic"]

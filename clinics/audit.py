@@ -1,5 +1,6 @@
 """Writing the audit trail: `record` adds one AuditEvent, taking who and from which address from
-the request being served.
+the request being served; `record_many` adds several in one query, for a page that shows many
+patients at once (the caseload, a list in the site admin).
 
 `AuditOriginMiddleware` keeps the current request in a context variable, so a service can call
 `record` inside its own transaction (the row then commits or rolls back with the change) without
@@ -62,7 +63,43 @@ def _signed_in(user) -> User | None:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def record(
+def record(**details) -> AuditEvent:
+    """Add one event to the trail: `event_for(**details)`, saved."""
+    event = event_for(**details)
+    event.save()
+    return event
+
+
+def record_listed(*, patients, summary: str = "", request=None) -> list[AuditEvent]:
+    """One event for each patient a list showed (the caseload's rows and its emergency banner),
+    written in a single query however many there are. A row per patient, rather than one row
+    naming them all, keeps "who has seen my name" a lookup on the patient's own index."""
+    return record_many(
+        action=AuditAction.PATIENT_LISTED,
+        scopes=[(patient.clinic_id, patient.pk) for patient in patients],
+        summary=summary,
+        request=request,
+    )
+
+
+def record_many(
+    *, action: str, scopes: list[tuple[int | None, int | None]], summary: str = "", request=None
+) -> list[AuditEvent]:
+    """One event for each distinct (clinic id, patient id) pair, in a single query."""
+    events = [
+        event_for(
+            action=action,
+            clinic_id=clinic_id,
+            patient_id=patient_id,
+            summary=summary,
+            request=request,
+        )
+        for clinic_id, patient_id in dict.fromkeys(scopes)
+    ]
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
+def event_for(
     *,
     action: str,
     patient=None,
@@ -73,7 +110,7 @@ def record(
     summary: str = "",
     request=None,
 ) -> AuditEvent:
-    """Add one event to the trail. The actor defaults to the signed-in person of the request
+    """One event, not saved yet. The actor defaults to the signed-in person of the request
     being served, the clinic to the patient's (or the actor's), and the address and browser
     come from the request. Ids may stand in for the patient and the clinic, so a caller that
     has only the ids spends no query on fetching them."""
@@ -103,7 +140,6 @@ def record(
             else ""
         ),
     )
-    event.save()
     return event
 
 

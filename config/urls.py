@@ -7,9 +7,6 @@ from django.views.generic import RedirectView
 from clinics.views.sign_in import admin_sign_in
 from lib.health import healthz
 
-admin.site.site_header = "Rehabit"
-admin.site.site_title = "Rehabit admin"
-
 urlpatterns = [
     path(
         "favicon.ico",
@@ -26,7 +23,8 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("patients/", include("insights.urls")),
     path("patients/", include("messaging.urls")),
-    # The admin site signs in through the app's sign-in page (limits, two-step sign-in).
+    # The admin site (for site superusers only: clinics.admin_site) signs in through the app's
+    # sign-in page (limits, two-step sign-in).
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from clinics.admin_site import AuditedAdmin
+
 from .models import Exercise, ExerciseStep
 
 
@@ -10,7 +12,7 @@ class ExerciseStepInline(admin.TabularInline):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(AuditedAdmin):
     list_display = [
         "name",
         "body_region",

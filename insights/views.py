@@ -42,6 +42,13 @@ def caseload(request):
     board = dashboard_selector(
         user=request.user, **filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
     )
+    audit.record_listed(
+        patients=[
+            *(row.patient for row in board.page),
+            *(patient for patient, _alert in board.emergencies),
+        ],
+        summary=_("Caseload."),
+    )
     return render(
         request,
         "insights/caseload.html",

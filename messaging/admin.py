@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from clinics.admin_site import ReadOnlyAdmin
+
 from .models import ConversationRead, Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     """Messages, for reading only: they are part of the patient's record and are never added,
     changed or deleted here (a mistake is put right by a correction on the pages)."""
 
@@ -15,28 +17,13 @@ class MessageAdmin(admin.ModelAdmin):
     fields = ["created_at", "clinic", "patient", "author", "corrects", "body"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ConversationRead)
-class ConversationReadAdmin(admin.ModelAdmin):
+class ConversationReadAdmin(ReadOnlyAdmin):
     list_display = ["patient", "reader", "last_read_message", "read_at"]
     list_select_related = ["patient", "reader"]
     fields = ["patient", "reader", "last_read_message", "read_at"]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def audit_scope(self, obj):
+        return obj.patient.clinic_id, obj.patient_id

@@ -1,27 +1,28 @@
 from django.contrib import admin
 
+from clinics.admin_site import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import PainReport, Patient, SessionLog, SessionLogEntry, SessionLogRevision
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ReadOnlyAdmin):
     list_display = ["last_name", "first_name", "clinic", "primary_therapist", "status", "email"]
     list_filter = ["status", "clinic"]
     search_fields = ["first_name", "last_name", "email", "condition"]
     list_select_related = ["clinic", "primary_therapist"]
-    autocomplete_fields = ["user", "primary_therapist"]
     readonly_fields = ["created_at", "updated_at"]
 
+    def audit_scope(self, obj):
+        return obj.clinic_id, obj.pk
 
-class SessionLogEntryInline(admin.TabularInline):
+
+class SessionLogEntryInline(ReadOnlyInline, admin.TabularInline):
     model = SessionLogEntry
-    extra = 0
-    autocomplete_fields = ["exercise"]
-    raw_id_fields = ["plan_item"]
 
 
 @admin.register(SessionLog)
-class SessionLogAdmin(admin.ModelAdmin):
+class SessionLogAdmin(ReadOnlyAdmin):
     list_display = [
         "patient",
         "plan",
@@ -35,29 +36,24 @@ class SessionLogAdmin(admin.ModelAdmin):
     search_fields = ["patient__first_name", "patient__last_name", "note"]
     list_select_related = ["patient", "plan"]
     date_hierarchy = "performed_at"
-    raw_id_fields = ["patient", "plan", "recorded_by"]
     readonly_fields = ["client_token", "created_at", "updated_at"]
     inlines = [SessionLogEntryInline]
 
 
 @admin.register(SessionLogRevision)
-class SessionLogRevisionAdmin(admin.ModelAdmin):
+class SessionLogRevisionAdmin(ReadOnlyAdmin):
     list_display = ["session", "revised_by", "revised_at", "reason"]
     list_select_related = ["session", "revised_by"]
     readonly_fields = ["session", "revised_by", "revised_at", "reason", "previous"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def audit_scope(self, obj):
+        return obj.session.clinic_id, obj.session.patient_id
 
 
 @admin.register(PainReport)
-class PainReportAdmin(admin.ModelAdmin):
+class PainReportAdmin(ReadOnlyAdmin):
     list_display = ["patient", "recorded_at", "score", "body_location", "red_flag_severity"]
     list_filter = ["red_flag_severity", "clinic"]
     search_fields = ["patient__first_name", "patient__last_name", "body_location", "note"]
     list_select_related = ["patient"]
     date_hierarchy = "recorded_at"
-    raw_id_fields = ["patient", "recorded_by"]

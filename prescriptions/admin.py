@@ -1,39 +1,34 @@
 from django.contrib import admin
 
+from clinics.admin_site import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+
 from .forms import ScheduleAdminForm
 from .models import Plan, PlanItem, PlanPause, PlanRevision, PlanTemplate, PlanTemplateItem
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ReadOnlyInline, admin.TabularInline):
     model = PlanItem
-    extra = 0
-    autocomplete_fields = ["exercise"]
 
 
-class PlanPauseInline(admin.TabularInline):
+class PlanPauseInline(ReadOnlyInline, admin.TabularInline):
     model = PlanPause
-    extra = 0
 
 
-class PlanRevisionInline(admin.TabularInline):
+class PlanRevisionInline(ReadOnlyInline, admin.TabularInline):
     model = PlanRevision
-    extra = 0
-    can_delete = False
     readonly_fields = ["number", "changed_by", "changed_at", "summary"]
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
-    form = ScheduleAdminForm
+class PlanAdmin(ReadOnlyAdmin):
+    """A patient's prescription: read here, changed only in the plan builder, which keeps its
+    revisions."""
+
     list_display = ["title", "patient", "clinic", "status", "start_date", "end_date", "version"]
     list_filter = ["status", "clinic", "times_per_day"]
     search_fields = ["title", "patient__first_name", "patient__last_name"]
     list_select_related = ["patient", "clinic"]
-    autocomplete_fields = ["patient", "prescribed_by", "template"]
     date_hierarchy = "start_date"
     readonly_fields = ["version", "created_at", "updated_at"]
     inlines = [PlanItemInline, PlanPauseInline, PlanRevisionInline]
@@ -46,7 +41,7 @@ class PlanTemplateItemInline(admin.TabularInline):
 
 
 @admin.register(PlanTemplate)
-class PlanTemplateAdmin(admin.ModelAdmin):
+class PlanTemplateAdmin(AuditedAdmin):
     form = ScheduleAdminForm
     list_display = ["name", "clinic", "times_per_day", "is_archived"]
     list_filter = ["is_archived", ("clinic", admin.EmptyFieldListFilter)]
@@ -57,14 +52,11 @@ class PlanTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanRevision)
-class PlanRevisionAdmin(admin.ModelAdmin):
+class PlanRevisionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "number", "changed_by", "changed_at"]
     search_fields = ["plan__title", "summary"]
     list_select_related = ["plan", "changed_by"]
     readonly_fields = ["plan", "number", "changed_by", "changed_at", "summary", "snapshot"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def audit_scope(self, obj):
+        return obj.plan.clinic_id, obj.plan.patient_id

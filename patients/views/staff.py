@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from clinics import audit
 from clinics.access import staff_required
+from clinics.models import AuditAction
 from lib.web import flash_outcome, posted
 from prescriptions import builder
 from prescriptions.access import template_for_staff
@@ -55,6 +57,7 @@ def patient_edit(request, pk: int):
                 request, _("%(name)s's details were saved.") % {"name": patient.full_name}
             )
             return redirect("insights:patient-detail", pk=patient.pk)
+    audit.record(action=AuditAction.PATIENT_FORM_VIEWED, patient=patient)
     return render(request, "patients/patient_form.html", {"form": form, "patient": patient})
 
 
@@ -114,6 +117,7 @@ def plan_create(request, pk: int):
             % {"title": result.title, "name": patient.first_name},
         )
         return redirect("prescriptions:plan-detail", pk=result.pk)
+    audit.record(action=AuditAction.PLAN_BUILDER_VIEWED, patient=patient, summary=_("A new plan."))
     return render(
         request,
         "prescriptions/plan_builder.html",

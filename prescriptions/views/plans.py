@@ -77,6 +77,11 @@ def plan_edit(request, pk: int):
         else:
             messages.success(request, _("Plan saved as revision %(n)d.") % {"n": result.version})
         return redirect("prescriptions:plan-detail", pk=plan.pk)
+    audit.record(
+        action=AuditAction.PLAN_BUILDER_VIEWED,
+        patient=plan.patient,
+        summary=_("Plan #%(plan)d.") % {"plan": plan.pk},
+    )
     return render(
         request,
         "prescriptions/plan_builder.html",
