@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from clinics import audit
 from clinics.access import patient_required
 from clinics.models import AuditAction
-from clinics.selectors import record_views_for_patient
+from clinics.selectors import caseload_sightings_for_patient, record_views_for_patient
 from lib.web import posted
 
 from .. import services
@@ -130,6 +130,9 @@ def account(request):
             "reminders": reminders,
             "record_views": views[:ACCOUNT_RECORD_VIEWS],
             "more_record_views": len(views) > ACCOUNT_RECORD_VIEWS,
+            "sightings": caseload_sightings_for_patient(patient=patient, days=7)[
+                :ACCOUNT_RECORD_VIEWS
+            ],
         },
     )
 
@@ -141,7 +144,15 @@ def record_views(request):
     page = Paginator(record_views_for_patient(patient=patient), RECORD_VIEWS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "patients/record_views.html", {"patient": patient, "page": page})
+    return render(
+        request,
+        "patients/record_views.html",
+        {
+            "patient": patient,
+            "page": page,
+            "sightings": caseload_sightings_for_patient(patient=patient),
+        },
+    )
 
 
 @patient_required
