@@ -211,9 +211,7 @@ def test_asking_for_an_unlock_link_answers_alike_and_mails_only_real_accounts(
     assert "15 minutes" in body and "password" in body
 
 
-def test_an_owner_locked_out_from_rotating_addresses_gets_back_in_with_the_link(
-    client, therapist
-):
+def test_an_owner_locked_out_from_rotating_addresses_gets_back_in_with_the_link(client, therapist):
     attacker = Client()
     for number in range(30):
         attempt(attacker, therapist.email, "guess", address=f"198.51.100.{number}")
@@ -233,9 +231,7 @@ def test_an_owner_locked_out_from_rotating_addresses_gets_back_in_with_the_link(
     assert attempt(client, therapist.email, "one typo").status_code == 200
     response = attempt(client, therapist.email, PASSWORD)
     assert response.status_code == 302 and client.session[SESSION_KEY] == str(therapist.pk)
-    assert AuditEvent.objects.filter(
-        action=AuditAction.ACCOUNT_UNLOCKED, actor=therapist
-    ).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.ACCOUNT_UNLOCKED, actor=therapist).exists()
 
 
 def test_the_unlock_link_lets_the_owner_past_the_address_ceiling_too(client, clinic, therapist):
