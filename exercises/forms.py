@@ -12,7 +12,7 @@ from lib.images import ACCEPT, MAX_WIDTH, prepare_image
 from lib.web import ServiceErrorsMixin
 
 from . import dose, transfer
-from .models import BodyRegion, Exercise, Kind
+from .models import LICENCE_CHOICE_MESSAGE, BodyRegion, Exercise, Kind, PictureLicence
 from .services import (
     EXERCISE_FIELDS,
     MAX_STEPS,
@@ -30,6 +30,10 @@ NEW_EXERCISE_STEP_ROWS = 3
 VIDEO_URL_MESSAGE = _(
     "Enter a web address that starts with http:// or https://, for example "
     "https://www.youtube.com/watch?v=abc123."
+)
+SOURCE_URL_MESSAGE = _(
+    "Enter a web address that starts with http:// or https://, for example "
+    "https://commons.wikimedia.org/wiki/File:Knee_hug.jpg."
 )
 
 
@@ -52,6 +56,19 @@ class CatalogFilterForm(forms.Form):
 
 def _model_field(name: str, **kwargs) -> forms.Field:
     return Exercise._meta.get_field(name).formfield(**kwargs)
+
+
+def _web_address(label, *, max_length: int, message, help_text) -> forms.URLField:
+    """An optional http(s) address, refused with `message` (an example of one) otherwise."""
+    return forms.URLField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"], message=message)],
+        error_messages={"invalid": message},
+        help_text=help_text,
+    )
 
 
 class ExerciseForm(ServiceErrorsMixin, forms.Form):
@@ -95,13 +112,10 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
     default_rest_seconds = dose.REST_SECONDS.form_field(
         _("Rest (seconds)"), help_text=dose.REST_SECONDS.help_text
     )
-    video_url = forms.URLField(
-        label=_("Video link"),
-        required=False,
+    video_url = _web_address(
+        _("Video link"),
         max_length=200,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"], message=VIDEO_URL_MESSAGE)],
-        error_messages={"invalid": VIDEO_URL_MESSAGE},
+        message=VIDEO_URL_MESSAGE,
         help_text=_("A web address starting with http:// or https://. Optional."),
     )
     image = forms.FileField(
@@ -118,6 +132,28 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
         ),
     )
     remove_image = forms.BooleanField(label=_("Remove the current picture"), required=False)
+    image_licence = forms.ChoiceField(
+        label=_("Whose picture is it?"),
+        required=False,
+        choices=PictureLicence.choices,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": LICENCE_CHOICE_MESSAGE},
+        help_text=_(
+            "Pictures from elsewhere are shown with the credit their licence asks for, on the "
+            "exercise's page and on handouts."
+        ),
+    )
+    image_title = _model_field("image_title", help_text=_("Optional."))
+    image_author = _model_field(
+        "image_author",
+        help_text=_("Who made it. Needed for CC BY, CC BY-SA and pictures used with permission."),
+    )
+    image_source = _web_address(
+        _("Where it comes from"),
+        max_length=500,
+        message=SOURCE_URL_MESSAGE,
+        help_text=_("The web address of the picture, if it comes from the web. Optional."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,10 +280,16 @@ def step_action(action: str, texts: list[str]) -> tuple[list[str], int | None]:
 
 
 def exercise_initial(exercise: Exercise | None) -> dict:
-    """The form's starting values: the exercise's, or the model's defaults for a new one."""
+    """The form's starting values: the exercise's, or the model's defaults for a new one. A
+    picture yet to be chosen is "our own photo" unless said otherwise, the usual case; one
+    already there whose licence nobody recorded is left for the admin to say."""
     if exercise is None:
-        return {name: Exercise._meta.get_field(name).get_default() for name in EXERCISE_FIELDS}
-    return {name: getattr(exercise, name) for name in EXERCISE_FIELDS}
+        initial = {name: Exercise._meta.get_field(name).get_default() for name in EXERCISE_FIELDS}
+    else:
+        initial = {name: getattr(exercise, name) for name in EXERCISE_FIELDS}
+    if not (exercise and exercise.image):
+        initial["image_licence"] = PictureLicence.OWN
+    return initial
 
 
 def exercise_initial_from_post(data) -> dict:

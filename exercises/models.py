@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
@@ -23,6 +24,30 @@ class Kind(models.TextChoices):
     STRENGTHENING = "strengthening", _("Strengthening")
     MOBILITY = "mobility", _("Mobility")
     BALANCE = "balance", _("Balance")
+
+
+class PictureLicence(models.TextChoices):
+    """Under what terms a clinic shows a picture it uploaded. The catalog's own drawings are
+    CC BY 4.0 (exercises/catalog/FIGURES-LICENSE.md)."""
+
+    OWN = "own", _("Our own photo")
+    CC_BY = "cc-by-4.0", _("CC BY 4.0")
+    CC_BY_SA = "cc-by-sa-4.0", _("CC BY-SA 4.0")
+    CC0 = "cc0-1.0", _("CC0 (public domain)")
+    PERMISSION = "permission", _("Used with permission")
+
+
+# The licences that ask for the author to be credited wherever the picture is shown.
+CREDITED_LICENCES = (PictureLicence.CC_BY, PictureLicence.CC_BY_SA, PictureLicence.PERMISSION)
+LICENCE_URLS = {
+    PictureLicence.CC_BY: "https://creativecommons.org/licenses/by/4.0/",
+    PictureLicence.CC_BY_SA: "https://creativecommons.org/licenses/by-sa/4.0/",
+    PictureLicence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
+}
+LICENCE_CHOICE_MESSAGE = _(
+    "Choose the picture's licence from the list: our own photo, CC BY 4.0, CC BY-SA 4.0, "
+    "CC0 or used with permission."
+)
 
 
 class ExerciseQuerySet(models.QuerySet):
@@ -82,6 +107,27 @@ class Exercise(models.Model):
     default_hold_seconds = dose.HOLD_SECONDS.field(_("default hold (seconds)"), default=0)
     default_rest_seconds = dose.REST_SECONDS.field(_("default rest (seconds)"), default=0)
     image = models.ImageField(_("image"), upload_to="exercises/", blank=True)
+    image_title = models.CharField(_("picture title"), max_length=200, blank=True)
+    image_author = models.CharField(
+        _("picture author"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who made the picture, as its licence asks to credit them."),
+    )
+    image_source = models.URLField(
+        _("picture source"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("The web address the picture comes from."),
+    )
+    image_licence = models.CharField(
+        _("picture licence"),
+        max_length=20,
+        choices=PictureLicence.choices,
+        blank=True,
+        error_messages={"invalid_choice": LICENCE_CHOICE_MESSAGE},
+    )
     video_url = models.URLField(
         _("video link"),
         blank=True,
@@ -132,6 +178,11 @@ class Exercise(models.Model):
                 name="exercise_kind_valid",
                 violation_error_message=_("Choose a kind of exercise from the list."),
             ),
+            models.CheckConstraint(
+                condition=Q(image_licence__in=["", *PictureLicence.values]),
+                name="exercise_image_licence_valid",
+                violation_error_message=LICENCE_CHOICE_MESSAGE,
+            ),
             dose.SETS.constraint("default_sets", "exercise_default_sets_range"),
             dose.REPETITIONS.constraint("default_repetitions", "exercise_default_reps_range"),
             dose.HOLD_SECONDS.constraint("default_hold_seconds", "exercise_default_hold_range"),
@@ -144,6 +195,18 @@ class Exercise(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exercises:exercise-detail", args=[self.pk])
+
+    def clean(self):
+        if self.image_licence in CREDITED_LICENCES and not self.image_author.strip():
+            raise ValidationError(
+                {
+                    "image_author": _(
+                        "Name the picture's author: its licence (%(licence)s) asks for them to "
+                        "be credited wherever it is shown."
+                    )
+                    % {"licence": self.get_image_licence_display()}
+                }
+            )
 
     @property
     def is_shared(self) -> bool:

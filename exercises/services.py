@@ -66,6 +66,11 @@ class ExerciseInput:
     default_hold_seconds: int = 0
     default_rest_seconds: int = 0
     video_url: str = ""
+    # Whose picture it is; kept only while the exercise has a picture.
+    image_title: str = ""
+    image_author: str = ""
+    image_source: str = ""
+    image_licence: str = ""
 
     @classmethod
     def from_exercise(cls, exercise: Exercise) -> "ExerciseInput":
@@ -96,6 +101,9 @@ class ExerciseInput:
             contraindications=_lines(self.contraindications),
             equipment=self.equipment.strip(),
             video_url=self.video_url.strip(),
+            image_title=self.image_title.strip(),
+            image_author=self.image_author.strip(),
+            image_source=self.image_source.strip(),
         )
 
     def model_values(self) -> dict:
@@ -105,6 +113,7 @@ class ExerciseInput:
 
 # The exercise's own fields a clinic writes, which "Copy to my clinic" takes over too.
 EXERCISE_FIELDS = [field.name for field in fields(ExerciseInput) if field.name != "steps"]
+PICTURE_CREDIT_FIELDS = ["image_title", "image_author", "image_source", "image_licence"]
 
 
 @transaction.atomic
@@ -121,8 +130,10 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
     for entry in entries:
         data = ExerciseInput.from_entry(entry)
         values = data.model_values()
-        # The starter catalog has no video links; one added in the Django admin stays.
-        del values["video_url"]
+        # The starter catalog has no video links or pictures; one added in the Django admin
+        # stays, with its credit.
+        for name in ["video_url", *PICTURE_CREDIT_FIELDS]:
+            del values[name]
         exercise = existing.get(entry["slug"])
         if exercise is None:
             exercise = Exercise(clinic=None, slug=entry["slug"], **values)
@@ -207,9 +218,19 @@ def _validated(
     exercise: Exercise, *, steps: list[str], image: File | None
 ) -> tuple[list[str], PreparedImage | None]:
     """Check the fields, the steps and the picture together, so one refusal lists every
-    problem; nothing is written until all of them pass."""
+    problem; nothing is written until all of them pass. A newly uploaded picture must say whose
+    it is (one from before pictures had credits keeps its silence until an admin fills it in);
+    an exercise without a picture keeps no credit."""
     errors: dict[str, list] = {}
     texts, picture = [], None
+    has_picture = image is not None or bool(exercise.image)
+    if not has_picture:
+        for name in PICTURE_CREDIT_FIELDS:
+            setattr(exercise, name, "")
+    elif image is not None and not exercise.image_licence:
+        errors["image_licence"] = [
+            _("Say whose picture this is: choose “Our own photo”, or the licence it comes with.")
+        ]
     try:
         # The slug is chosen after the checks, and the unique-slug constraints are met by
         # choosing it (`_unique_slug`), so they need no queries here.
@@ -217,7 +238,8 @@ def _validated(
             exclude=["clinic", "slug", "image", "copied_from"], validate_constraints=False
         )
     except ValidationError as error:
-        errors.update(error.message_dict)
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     try:
         texts = clean_steps(steps)
     except ValidationError as error:

@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 
+from exercises.models import PictureLicence
 from prescriptions.models import PlanPause, PlanRevision
 from tests.clinics.factories import ClinicFactory, TherapistFactory, UserFactory
 from tests.exercises.factories import ExerciseFactory
@@ -168,6 +169,7 @@ ROW_RULES = [
     row_case("exercise_name_not_blank", ExerciseFactory, name=""),
     row_case("exercise_body_region_valid", ExerciseFactory, body_region="elbow"),
     row_case("exercise_kind_valid", ExerciseFactory, kind="cardio"),
+    row_case("exercise_image_licence_valid", ExerciseFactory, image_licence="cc-by-nc-4.0"),
     row_case("prescriptions_planitem_side_valid", PlanItemFactory, side="up"),
     row_case("prescriptions_plantemplateitem_side_valid", PlanTemplateItemFactory, side="up"),
     row_case("plan_weekdays_range", PlanFactory, "no-day", weekdays=0),
@@ -203,6 +205,13 @@ def test_the_database_stores_any_non_empty_set_of_weekdays(db, factory):
     row = factory()
     for weekdays in (0b0000001, 0b1000000, 0b1111111):
         update(row, weekdays=weekdays)
+
+
+@covers("exercise_image_licence_valid")
+def test_the_database_stores_every_picture_licence_and_none(db):
+    exercise = ExerciseFactory()
+    for licence in ["", *PictureLicence.values]:
+        update(exercise, image_licence=licence)
 
 
 @covers("plan_end_after_start")

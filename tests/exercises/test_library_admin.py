@@ -135,7 +135,7 @@ def test_the_same_name_twice_gets_a_slug_of_its_own_within_the_clinic(clinic_adm
 
 
 def test_create_stores_the_picture_resized_under_a_generated_name(clinic_admin):
-    exercise = create(clinic_admin, image=png(size=(2400, 1200)))
+    exercise = create(clinic_admin, image=png(size=(2400, 1200)), image_licence="own")
     assert exercise.image.name.startswith("exercises/")
     assert "cat" not in exercise.image.name
     with default_storage.open(exercise.image.name) as stored:
@@ -166,7 +166,8 @@ def test_create_refuses_bad_input_and_saves_nothing(clinic_admin, overrides, fie
 def test_one_refusal_lists_every_problem(clinic_admin):
     with pytest.raises(ValidationError) as refused:
         create(clinic_admin, name="", steps=[], image=renamed_text_file())
-    assert set(refused.value.message_dict) == {"name", "steps", "image"}
+    # A file that turns out not to be a picture still had to say whose it is.
+    assert set(refused.value.message_dict) == {"name", "steps", "image", "image_licence"}
 
 
 def test_a_picture_is_removed_from_storage_when_the_writes_after_it_fail(clinic_admin, monkeypatch):
@@ -179,7 +180,7 @@ def test_a_picture_is_removed_from_storage_when_the_writes_after_it_fail(clinic_
     before = stored_files()
     monkeypatch.setattr("exercises.services._steps_save", failing_steps)
     with pytest.raises(RuntimeError):
-        create(clinic_admin, image=png())
+        create(clinic_admin, image=png(), image_licence="own")
     assert stored_files() == before
     assert not Exercise.objects.exists()
 
@@ -219,7 +220,7 @@ def test_a_refused_update_changes_nothing(clinic_admin):
 def test_replacing_or_removing_the_picture_deletes_the_old_file_once_committed(
     clinic_admin, django_capture_on_commit_callbacks
 ):
-    exercise = create(clinic_admin, image=png())
+    exercise = create(clinic_admin, image=png(), image_licence="own")
     first = exercise.image.name
     with django_capture_on_commit_callbacks(execute=True):
         exercise = exercise_update(
@@ -238,7 +239,7 @@ def test_replacing_or_removing_the_picture_deletes_the_old_file_once_committed(
 def test_a_copys_new_picture_leaves_the_originals_file_alone(
     clinic_admin, django_capture_on_commit_callbacks
 ):
-    original = create(clinic_admin, image=png())
+    original = create(clinic_admin, image=png(), image_licence="own")
     exercise_archive(exercise=original, archived_by=clinic_admin)
     exercise_restore(exercise=original, restored_by=clinic_admin)
     copy = exercise_copy_to_clinic(
@@ -360,7 +361,7 @@ def test_archiving_takes_an_exercise_out_of_the_builder_but_not_out_of_its_plans
 def test_an_exercise_nothing_used_can_be_deleted_with_its_steps(
     clinic_admin, django_capture_on_commit_callbacks
 ):
-    exercise = create(clinic_admin, image=png())
+    exercise = create(clinic_admin, image=png(), image_licence="own")
     with django_capture_on_commit_callbacks(execute=True):
         exercise_delete(exercise=exercise, deleted_by=clinic_admin)
     assert not Exercise.objects.exists() and not ExerciseStep.objects.exists()
@@ -517,6 +518,7 @@ def form_data(**overrides) -> dict:
         "default_hold_seconds": "0",
         "default_rest_seconds": "0",
         "video_url": "",
+        "image_licence": "own",  # preselected on the page
         "steps-TOTAL_FORMS": "3",
         "steps-INITIAL_FORMS": "3",
         "steps-MIN_NUM_FORMS": "0",
@@ -641,7 +643,7 @@ def test_step_buttons_with_htmx_answer_only_the_steps_section(client, clinic_adm
 
 
 def test_editing_shows_the_steps_then_an_empty_row_and_saves_a_new_order(client, clinic_admin):
-    exercise = create(clinic_admin, image=png())
+    exercise = create(clinic_admin, image=png(), image_licence="own")
     client.force_login(clinic_admin)
     page = client.get(reverse("exercises:exercise-edit", args=[exercise.pk]))
     assert [form.initial["text"] for form in page.context["steps"].forms] == [*STEPS, ""]
