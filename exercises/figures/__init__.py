@@ -2,7 +2,10 @@
 
     figure = figure_for("knee-to-chest-stretch")   # or a shared Exercise; None without poses
     figure.start, figure.end, figure.middle          # Drawings of one pose each (middle or None)
-    figure.motion                                    # the animated Drawing
+    figure.motion                                    # the animated Drawing, cropped to it
+    figure.framed                                    # the stills, cropped as the motion is
+    figure.thumbnail                                 # the end pose, cropped square to the body
+    figure.pair                                      # start and end, cropped to both, for print
     render_svg(figure.start)                         # the SVG as a string
 
 Templates include `exercises/figures/figure.html` with `figure=<a Drawing>`, or
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
-from .drawing import Drawing, motion, still
+from .drawing import Drawing, framed, motion, pair, still, thumbnail
 from .plausibility import posed
 from .poses import FIGURES_DIR, FigureData, FigureDataError, all_figure_data
 
@@ -38,13 +41,19 @@ TEMPLATE = "exercises/figures/figure.html"
 @dataclass(frozen=True)
 class ExerciseFigure:
     """An exercise's pictures: `stills` has one Drawing per pose (start, middle if any, end),
-    `motion` the animated one; `data` is the pose data they were drawn from."""
+    whole, `motion` the animated one cropped to the whole movement, `framed` the stills cropped
+    to the same box (a page's picture under reduced motion), `thumbnail` the end pose cropped
+    square to the body for small sizes, `pair` the start and end poses cropped to one box around
+    both, for print; `data` is the pose data they were drawn from."""
 
     slug: str
     name: str
     data: FigureData
     stills: tuple[Drawing, ...]
     motion: Drawing
+    framed: tuple[Drawing, ...]
+    thumbnail: Drawing
+    pair: tuple[Drawing, Drawing]
 
     def _still(self, pose: str) -> Drawing | None:
         return next((drawing for drawing in self.stills if drawing.pose == pose), None)
@@ -71,12 +80,17 @@ def _starter_names() -> dict[str, str]:
 def exercise_figure(data: FigureData, name: str = "") -> ExerciseFigure:
     """The pictures drawn from one exercise's pose data."""
     where, bodies = posed(data)
+    stills = tuple(still(data, where, bodies, pose.name) for pose in data.poses)
+    moving = motion(data, where, bodies)
     return ExerciseFigure(
         slug=data.slug,
         name=name or _starter_names().get(data.slug, data.slug),
         data=data,
-        stills=tuple(still(data, where, bodies, pose.name) for pose in data.poses),
-        motion=motion(data, where, bodies),
+        stills=stills,
+        motion=moving,
+        framed=framed(stills, moving),
+        thumbnail=thumbnail(data, where, bodies, "end"),
+        pair=pair(data, where, bodies),
     )
 
 

@@ -12,13 +12,19 @@ animation is repeated on each copy, so the copies always move together.
 In the animated drawing a group's turn that changes between poses is an `animateTransform`
 (type rotate, added to the group's own translate), and a segment seen at a changing slant
 animates its path; all share one `Timing`.
+
+A thumbnail is a still whose view box is cropped, square, to the body and its arrow, so the
+exercise reads at 64 pixels: a figure lying down fills little of the whole picture. The printed
+handout's pair of stills is cropped likewise, to one box around both poses, and a page's large
+picture to one box around the whole movement, its stills sharing that box.
 """
 
+import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .body import turned_outline
-from .geometry import GROUND, HEIGHT, WIDTH, Body
+from .geometry import GROUND, HEIGHT, MIRROR, WIDTH, Body, rotation, translation
 from .poses import Cue, FigureData, Tempo
 from .props import STRAP_STROKES, PropShape, Scene, strap_path, strap_points
 from .shapes import Point, num, numbers
@@ -69,19 +75,26 @@ class StrapShape:
 
 @dataclass(frozen=True)
 class CueMark:
-    """The arrow: a line or arc `d` and its head, a triangle through `head`'s points."""
+    """The arrow: a line or arc `d` and its head, a triangle through `head`'s points.
+    `extent` has points along all of it, for a view box that must take it in."""
 
     d: str
     head: str
+    extent: tuple[Point, ...] = ()
 
 
 @dataclass(frozen=True)
 class Timing:
     """The animation's timing, the same for every animated element: `dur`, and
-    `key_splines` for calcMode="spline", easing in and out of each key frame."""
+    `key_splines` for calcMode="spline", easing in and out of each key frame. `reach`,
+    `leave` and `home` are the seconds at which it reaches the end pose, leaves it, and is back
+    at the start pose, for a player that shows a hold or a rest as the patient does it."""
 
     dur: str
     key_splines: str
+    reach: str = "0"
+    leave: str = "0"
+    home: str = "0"
 
 
 EASE = ".4 0 .6 1"
@@ -102,6 +115,11 @@ class Drawing:
     outline: str = OUTLINE
     floor: str = FLOOR
     accent: str = ACCENT
+    box: tuple[float, float, float, float] = (0, 0, WIDTH, HEIGHT)  # x, y, width, height
+
+    @property
+    def view_box(self) -> str:
+        return " ".join(num(value) for value in self.box)
 
 
 def paint_order(plane: str, near: str, legs_forward: bool = False) -> list[str]:
@@ -269,17 +287,22 @@ def _straps(frames: list[Body], where: Scene) -> tuple[StrapShape, ...]:
     return tuple(shapes)
 
 
-def _arrow_head(tip: Point, direction: Point) -> str:
+def _arrow_corners(tip: Point, direction: Point) -> tuple[Point, ...]:
     dx, dy = direction
     size = math.hypot(dx, dy) or 1
     dx, dy = dx / size, dy / size
     base = (tip[0] - dx * ARROW_LENGTH, tip[1] - dy * ARROW_LENGTH)
-    corners = [
+    return (
         tip,
         (base[0] - dy * ARROW_HALF_WIDTH, base[1] + dx * ARROW_HALF_WIDTH),
         (base[0] + dy * ARROW_HALF_WIDTH, base[1] - dx * ARROW_HALF_WIDTH),
-    ]
-    return " ".join(numbers(*corner) for corner in corners)
+    )
+
+
+def _arrow(d: str, tip: Point, direction: Point, along: tuple[Point, ...]) -> CueMark:
+    corners = _arrow_corners(tip, direction)
+    head = " ".join(numbers(*corner) for corner in corners)
+    return CueMark(d, head, along + corners)
 
 
 # A turn's ellipse: its height as a share of its width, and where on it the arrow runs (degrees
@@ -304,7 +327,8 @@ def _turn_mark(cue: Cue, centre: Point, across: float) -> CueMark:
     tip, line_end = on(last), on(last + back * step)
     sweep = 0 if first > last else 1
     d = f"M{numbers(*on(first))}A{numbers(rx, ry)} 0 0 {sweep} {numbers(*line_end)}"
-    return CueMark(d, _arrow_head(tip, (tip[0] - line_end[0], tip[1] - line_end[1])))
+    along = tuple(on(degrees) for degrees in range(int(TURN_TO), int(TURN_FROM) + 1, 10))
+    return _arrow(d, tip, (tip[0] - line_end[0], tip[1] - line_end[1]), along)
 
 
 def cue_mark(cue: Cue, start: Body, end: Body) -> CueMark:
@@ -322,7 +346,7 @@ def cue_mark(cue: Cue, start: Body, end: Body) -> CueMark:
         tail = (middle[0] - ux * wanted / 2, middle[1] - uy * wanted / 2)
         tip = (middle[0] + ux * wanted / 2, middle[1] + uy * wanted / 2)
         line_end = (tip[0] - ux * ARROW_LENGTH * 0.8, tip[1] - uy * ARROW_LENGTH * 0.8)
-        return CueMark(f"M{numbers(*tail)}L{numbers(*line_end)}", _arrow_head(tip, (ux, uy)))
+        return _arrow(f"M{numbers(*tail)}L{numbers(*line_end)}", tip, (ux, uy), (tail,))
     pivot = start.point(cue.around)
     radius = max(math.dist(a, pivot), math.dist(b, pivot)) + cue.gap
     start_angle = math.atan2(a[1] - pivot[1], a[0] - pivot[0])
@@ -348,7 +372,8 @@ def cue_mark(cue: Cue, start: Body, end: Body) -> CueMark:
         f"M{numbers(*on_arc(start_angle))}A{numbers(radius, radius)} 0 {large} "
         f"{1 if way > 0 else 0} {numbers(*on_arc(line_angle))}"
     )
-    return CueMark(d, _arrow_head(tip, direction))
+    along = tuple(on_arc(start_angle + turn * share / 8) for share in range(9))
+    return _arrow(d, tip, direction, along)
 
 
 def timing(tempo: Tempo, legs: int) -> tuple[Timing, list[int]]:
@@ -363,7 +388,16 @@ def timing(tempo: Tempo, legs: int) -> tuple[Timing, list[int]]:
     if tempo.rest:
         frames.append(0)
     intervals = len(frames) - 1
-    return Timing(f"{num(tempo.step * intervals)}s", ";".join([EASE] * intervals)), frames
+    reach = legs * tempo.step
+    leave = reach + (tempo.step if tempo.hold else 0)
+    drawn = Timing(
+        f"{num(tempo.step * intervals)}s",
+        ";".join([EASE] * intervals),
+        reach=num(reach),
+        leave=num(leave),
+        home=num(leave + reach),
+    )
+    return drawn, frames
 
 
 def still(data: FigureData, where: Scene, bodies: dict[str, Body], pose: str) -> Drawing:
@@ -378,12 +412,98 @@ def still(data: FigureData, where: Scene, bodies: dict[str, Body], pose: str) ->
     )
 
 
+# Room around the body in a cropped picture, and the least height it shows (a figure is 100
+# tall).
+CROP_MARGIN = 5.0
+CROP_SMALLEST = 50.0
+
+
+def box_around(
+    points: list[Point], aspect: float = 1.0, margin: float = CROP_MARGIN
+) -> tuple[float, float, float, float]:
+    """A view box (x, y, width, height) `aspect` times as wide as it is high around the
+    points, `margin` from the farthest, kept inside the picture where it fits and otherwise
+    centred on them; it slides down rather than up, so the ground stays in it."""
+    xs, ys = [x for x, _y in points], [y for _x, y in points]
+    high = max(max(xs) - min(xs) + 2 * margin, aspect * (max(ys) - min(ys) + 2 * margin))
+    high = max(high / aspect, CROP_SMALLEST)
+    wide = high * aspect
+
+    def place(low: float, top: float, size: float, room: float) -> float:
+        start = (low + top - size) / 2
+        if size > room:
+            return start
+        return min(max(start, 0.0), room - size)
+
+    return (
+        place(min(xs), max(xs), wide, WIDTH),
+        place(min(ys), max(ys), high, HEIGHT),
+        wide,
+        high,
+    )
+
+
+def _extent(drawing: Drawing, body: Body, where: Scene) -> list[Point]:
+    """What a cropped picture of one pose must take in: the body, what it holds, the arrow."""
+    points = body.edge() + [point for strap in where.straps for point in strap_points(strap, body)]
+    return points + list(drawing.cue.extent if drawing.cue else ())
+
+
+def thumbnail(data: FigureData, where: Scene, bodies: dict[str, Body], pose: str) -> Drawing:
+    """The still of one pose, cropped square to the body, what it holds and the arrow."""
+    drawing = still(data, where, bodies, pose)
+    return replace(drawing, box=box_around(_extent(drawing, bodies[pose], where)))
+
+
+def pair(data: FigureData, where: Scene, bodies: dict[str, Body]) -> tuple[Drawing, Drawing]:
+    """The start and end stills cropped to one 4:3 box that takes in both, so side by side
+    they keep one scale and one ground line (the printed handout)."""
+    drawings = [still(data, where, bodies, pose) for pose in ("start", "end")]
+    points = [
+        point
+        for drawing, pose in zip(drawings, ("start", "end"), strict=True)
+        for point in _extent(drawing, bodies[pose], where)
+    ]
+    box = box_around(points, aspect=WIDTH / HEIGHT)
+    start, end = (replace(drawing, box=box) for drawing in drawings)
+    return start, end
+
+
+# Where the whole movement is sampled between two key frames, for a box that takes it in: a
+# limb turning between two poses sweeps an arc that may pass outside the box around both.
+BETWEEN = (0.25, 0.5, 0.75)
+
+
+def _between(first: Body, second: Body, share: float) -> list[Point]:
+    """The body's outline part of the way from one key frame to the next, as the animation
+    draws it: each group's offset, turn and slant moved on in a straight line."""
+    frames = {}
+    points: list[Point] = []
+    for name, part in first.parts.items():
+        other = second.parts[name]
+
+        def along(a: float, b: float) -> float:
+            return a + (b - a) * share
+
+        offset = (along(part.offset[0], other.offset[0]), along(part.offset[1], other.offset[1]))
+        if part.parent is None:
+            frame = translation(*offset)
+            if first.mirrored:
+                frame = frame.then(MIRROR)
+        else:
+            frame = frames[part.parent].then(translation(*offset))
+        frame = frames[name] = frame.then(rotation(along(part.angle, other.angle)))
+        seen, wide = along(part.seen, other.seen), along(part.across, other.across)
+        points += [frame.apply((x * seen, y * wide)) for x, y in part.outline.points]
+    return points
+
+
 def motion(data: FigureData, where: Scene, bodies: dict[str, Body]) -> Drawing:
     order = [bodies[pose.name] for pose in data.poses]
     drawn_timing, frames = timing(data.tempo, len(order) - 1)
     keyframes = [order[index] for index in frames]
     start, end = data.pose("start"), data.pose("end")
-    return Drawing(
+    drawing = Drawing(
         title=data.alt or f"Start: {start.alt}. End: {end.alt}.",
         pose="motion",
         props=where.shapes,
@@ -392,3 +512,17 @@ def motion(data: FigureData, where: Scene, bodies: dict[str, Body]) -> Drawing:
         cue=cue_mark(data.cue, bodies["start"], bodies["end"]) if data.cue else None,
         timing=drawn_timing,
     )
+    points = [point for body in order for point in _extent(drawing, body, where)]
+    points += [
+        point
+        for first, second in itertools.pairwise(order)
+        for share in BETWEEN
+        for point in _between(first, second, share)
+    ]
+    return replace(drawing, box=box_around(points, aspect=WIDTH / HEIGHT))
+
+
+def framed(stills: tuple[Drawing, ...], moving: Drawing) -> tuple[Drawing, ...]:
+    """The stills cropped to the animated drawing's box: shown instead of it, side by side,
+    to someone who asks for less motion, at the same scale."""
+    return tuple(replace(drawing, box=moving.box) for drawing in stills)

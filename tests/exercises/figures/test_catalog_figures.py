@@ -12,10 +12,20 @@ from exercises.figures.plausibility import problems
 from exercises.figures.poses import FIGURES_DIR, read_figure
 
 FIGURES = figures()
+
+
+def every_picture(figure):
+    """Each picture a page or the handout shows of an exercise, with a name for it."""
+    yield from ((drawing.pose, drawing) for drawing in (*figure.stills, figure.motion))
+    yield from ((f"{drawing.pose}-framed", drawing) for drawing in figure.framed)
+    yield "thumbnail", figure.thumbnail
+    yield from ((f"{drawing.pose}-print", drawing) for drawing in figure.pair)
+
+
 DRAWINGS = [
-    pytest.param(figure, drawing, id=f"{figure.slug}-{drawing.pose}")
+    pytest.param(figure, drawing, id=f"{figure.slug}-{name}")
     for figure in FIGURES
-    for drawing in (*figure.stills, figure.motion)
+    for name, drawing in every_picture(figure)
 ]
 SVG = "{http://www.w3.org/2000/svg}"
 LARGEST = 8 * 1024  # bytes, before compression
@@ -78,9 +88,9 @@ def test_each_picture_is_at_most_8_kb(figure, drawing):
 
 def test_the_largest_picture_measured():
     sizes = sorted(
-        (len(render_svg(drawing).encode()), f"{figure.slug} {drawing.pose}")
+        (len(render_svg(drawing).encode()), f"{figure.slug} {name}")
         for figure in FIGURES
-        for drawing in (*figure.stills, figure.motion)
+        for name, drawing in every_picture(figure)
     )
     largest, which = sizes[-1]
     assert "motion" in which  # the animated drawing, with its key frames, is the largest
@@ -88,13 +98,11 @@ def test_the_largest_picture_measured():
 
 
 def test_the_same_pose_data_draws_the_same_bytes():
-    drawn = [
-        render_svg(drawing) for figure in FIGURES for drawing in (*figure.stills, figure.motion)
-    ]
+    drawn = [render_svg(drawing) for figure in FIGURES for _name, drawing in every_picture(figure)]
     again = [
         render_svg(drawing)
         for path in sorted(FIGURES_DIR.glob("*.json"))
         for figure in [exercise_figure(read_figure(path))]
-        for drawing in (*figure.stills, figure.motion)
+        for _name, drawing in every_picture(figure)
     ]
     assert drawn == again
