@@ -77,6 +77,7 @@ function guide(form) {
         left: 0,
         finished: false,
         fields: section.querySelector(".entry-fields"),
+        picture: section.querySelector(".exercise-picture:not(.is-empty)"),
         problem: el("p", "answer-problem", ""),
         withTimer: button(t("withTimer"), "btn-outline-dark btn-lg w-100 mt-2"),
       };
@@ -196,6 +197,8 @@ function guide(form) {
 
   const stage = el("div", "player-stage");
   const phaseWord = el("p", "player-phase");
+  // The exercise's picture stands beside the clock while the player shows it.
+  const scene = el("div", "player-scene");
   const ring = el("div", "player-ring");
   const dial = svg("svg", { viewBox: "0 0 120 120", "aria-hidden": "true", focusable: "false" });
   const arc = svg("circle", {
@@ -213,6 +216,7 @@ function guide(form) {
   const unit = el("span", "player-unit");
   count.append(digits, unit);
   ring.append(dial, count);
+  scene.append(ring);
   const where = el("p", "player-where");
   const primary = button("", "btn-primary btn-lg player-primary");
   const repDone = button(t("repDone"), "btn-primary btn-lg player-primary");
@@ -221,7 +225,7 @@ function guide(form) {
   const skip = button(t("skip"), "btn-outline-dark");
   const later = button(t("notYet"), "btn-outline-dark");
   secondary.append(stop, skip, later);
-  stage.append(phaseWord, ring, where, primary, repDone, secondary);
+  stage.append(phaseWord, scene, where, primary, repDone, secondary);
 
   // Shown under an exercise the player stopped or skipped, or one already answered.
   const answerBar = el("div", "answer-bar");
@@ -280,9 +284,45 @@ function guide(form) {
     exercise.section.classList.toggle("is-answering", mode === "answer");
   }
 
-  // The player's pieces leave the exercise they were shown in.
+  // The player's pieces leave the exercise they were shown in, and its picture goes back.
+  let placed = null;
   function detach() {
     [bar, answerBar, answerNote].forEach((node) => node.remove());
+    if (placed) {
+      placed.section.querySelector(".exercise-media").prepend(placed.picture);
+      placed = null;
+    }
+  }
+
+  /* The drawing moves as the patient does: out to the end pose and held there through a hold,
+   * back to the start through a rest, by itself otherwise, and still while paused. Its
+   * data-timing says when it reaches the end pose, leaves it and is home again (seconds). */
+  let holding = 0;
+  function move(kind, resumed) {
+    window.clearTimeout(holding);
+    const motion = placed && placed.picture.querySelector("[data-timing]");
+    const drawing = motion && motion.querySelector("svg");
+    if (!drawing || !drawing.pauseAnimations) {
+      return;
+    }
+    const [reach, leave, home] = motion.dataset.timing.split(" ").map(Number);
+    const run = (from, to) => {
+      drawing.setCurrentTime(resumed ? to : from);
+      drawing.unpauseAnimations();
+      holding = window.setTimeout(() => {
+        drawing.pauseAnimations();
+        drawing.setCurrentTime(to);
+      }, resumed ? 0 : (to - from) * 1000);
+    };
+    if (kind === "hold") {
+      run(0, reach);
+    } else if (["rest", "nextSet", "switch", "done"].includes(kind)) {
+      run(leave, home);
+    } else if (kind === "paused") {
+      drawing.pauseAnimations();
+    } else {
+      drawing.unpauseAnimations();
+    }
   }
 
   function showPage(step) {
@@ -302,6 +342,10 @@ function guide(form) {
     body.prepend(bar);
     exercise.section.querySelector("[data-timer]").append(stage);
     exercise.section.querySelector("[data-timer]").hidden = false;
+    if (exercise.picture) {
+      scene.prepend(exercise.picture);
+      placed = exercise;
+    }
     back.hidden = false;
     if (problemOf(exercise) === null && !start) {
       showAnswer(exercise, exercise.finished ? t("doneNote") : t("answeredNote"));
@@ -425,6 +469,7 @@ function guide(form) {
 
   function showTime(left, fraction) {
     digits.textContent = String(left);
+    digits.classList.toggle("is-long", digits.textContent.length > 2);
     if (fraction !== undefined) {
       drawRing(fraction);
     }
@@ -477,6 +522,7 @@ function guide(form) {
   function draw(exercise) {
     const phase = exercise.phases[Math.max(exercise.at, 1)];
     stage.dataset.phase = exercise.at < 0 ? "ready" : exercise.phases[exercise.at].kind;
+    move(exercise.at < 0 ? "ready" : "paused");
     if (exercise.at < 0) {
       phaseWord.textContent = t("readyWord");
       showTime(exercise.dose.hold || exercise.dose.reps, 1);
@@ -535,6 +581,7 @@ function guide(form) {
     phaseWord.textContent = t("phase_" + phase.kind);
     where.textContent = describe(exercise, phase);
     setControls("running");
+    move(phase.kind, left !== phase.seconds);
     if (left === phase.seconds) {
       const cue = cueAt(phase, left);
       speak(cue.key, cue.params);
@@ -599,6 +646,7 @@ function guide(form) {
   function complete(exercise) {
     running = null;
     exercise.finished = true;
+    move("done");
     record(exercise, doneWhenCompleted(exercise.dose));
     const next = nextExercise(answered(), exercise.index);
     stage.dataset.phase = next >= 0 ? "next" : "done";
