@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from clinics import audit
 from clinics.access import staff_required
 from clinics.models import AuditAction
+from exercises.pictures import credits_to_show
 
 from ..access import plan_for_staff
 from ..handouts import handout_filename, render_pdf
@@ -17,6 +18,14 @@ from ..models import Plan
 from ..selectors import plan_for_handout
 
 TEMPLATE = "prescriptions/plan_handout.html"
+
+
+def _context(plan: Plan, *, for_pdf: bool) -> dict:
+    return {
+        "plan": plan,
+        "for_pdf": for_pdf,
+        "credits": credits_to_show(item.exercise for item in plan.items.all()),
+    }
 
 
 def _audit(action: str, *, plan: Plan) -> None:
@@ -30,14 +39,14 @@ def _audit(action: str, *, plan: Plan) -> None:
 def plan_handout(request, pk: int):
     plan = plan_for_handout(plan=plan_for_staff(user=request.user, pk=pk))
     _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
-    return render(request, TEMPLATE, {"plan": plan, "for_pdf": False})
+    return render(request, TEMPLATE, _context(plan, for_pdf=False))
 
 
 @never_cache
 @staff_required
 def plan_handout_pdf(request, pk: int):
     plan = plan_for_handout(plan=plan_for_staff(user=request.user, pk=pk))
-    html = render_to_string(TEMPLATE, {"plan": plan, "for_pdf": True}, request=request)
+    html = render_to_string(TEMPLATE, _context(plan, for_pdf=True), request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
     _audit(AuditAction.HANDOUT_DOWNLOADED, plan=plan)
     return HttpResponse(

@@ -7,7 +7,9 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
+from exercises.figures import figure_for
 from prescriptions.handouts import local_file
 from prescriptions.services import ItemInput, plan_create
 from tests.exercises.factories import ExerciseFactory
@@ -229,3 +231,131 @@ def test_handout_queries_do_not_grow_with_the_number_of_exercises(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("prescriptions:plan-handout", args=[large_plan.pk]))
     assert response.text.count('class="exercise"') == 8
+
+
+# Pictures ------------------------------------------------------------------------------------
+
+DRAWN = ["knee-to-chest-stretch", "chin-tuck"]  # starter exercises with drawn figures
+FIGURES_CREDIT_LINE = (
+    "Exercise figures © the Rehabit contributors, CC BY 4.0 "
+    "(https://creativecommons.org/licenses/by/4.0/)"
+)
+
+
+def drawn_plan(patient, therapist, *extra):
+    exercises = [
+        ExerciseFactory(clinic=None, slug=slug, name=slug.replace("-", " ").capitalize())
+        for slug in DRAWN
+    ]
+    return plan_create(
+        patient=patient,
+        prescribed_by=therapist,
+        title="Back and neck",
+        start_date=datetime.date(2026, 11, 2),
+        items=[ItemInput.from_exercise(exercise) for exercise in [*exercises, *extra]],
+    )
+
+
+def figures_by_page(reader: PdfReader) -> list[list[str]]:
+    """The text alternative of each figure in the tagged PDF's structure tree, page by page."""
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    found = [[] for _page in reader.pages]
+
+    def walk(node):
+        node = node.get_object()
+        if not isinstance(node, dict):
+            return
+        if node.get("/S") == "/Figure":
+            found[pages[node.raw_get("/Pg").idnum]].append(str(node.get("/Alt", "")))
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def operators(page, *names: bytes) -> int:
+    """How many times the page's content stream uses these operators."""
+    return sum(
+        1
+        for _operands, operator in ContentStream(page.get_contents(), page.pdf).operations
+        if operator in names
+    )
+
+
+def body_parts(drawing) -> int:
+    return sum(1 for step in drawing.body if step.kind == "shape")
+
+
+def test_the_pdf_draws_each_exercises_start_and_end_as_vectors(client, therapist, patient):
+    plan = drawn_plan(patient, therapist)
+    client.force_login(therapist)
+    pdf = client.get(reverse("prescriptions:plan-handout-pdf", args=[plan.pk])).content
+    reader = PdfReader(io.BytesIO(pdf))
+    by_page = figures_by_page(reader)
+    pairs = [figure_for(slug).pair for slug in DRAWN]
+    # Each exercise's start and end pose, in order, each with its text alternative.
+    assert [alt for page in by_page for alt in page] == [
+        drawing.title for pair in pairs for drawing in pair
+    ]
+    titles = {drawing.title: drawing for pair in pairs for drawing in pair}
+    for page, alts in zip(reader.pages, by_page, strict=True):
+        content = page.get_contents().get_data()
+        assert content.count(b"/Figure") == len(alts)
+        # Each body part is a path filled and outlined: drawn as vectors, not a bitmap.
+        assert operators(page, b"B", b"B*") >= sum(body_parts(titles[alt]) for alt in alts)
+        assert not page.images
+    assert sum(operators(page, b"B", b"B*") for page in reader.pages) >= 40
+    assert FIGURES_CREDIT_LINE in pdf_text(pdf)
+
+
+def test_the_handout_credits_an_uploaded_cc_by_picture(client, therapist, patient, caplog):
+    uploaded = ExerciseFactory(
+        clinic=therapist.clinic,
+        name="Knee hug",
+        image_title="Knee hug on a mat",
+        image_author="Ann Author",
+        image_licence="cc-by-4.0",
+        image_source="https://example.org/knee-hug",
+    )
+    uploaded.image.save("knee-hug.png", ContentFile(png_bytes("teal")))
+    own = ExerciseFactory(clinic=therapist.clinic, image_licence="own", image_author="Us")
+    own.image.save("own.png", ContentFile(png_bytes("navy")))
+    plan = drawn_plan(patient, therapist, uploaded, own)
+    client.force_login(therapist)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = client.get(reverse("prescriptions:plan-handout-pdf", args=[plan.pk])).content
+    assert weasyprint_problems(caplog) == []
+    text = pdf_text(pdf)
+    credits = text[text.index("Picture credits") :]
+    assert FIGURES_CREDIT_LINE in credits
+    assert (
+        "“Knee hug on a mat” by Ann Author, CC BY 4.0 "
+        "(https://creativecommons.org/licenses/by/4.0/), https://example.org/knee-hug"
+    ) in credits
+    assert "Us" not in credits  # our own photo asks for no credit
+    assert credits.index("Exercise figures") < credits.index("Knee hug on a mat")
+    images = {image.name for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images}
+    assert len(images) == 2
+
+    page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+    assert "<h2>Picture credits</h2>" in page
+    assert page.count("Ann Author") == 1
+
+
+def test_a_handout_without_pictures_that_ask_for_credit_has_no_credits(client, therapist, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(therapist)
+    page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+    assert "Picture credits" not in page and "<svg" not in page
+
+
+def test_pictures_add_no_queries_to_the_handout(
+    client, therapist, patient, django_assert_max_num_queries
+):
+    plan = drawn_plan(patient, therapist)
+    client.force_login(therapist)
+    with django_assert_max_num_queries(7):  # as many as a handout without pictures
+        page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+    assert page.count("<svg") == 4
