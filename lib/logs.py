@@ -10,7 +10,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-SECRET_PATH = re.compile(r"(/sign-in/link/|/welcome/|/unsubscribe/)[^/\s?#\"']+")
+SECRET_PATH = re.compile(r"(/sign-in/link/|/sign-in/unlock/|/welcome/|/unsubscribe/)[^/\s?#\"']+")
 MASK = r"\1[token]"
 
 

@@ -35,6 +35,8 @@ PUBLIC = {
     "clinics:invitation-accept",
     "clinics:sign-in-link",
     "clinics:sign-in-link-use",
+    "clinics:unlock-link",
+    "clinics:unlock-link-use",
     "clinics:sign-in-code",
     "notifications:unsubscribe",
     "admin-sign-in",
@@ -77,6 +79,7 @@ def route_kwargs(demo):
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
         "clinics:sign-in-link-use": {"token": "not-a-real-token"},
+        "clinics:unlock-link-use": {"token": "not-a-real-token"},
         "notifications:unsubscribe": {"token": "not-a-real-token"},
         "console:staff-invitation-resend": {"pk": demo["therapist"].pk},
         "console:staff-deactivate": {"pk": demo["therapist"].pk},

@@ -360,6 +360,7 @@ def test_no_email_of_any_kind_carries_health_details(
     """Each kind the outbox knows is written here through the flow that sends it, for a
     patient whose name, condition, pain and notes are markers; none may reach any email. A
     kind added later without a case here fails the coverage check at the end."""
+    from clinics.models import AccessPurpose
     from clinics.services import sign_in_link_request, user_invite
     from messaging.services import message_send
     from outbox.kinds import KINDS
@@ -372,6 +373,12 @@ def test_no_email_of_any_kind_carries_health_details(
         user_invite(user=world.patient.user, invited_by=world.therapist, base_url=base_url)
         sign_in_link_request(
             email=world.patient.user.email, base_url=base_url, client_address="192.0.2.1"
+        )
+        sign_in_link_request(
+            email=world.therapist.email,
+            base_url=base_url,
+            client_address="192.0.2.2",
+            purpose=AccessPurpose.UNLOCK,
         )
         report_emergency(world, at=reported)
         message_send(
