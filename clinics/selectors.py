@@ -37,11 +37,13 @@ class CaseloadSighting:
         return Role(self.actor_role).label
 
 
-def caseload_sightings_for_patient(*, patient, days: int = 30) -> list[CaseloadSighting]:
+def caseload_sightings_for_patient(
+    *, patient, days: int = 30, limit: int | None = None
+) -> list[CaseloadSighting]:
     """The days in the last `days` on which staff saw the patient's name on the caseload, one
-    entry per person and day (the clinic's days), newest first. The caseload is opened many
-    times a day, each time naming everyone on it: the patient wants to know who, not every
-    reload."""
+    entry per person and day (the clinic's days), newest first, at most `limit` of them. The
+    caseload is opened many times a day, each time naming everyone on it: the patient wants to
+    know who, not every reload."""
     zone = patient.clinic.zone
     since = timezone.now() - datetime.timedelta(days=days)
     rows = (
@@ -56,7 +58,7 @@ def caseload_sightings_for_patient(*, patient, days: int = 30) -> list[CaseloadS
         .annotate(times=Count("id"), last_at=Max("created_at"))
         .order_by("-day", "-last_at")
     )
-    return [CaseloadSighting(**row) for row in rows]
+    return [CaseloadSighting(**row) for row in rows[:limit]]
 
 
 # Two-step sign-in and sign-in lockouts

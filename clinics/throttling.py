@@ -36,22 +36,24 @@ def unlock_here(request, *, email: str) -> None:
     request.session[UNLOCKED_SESSION_KEY] = unlocked
 
 
-def unlocked_email(request) -> str | None:
-    """The account this browser has unlocked by an emailed link lately, if any."""
+def _unlocked(request) -> list[str]:
+    """The accounts this browser has unlocked by an emailed link in the last 15 minutes."""
     session = getattr(request, "session", None)
     now = time.time()
-    for email, until in (session.get(UNLOCKED_SESSION_KEY, {}) if session else {}).items():
-        if until > now:
-            return email
-    return None
+    return [
+        email
+        for email, until in (session.get(UNLOCKED_SESSION_KEY, {}) if session else {}).items()
+        if until > now
+    ]
+
+
+def unlocked_email(request) -> str | None:
+    """The account this browser has unlocked by an emailed link lately, if any."""
+    return next(iter(_unlocked(request)), None)
 
 
 def _unlocked_for(request, credentials) -> bool:
-    session = getattr(request, "session", None)
-    if session is None:
-        return False
-    until = session.get(UNLOCKED_SESSION_KEY, {}).get(sign_in_identifier(request, credentials))
-    return until is not None and until > time.time()
+    return sign_in_identifier(request, credentials) in _unlocked(request)
 
 
 def lockout_parameters(request, credentials) -> list:

@@ -130,9 +130,9 @@ def account(request):
             "reminders": reminders,
             "record_views": views[:ACCOUNT_RECORD_VIEWS],
             "more_record_views": len(views) > ACCOUNT_RECORD_VIEWS,
-            "sightings": caseload_sightings_for_patient(patient=patient, days=7)[
-                :ACCOUNT_RECORD_VIEWS
-            ],
+            "sightings": caseload_sightings_for_patient(
+                patient=patient, days=7, limit=ACCOUNT_RECORD_VIEWS
+            ),
         },
     )
 
