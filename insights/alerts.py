@@ -32,6 +32,15 @@ calendar days, today included):
 - **Plan ending**: an active plan whose end date is today or in the next 7 days. Key:
   `plan:<id>:<end date>`, so moving the end date opens it again.
 
+Each alert has a level, the order a therapist should deal with them in (`Level`):
+**emergency** (a red flag of the emergency kind: the patient was told to go to the emergency
+department), **urgent** (an urgent red flag, pain at or over the clinic's threshold, a session
+stopped by the stop rule), **attention** (pain rising, no recent session, low adherence) and
+**notice** (a plan ending soon). Each also has `at`, the moment it has been waiting since: the
+report or session behind it, the latest pain value of a rise, the first quiet day of an
+inactive spell, the Monday of a low week, and the first day a plan's end came into view. The
+caseload lists the most severe first, and among equals the one waiting longest.
+
 Evidence links point at the patient's page, at `#session-<id>` or `#pain-<id>` for one session
 or pain report, or at the plan's page.
 
@@ -44,11 +53,12 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from clinics.models import Clinic
 from patients.adherence import Adherence
@@ -77,6 +87,27 @@ KIND_ORDER = [
 SESSION_SOURCE, REPORT_SOURCE = "session", "report"
 
 
+class Level(models.TextChoices):
+    """How soon an alert needs the therapist, most pressing first (the order of definition is
+    the order of the caseload)."""
+
+    EMERGENCY = "emergency", gettext_lazy("Emergency")
+    URGENT = "urgent", gettext_lazy("Urgent")
+    ATTENTION = "attention", gettext_lazy("Needs attention")
+    NOTICE = "notice", gettext_lazy("For information")
+
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(Level)}
+KIND_LEVEL = {
+    AlertKind.PAIN_HIGH: Level.URGENT,
+    AlertKind.SESSION_FLAGGED: Level.URGENT,
+    AlertKind.PAIN_RISE: Level.ATTENTION,
+    AlertKind.INACTIVE: Level.ATTENTION,
+    AlertKind.LOW_ADHERENCE: Level.ATTENTION,
+    AlertKind.PLAN_ENDING: Level.NOTICE,
+}
+
+
 @dataclass(frozen=True)
 class Alert:
     patient_id: int
@@ -86,10 +117,13 @@ class Alert:
     evidence_url: str
     evidence_label: str
     acknowledgement: AlertAcknowledgement | None = None
-    # When the event behind a safety alert happened, and a red flag's severity: what decides
-    # when it is passed on to the clinic's admins, and which alerts the caseload's banner shows.
+    # What the alert has been waiting since (the module's docstring says what for each kind):
+    # for a safety alert it decides when it is passed on to the clinic's admins, for all of them
+    # their order on the caseload. A red flag's severity decides its level and the banner.
     at: datetime.datetime | None = None
     severity: str = ""
+    # The alert in a few words, for a row of the caseload; `reason` says it in full.
+    summary: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -102,6 +136,21 @@ class Alert:
     @property
     def kind_label(self) -> str:
         return AlertKind(self.kind).label
+
+    @property
+    def level(self) -> Level:
+        if self.kind == AlertKind.RED_FLAG:
+            return Level.EMERGENCY if self.severity == Severity.EMERGENCY else Level.URGENT
+        return KIND_LEVEL[self.kind]
+
+    @property
+    def level_label(self) -> str:
+        return self.level.label
+
+    @property
+    def triage_key(self) -> tuple:
+        """Most severe first, then the longest waiting."""
+        return (LEVEL_RANK[self.level], self.at.timestamp() if self.at else float("inf"))
 
 
 @dataclass
@@ -119,6 +168,11 @@ class PatientAlerts:
     @property
     def open_count(self) -> int:
         return len(self.open)
+
+    @property
+    def most_pressing(self) -> Alert | None:
+        """The open alert to deal with first: the most severe, the longest waiting of those."""
+        return min(self.open, key=lambda alert: alert.triage_key, default=None)
 
     def find(self, *, kind: str, event_key: str) -> Alert | None:
         for alert in self.alerts:
@@ -155,6 +209,9 @@ class AlertRules:
     def _when(self, at: datetime.datetime) -> str:
         return date_format(timezone.localtime(at, self.zone), "j M, H:i")
 
+    def _midnight(self, day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.zone)
+
     def _patient_url(self, patient_id: int, anchor: str = "") -> str:
         if patient_id not in self._urls:
             self._urls[patient_id] = reverse("insights:patient-detail", args=[patient_id])
@@ -175,6 +232,13 @@ class AlertRules:
             if code in RED_FLAGS_BY_CODE
         ]
         url, label = self._evidence(patient_id, REPORT_SOURCE, facts["red_flag_id"])
+        summary = questions[0] if questions else _("A warning sign")
+        if len(questions) > 1:
+            summary = ngettext(
+                "%(flag)s, and %(count)d more",
+                "%(flag)s, and %(count)d more",
+                len(questions) - 1,
+            ) % {"flag": summary, "count": len(questions) - 1}
         return Alert(
             patient_id=patient_id,
             kind=AlertKind.RED_FLAG,
@@ -189,6 +253,7 @@ class AlertRules:
             evidence_label=label,
             at=facts["red_flag_at"],
             severity=facts["red_flag_severity"],
+            summary=summary,
         )
 
     def pain_high(self, patient_id: int, facts: dict) -> Alert | None:
@@ -234,6 +299,8 @@ class AlertRules:
             reason=reason % values,
             evidence_url=url,
             evidence_label=label,
+            at=at,
+            summary=_("Pain %(score)d/10 on %(when)s") % values,
         )
 
     def session_flagged(self, patient_id: int, facts: dict) -> Alert | None:
@@ -252,6 +319,7 @@ class AlertRules:
             evidence_url=url,
             evidence_label=label,
             at=facts["flagged_at"],
+            summary=_("Stopped for pain on %(when)s") % {"when": self._when(facts["flagged_at"])},
         )
 
     def pain_rise(self, patient_id: int, trend: PainTrend | None) -> Alert | None:
@@ -287,6 +355,9 @@ class AlertRules:
             },
             evidence_url=url,
             evidence_label=label,
+            at=at,
+            summary=_("Pain %(score)d/10, up %(rise)s on the week before")
+            % {"score": trend.latest, "rise": _decimal(trend.rise_vs_week)},
         )
 
     def inactive(self, patient_id: int, facts: dict, running: list[ActivePlan]) -> Alert | None:
@@ -323,6 +394,11 @@ class AlertRules:
             reason=reason % values,
             evidence_url=self._patient_url(patient_id),
             evidence_label=_("See the patient's sessions"),
+            at=self._midnight(since),
+            summary=ngettext(
+                "No session for %(count)d day", "No session for %(count)d days", quiet_days
+            )
+            % values,
         )
 
     def low_adherence(self, patient_id: int, week: Adherence | None) -> Alert | None:
@@ -351,6 +427,13 @@ class AlertRules:
             },
             evidence_url=self._patient_url(patient_id),
             evidence_label=_("See the patient's adherence"),
+            at=self._midnight(self.today - datetime.timedelta(days=self.today.weekday())),
+            summary=ngettext(
+                "%(done)d of %(prescribed)d session in 7 days",
+                "%(done)d of %(prescribed)d sessions in 7 days",
+                week.prescribed,
+            )
+            % {"done": week.done, "prescribed": week.prescribed},
         )
 
     def plans_ending(self, patient_id: int, running: list[ActivePlan]) -> list[Alert]:
@@ -367,7 +450,12 @@ class AlertRules:
             }
             if days_left == 0:
                 reason = _("“%(title)s” ends today.") % values
+                summary = _("Plan ends today")
             else:
+                summary = (
+                    ngettext("Plan ends in %(count)d day", "Plan ends in %(count)d days", days_left)
+                    % values
+                )
                 reason = (
                     ngettext(
                         "“%(title)s” ends on %(day)s, in %(count)d day.",
@@ -384,6 +472,14 @@ class AlertRules:
                     reason=reason,
                     evidence_url=reverse("prescriptions:plan-detail", args=[plan.pk]),
                     evidence_label=_("See the plan"),
+                    # In view since PLAN_ENDING_DAYS before its end: the nearest end waits longest.
+                    at=self._midnight(
+                        max(
+                            plan.end_date - datetime.timedelta(days=PLAN_ENDING_DAYS),
+                            plan.start_date,
+                        )
+                    ),
+                    summary=summary,
                 )
             )
         return alerts

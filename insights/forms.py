@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patients.models import AlertKind, PatientStatus
 
-from .selectors.caseload import SORT_KEYS
+from .selectors.caseload import SORTS, SORTS_BY_VALUE
 
 
 class CaseloadFilterForm(forms.Form):
@@ -24,13 +24,28 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         help_text=_("Patients with an open alert."),
     )
-    sort = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
+    # A list rather than a choice field: an unknown sort (an old bookmark) falls back to the
+    # default order instead of refusing every filter.
+    sort = forms.CharField(
+        label=_("Sort by"),
+        required=False,
+        max_length=30,
+        widget=forms.Select(choices=[(sort.value, sort.label) for sort in SORTS]),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and "status" not in self.data:
+            # Shown as chosen, so the next change (applied as it is made) keeps it.
+            self.data = self.data.copy()
+            self.data["status"] = PatientStatus.ACTIVE
         # A clinic admin usually has no caseload of their own: they start on the whole clinic.
         self.default_scope = "all" if user is not None and user.is_clinic_admin else "mine"
         self.fields["scope"].initial = self.default_scope
+        scope = self.data.get("scope") or self.default_scope
+        self.fields["sort"].widget.choices = [
+            (sort.value, sort.label) for sort in SORTS if scope == "all" or not sort.only_for_all
+        ]
 
     def clean_status(self):
         # A link that names only some filters (a sort link, a page link) keeps the default
@@ -42,7 +57,7 @@ class CaseloadFilterForm(forms.Form):
     def clean_sort(self):
         sort = self.cleaned_data["sort"]
         # An unknown sort falls back to the default order rather than refusing the filters.
-        return sort if sort.removeprefix("-") in SORT_KEYS else ""
+        return sort if sort in SORTS_BY_VALUE else ""
 
     def filters(self) -> dict:
         """The filters to apply: what was chosen, or the defaults for anything not given."""

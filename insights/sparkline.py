@@ -3,7 +3,9 @@
 `charts.time_chart` draws a full chart with a legend and axes, too big for one row of the
 caseload. This lays out only the line, in the same way, and `templates/includes/sparkline.html`
 draws it: server-rendered SVG with presentation attributes (no inline styles, so it passes the
-Content-Security-Policy) that works with JavaScript off. The SVG is named by a sentence
+Content-Security-Policy) that works with JavaScript off. The template writes the scale (0 at
+the foot, 10 at the top) and the latest score beside the line, so it reads without a tooltip.
+The SVG is named by a sentence
 (`role="img"`, `aria-label`) that says what the line shows, and that sentence is also the `text`
 for a table cell or a tooltip.
 """
@@ -31,6 +33,7 @@ class Sparkline:
     base: Line  # the line of no pain
     points: str = ""  # the polyline through the scores; empty for fewer than two
     dot: Marker | None = None  # the latest score
+    last: str = ""  # the latest score as written beside the line; empty without scores
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -104,4 +107,5 @@ def pain_sparkline(
         base=Line(short_number(PAD), base_y, short_number(WIDTH - PAD), base_y),
         points=line,
         dot=dot,
+        last=short_number(points[-1][1]) if points else "",
     )

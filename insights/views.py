@@ -24,7 +24,6 @@ from patients.models import AlertKind
 from . import services
 from .forms import AlertAcknowledgeForm, CaseloadFilterForm
 from .selectors.caseload import dashboard as dashboard_selector
-from .selectors.caseload import sort_headers
 from .selectors.exports import patient_log_rows, patient_record_json
 from .selectors.patient import patient_page
 from .selectors.review import cursor_from as review_cursor_from
@@ -36,7 +35,9 @@ PAGE_SIZE = 25
 
 @staff_required
 def caseload(request):
-    """The therapist's home: the caseload dashboard with adherence, pain and open alerts."""
+    """The therapist's home: the caseload, most pressing alert first. The filters apply as they
+    change: htmx asks for the same URL and gets only the results (and the emergency banner,
+    which the scope and status change too); without JavaScript the form reloads the page."""
     form = CaseloadFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     board = dashboard_selector(
@@ -49,16 +50,13 @@ def caseload(request):
         ],
         summary=_("Caseload."),
     )
+    template = "insights/caseload.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#caseload-update"
     return render(
         request,
-        "insights/caseload.html",
-        {
-            "form": form,
-            "board": board,
-            "page": board.page,
-            "headers": sort_headers(params=request.GET, sort=board.sort, scope=board.scope),
-            "here": request.get_full_path(),
-        },
+        template,
+        {"form": form, "board": board, "page": board.page, "here": request.get_full_path()},
     )
 
 

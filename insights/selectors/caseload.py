@@ -11,7 +11,6 @@ The number of queries stays the same whatever the size of the caseload.
 
 import datetime
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -26,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
@@ -36,7 +36,7 @@ from patients.selectors.adherence import adherence_for_patients
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
-from ..alerts import ADHERENCE_WINDOW, RECENT_FLAG_DAYS, Alert, PatientAlerts
+from ..alerts import ADHERENCE_WINDOW, LEVEL_RANK, RECENT_FLAG_DAYS, Alert, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
 from .alerts import alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
@@ -91,29 +91,36 @@ WINDOWS = (ADHERENCE_WINDOW, MONTH_WINDOW)
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
+class Sort:
+    value: str  # a key of SORT_VALUES, `-` in front for descending
     label: str
-    # The first click on a header sorts this way: the end that needs attention first.
-    descending_first: bool = False
     only_for_all: bool = False
 
 
-# In the order the table shows them: what needs attention comes right after the name, so it
-# is on screen even when the table scrolls sideways on a narrow one.
-COLUMNS = [
-    Column("name", _("Patient")),
-    Column("alerts", _("Open alerts"), descending_first=True),
-    Column("plans", _("Active plans")),
-    Column("adherence_7", _("Adherence, 7 days")),
-    Column("adherence_30", _("Adherence, 30 days")),
-    Column("last_session", _("Last session")),
-    Column("pain", _("Latest pain"), descending_first=True),
-    Column("change", _("Change from baseline"), descending_first=True),
-    Column("therapist", _("Primary therapist"), only_for_all=True),
+# The orders the caseload can be read in, for the "Sort by" list. The first, no sort, is
+# triage: the most pressing open alert first (severity, then how long it has waited).
+SORTS = [
+    Sort("", _("Most pressing first")),
+    Sort("name", _("Name, A to Z")),
+    Sort("-name", _("Name, Z to A")),
+    Sort("-alerts", _("Alerts, most pressing first")),
+    Sort("alerts", _("Alerts, least pressing first")),
+    Sort("adherence_7", _("Adherence over 7 days, lowest first")),
+    Sort("-adherence_7", _("Adherence over 7 days, highest first")),
+    Sort("adherence_30", _("Adherence over 30 days, lowest first")),
+    Sort("-adherence_30", _("Adherence over 30 days, highest first")),
+    Sort("-pain", _("Latest pain, highest first")),
+    Sort("pain", _("Latest pain, lowest first")),
+    Sort("-change", _("Pain change, most worsened first")),
+    Sort("change", _("Pain change, most improved first")),
+    Sort("last_session", _("Last session, longest ago first")),
+    Sort("-last_session", _("Last session, most recent first")),
+    Sort("plans", _("Plan, A to Z")),
+    Sort("-plans", _("Plan, Z to A")),
+    Sort("therapist", _("Therapist, A to Z"), only_for_all=True),
+    Sort("-therapist", _("Therapist, Z to A"), only_for_all=True),
 ]
-COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
-SORT_KEYS = frozenset(COLUMNS_BY_KEY)
+SORTS_BY_VALUE = {sort.value: sort for sort in SORTS}
 
 
 @dataclass
@@ -146,12 +153,30 @@ class DashboardRow:
         return f"−{text}" if change < 0 else f"+{text}"
 
     @property
+    def last_session_ago(self) -> str:
+        """How long ago, in its largest unit only: "2 days", "21 hours"."""
+        return timesince(self.last_session_at, depth=1) if self.last_session_at else ""
+
+    @property
     def baseline_text(self) -> str:
         return "" if self.trend.baseline is None else _one_decimal(self.trend.baseline)
 
     @property
     def needs_attention(self) -> bool:
         return self.alerts.open_count > 0
+
+    @property
+    def most_pressing(self) -> Alert | None:
+        return self.alerts.most_pressing
+
+    @property
+    def other_open(self) -> list[Alert]:
+        """The open alerts after the most pressing one, most pressing first."""
+        top = self.most_pressing
+        return sorted(
+            (alert for alert in self.alerts.open if alert is not top),
+            key=lambda alert: alert.triage_key,
+        )
 
 
 def _one_decimal(value: float) -> str:
@@ -167,6 +192,15 @@ def _ratio(adherence: Adherence | None) -> float | None:
     return None if adherence is None else adherence.ratio
 
 
+def _pressing(row: DashboardRow) -> tuple | None:
+    """Larger is more pressing: the more severe level, then the longer wait."""
+    top = row.most_pressing
+    if top is None:
+        return None
+    rank, waiting_since = top.triage_key
+    return (-rank, -waiting_since, row.alerts.open_count)
+
+
 SORT_VALUES = {
     "name": _name_key,
     "therapist": lambda row: (
@@ -178,21 +212,27 @@ SORT_VALUES = {
     "last_session": lambda row: row.last_session_at,
     "pain": lambda row: row.trend.latest,
     "change": lambda row: row.trend.change,
-    "alerts": lambda row: row.alerts.open_count,
+    "alerts": _pressing,
 }
+SORT_KEYS = frozenset(SORT_VALUES)
 
 
 def sort_rows(rows: list[DashboardRow], sort: str) -> list[DashboardRow]:
     """Rows in the order `sort` asks for (a column key, `-` in front for descending); patients
     with no value for the column (nothing prescribed, no pain scores) come last either way,
-    and ties go by name. No sort: patients with open alerts first, then the staff member's own
-    patients, then by name."""
+    and ties go by name. No sort: triage, the patient whose most pressing open alert is the
+    most severe first, among equals the one waiting longest; then patients without open
+    alerts, the staff member's own first (with all of the clinic's patients shown), by name."""
     rows = sorted(rows, key=_name_key)
     key = sort.removeprefix("-")
     if key not in SORT_VALUES:
-        # With all of the clinic's patients shown, the staff member's own come first.
+        no_alert = (len(LEVEL_RANK), 0.0)
         return sorted(
-            rows, key=lambda row: (not row.needs_attention, getattr(row.patient, "is_mine", 0))
+            rows,
+            key=lambda row: (
+                row.most_pressing.triage_key if row.most_pressing else no_alert,
+                getattr(row.patient, "is_mine", 0),
+            ),
         )
     if key == "name":
         return rows[::-1] if sort.startswith("-") else rows
@@ -204,42 +244,6 @@ def sort_rows(rows: list[DashboardRow], sort: str) -> list[DashboardRow]:
     return with_value + without
 
 
-@dataclass(frozen=True)
-class SortHeader:
-    column: Column
-    url: str
-    aria_sort: str  # "ascending", "descending" or "" when the table is not sorted by it
-    next_direction: str  # what following the link does, for its accessible name
-
-
-def sort_headers(*, params, sort: str, scope: str) -> list[SortHeader]:
-    """The header of each column shown: a link that sorts by it (the other way round when the
-    table is already sorted by it), keeping the other filters and going back to page 1."""
-    headers = []
-    for column in COLUMNS:
-        if column.only_for_all and scope != "all":
-            continue
-        current = sort.removeprefix("-") == column.key
-        if current:
-            descending = not sort.startswith("-")
-            aria_sort = "descending" if sort.startswith("-") else "ascending"
-        else:
-            descending = column.descending_first
-            aria_sort = ""
-        query = params.copy()
-        query.pop("page", None)
-        query["sort"] = f"-{column.key}" if descending else column.key
-        headers.append(
-            SortHeader(
-                column=column,
-                url=f"?{urlencode(sorted(query.items()))}",
-                aria_sort=aria_sort,
-                next_direction="descending" if descending else "ascending",
-            )
-        )
-    return headers
-
-
 @dataclass
 class Dashboard:
     today: datetime.date
@@ -249,18 +253,23 @@ class Dashboard:
     total: int
     needs_attention_count: int
     rows: list[DashboardRow] = field(default_factory=list, repr=False)
+    # The filters applied, for the empty states: what to clear to see patients again.
+    query: str = ""
+    status: str = PatientStatus.ACTIVE
+    needs_attention: bool = False
     # Open emergency red flags of the patients in scope (mine or all, and status), newest
     # first, whatever the search, the page, the sort and "needs attention": the banner above
     # the table.
     emergencies: list[tuple[Patient, Alert]] = field(default_factory=list)
 
     @property
-    def sorted_by(self) -> Column | None:
-        return COLUMNS_BY_KEY.get(self.sort.removeprefix("-"))
+    def sorted_by(self) -> Sort | None:
+        return SORTS_BY_VALUE.get(self.sort) if self.sort else None
 
     @property
-    def descending(self) -> bool:
-        return self.sort.startswith("-")
+    def is_filtered(self) -> bool:
+        """Whether a search or a filter narrows the patients in scope."""
+        return bool(self.query) or self.needs_attention or self.status != PatientStatus.ACTIVE
 
 
 def _emergencies_in(found) -> list[tuple[Patient, Alert]]:
@@ -374,10 +383,13 @@ def dashboard(
     return Dashboard(
         today=today,
         page=page,
-        sort=sort if sort.removeprefix("-") in SORT_KEYS else "",
+        sort=sort if sort in SORTS_BY_VALUE else "",
         scope=scope,
         total=len(patients),
         needs_attention_count=needs_attention_count,
         rows=rows,
         emergencies=emergencies,
+        query=query,
+        status=status,
+        needs_attention=needs_attention,
     )

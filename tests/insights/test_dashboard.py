@@ -24,6 +24,14 @@ def names_in_order(response) -> list[str]:
     return re.findall(r'<th scope="row">\s*<a href="[^"]+">([^<]+)</a>', response.text)
 
 
+def row_of(response, name: str) -> str:
+    """One patient's row of the caseload."""
+    row = rf'<tr[^>]*>\s*<th scope="row"><a [^>]+>{name}</a>.*?</tr>'
+    found = re.search(row, response.text, re.S)
+    assert found, f"no row for {name}"
+    return found.group(0)
+
+
 def acknowledge_url(patient):
     return reverse("insights:alert-acknowledge", args=[patient.pk])
 
@@ -205,8 +213,13 @@ def test_open_alerts_show_reasons_evidence_and_a_form_and_come_first(client, the
     response = client.get(CASELOAD, {"q": ""})
 
     assert names_in_order(response) == ["Zed Zulu", "Ann Archer"]
-    assert "1 open alert" in response.text
-    assert "High pain:</span> Pain 8/10 reported on" in response.text
+    # The alert in one line with its level (a shape and a word, not colour alone); the reason
+    # in full, the evidence and the form folded under "Details".
+    row = row_of(response, "Zed Zulu")
+    assert 'class="level-icon level-icon-urgent" aria-hidden="true"></span>Urgent</span>' in row
+    assert "<strong>High pain</strong>: Pain 8/10 on" in row
+    assert "<summary>Details</summary>" in row
+    assert "Pain 8/10 reported on" in row and "at or above the alert level of 7" in row
     detail = reverse("insights:patient-detail", args=[hurting.pk])
     assert f'href="{detail}#pain-{report.pk}"' in response.text
     assert f'action="{acknowledge_url(hurting)}"' in response.text
@@ -275,30 +288,37 @@ def test_sorting_by_each_column_both_ways_with_missing_values_last(
 
     assert names_in_order(up) == ascending
     assert names_in_order(down) == descending
-    assert re.search(rf'aria-sort="ascending">\s*<a href="[^"]*sort=-{column}', up.text)
-    assert re.search(rf'aria-sort="descending">\s*<a href="[^"]*sort={column}\W', down.text)
+    # The "Sort by" list shows the order chosen, and the caption says it.
+    assert f'<option value="{column}" selected>' in up.text
+    assert f'<option value="-{column}" selected>' in down.text
+    assert "Patients sorted:" in up.text and "Patients sorted:" in down.text
 
 
 def test_sorting_by_open_alerts_and_the_default_order(client, therapist, three_patients):
     client.force_login(therapist)
 
     by_alerts = client.get(CASELOAD, {"scope": "all", "sort": "-alerts"})
+    least = client.get(CASELOAD, {"scope": "all", "sort": "alerts"})
     default = client.get(CASELOAD, {"scope": "all"})
 
+    # Bob's high pain is urgent, Cat's plan ending a notice; Ann and Dan have no open alert.
     assert names_in_order(by_alerts) == ["Bob B", "Cat C", "Ann A", "Dan D"]
-    # Open alerts first; then, in all of the clinic's patients, one's own; then by name.
-    assert names_in_order(default) == ["Cat C", "Bob B", "Ann A", "Dan D"]
-    assert "aria-sort" not in default.text
+    assert names_in_order(least) == ["Cat C", "Bob B", "Ann A", "Dan D"]
+    # Triage: the most severe first; then, in all of the clinic's patients, one's own; then
+    # by name.
+    assert names_in_order(default) == ["Bob B", "Cat C", "Ann A", "Dan D"]
+    assert '<option value="" selected>Most pressing first</option>' in default.text
 
 
-def test_sort_links_keep_the_filters_and_start_from_the_first_page(client, therapist):
-    PatientFactory(primary_therapist=therapist)
+def test_page_links_keep_the_search_and_the_sort(client, therapist):
+    for number in range(30):
+        PatientFactory(primary_therapist=therapist, first_name="Pat", last_name=f"N{number}")
     client.force_login(therapist)
 
-    page = client.get(CASELOAD, {"q": "a b", "needs_attention": "", "page": "2"}).text
+    page = client.get(CASELOAD, {"q": "pat", "sort": "-name"}).text
 
-    link = re.search(r'href="(\?[^"]*sort=adherence_7[^"]*)"', page).group(1)
-    assert "q=a+b" in link and "page=" not in link
+    link = re.search(r'href="(\?[^"]*page=2[^"]*)"', page).group(1)
+    assert "q=pat" in link and "sort=-name" in link
 
 
 def test_pages_come_after_sorting_the_whole_caseload(client, therapist):
@@ -340,7 +360,7 @@ def test_acknowledging_from_the_dashboard_keeps_the_filters_and_shows_who_and_wh
     assert "1 acknowledged" in page
     assert "Acknowledged by Tess Owner" in page
     assert "“Called; resting for two days.”" in page
-    assert "1 open alert" not in page
+    assert "No open alerts" in page and "<strong>High pain</strong>" not in page
     acknowledgement = AlertAcknowledgement.objects.get()
     assert (acknowledgement.acknowledged_by, acknowledgement.clinic) == (
         therapist,
@@ -420,8 +440,9 @@ def test_the_query_count_is_the_same_for_3_and_30_patients(
 
     assert response.context["board"].total == 30
     assert len(names_in_order(response)) == 25
-    # Red flag, high pain, flagged session, pain rising and low adherence, for each one.
-    assert response.text.count("5 open alerts") == 25
+    # Red flag, high pain, flagged session, pain rising and low adherence, for each one: the
+    # emergency red flag in the row, the four others under it.
+    assert response.text.count("Details and 4 more alerts") == 25
     # The banner names all 30 emergencies, the 5 patients past the first page included.
     assert "Emergency red flags: 30 patients to contact now" in response.text
     assert len(response.context["board"].emergencies) == 30
