@@ -2,7 +2,7 @@
 
 `charts.time_chart` draws a full chart with a legend and axes, too big for one row of the
 caseload. This lays out only the line, in the same way, and `templates/includes/sparkline.html`
-draws it: server-rendered SVG with presentation attributes (no inline styles, so it passes the
+draws it: server-rendered SVG coloured by the stylesheet (no inline styles, so it passes the
 Content-Security-Policy) that works with JavaScript off. The template writes the scale (0 at
 the foot, 10 at the top) and the latest score beside the line, so it reads without a tooltip.
 The SVG is named by a sentence
@@ -24,7 +24,7 @@ from patients.pain import PAIN
 WIDTH = 120
 HEIGHT = 32
 PAD = 3
-DOT_RADIUS = 2.5  # the colours are in templates/includes/sparkline.html
+DOT_RADIUS = 2.5  # the colours are in static/css/rehabit.css
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from insights.alerts import Level
 from insights.selectors.alerts import alerts_for_patients
 from insights.services import alert_acknowledge
 from patients.models import AlertAcknowledgement, AlertKind, EntryStatus, SkipReason
@@ -595,3 +596,65 @@ def test_the_database_refuses_a_second_acknowledgement_of_one_event_and_bad_valu
         with pytest.raises(IntegrityError), transaction.atomic():
             AlertAcknowledgement.objects.create(**{**values, **refused})
     assert AlertAcknowledgement.objects.count() == 1
+
+
+# Levels and waiting times: what orders the caseload
+
+
+def at_midnight(patient, on: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(on, datetime.time.min, tzinfo=patient.clinic.zone)
+
+
+def test_each_kind_of_alert_has_its_level_and_the_moment_it_has_waited_since(
+    clinic, new_patient, therapist
+):
+    clinic.alert_inactive_days = 3
+    clinic.save()
+    patient = new_patient()
+    plan = prescribe(patient, therapist, start_days_ago=20, end_date=day(patient, -3))
+    log_session(patient, plan, days_ago=9, pain_before=2, pain_after=2)
+    flagged = log_session(patient, plan, days_ago=5, skipped_for_pain=True, pain_after=2)
+    emergency = report_pain(patient, 9, days_ago=4, red_flags=["saddle_numbness", "fever"])
+
+    found = {alert.kind: alert for alert in alerts_of(patient).open}
+
+    red_flag = found[AlertKind.RED_FLAG]
+    assert (red_flag.level, red_flag.at) == (Level.EMERGENCY, emergency.recorded_at)
+    assert red_flag.summary.startswith("Numbness or tingling") and "and 1 more" in red_flag.summary
+    assert found[AlertKind.PAIN_HIGH].level == Level.URGENT
+    assert found[AlertKind.PAIN_HIGH].at == emergency.recorded_at
+    assert found[AlertKind.PAIN_HIGH].summary.startswith("Pain 9/10 on ")
+    assert found[AlertKind.SESSION_FLAGGED].level == Level.URGENT
+    assert found[AlertKind.SESSION_FLAGGED].at == flagged.performed_at
+    # The pain report 4 days ago is the latest value: 9 against 2 the week before.
+    rise = found[AlertKind.PAIN_RISE]
+    assert (rise.level, rise.at) == (Level.ATTENTION, emergency.recorded_at)
+    inactive = found[AlertKind.INACTIVE]
+    assert (inactive.level, inactive.at) == (Level.ATTENTION, at_midnight(patient, day(patient, 5)))
+    assert inactive.summary == "No session for 5 days"
+    low = found[AlertKind.LOW_ADHERENCE]
+    monday = today_of(patient) - datetime.timedelta(days=today_of(patient).weekday())
+    assert (low.level, low.at) == (Level.ATTENTION, at_midnight(patient, monday))
+    ending = found[AlertKind.PLAN_ENDING]
+    # In view since 7 days before the plan's end, 4 days ago.
+    assert (ending.level, ending.at) == (Level.NOTICE, at_midnight(patient, day(patient, 4)))
+    assert ending.summary == "Plan ends in 3 days"
+
+    assert alerts_of(patient).most_pressing == red_flag
+
+
+def test_an_urgent_red_flag_is_urgent_and_the_longest_waiting_of_a_level_goes_first(
+    clinic, new_patient, therapist
+):
+    patient = new_patient()
+    plan = prescribe(patient, therapist, start_days_ago=20)
+    flagged = log_session(patient, plan, days_ago=6, skipped_for_pain=True)
+    report_pain(patient, 3, days_ago=1, red_flags=["night_pain"])
+
+    alerts = alerts_of(patient)
+
+    red_flag = open_alert(patient, AlertKind.RED_FLAG)
+    assert red_flag.level == Level.URGENT and not red_flag.is_emergency
+    # Both urgent: the session stopped six days ago has waited longer than yesterday's flag.
+    assert alerts.most_pressing.kind == AlertKind.SESSION_FLAGGED
+    assert alerts.most_pressing.at == flagged.performed_at
