@@ -1,6 +1,6 @@
 """The therapist's caseload dashboard: the demo patient's adherence and easing pain; then a
-painful session logged on the patient's own pages shows up as an alert, which the therapist
-acknowledges with a note."""
+painful session logged on the patient's own pages shows up as an urgent alert at the top of
+the list, which the therapist reviews and acknowledges with a note on the patient's page."""
 
 import re
 
@@ -33,8 +33,8 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
 
     pat = patient_row(page, "Pat Patient")
     # About 85% of four weeks' sessions done, pain easing from about 6 to about 3.
-    # Cells after the name: open alerts, plans, adherence over 7 days, then over 30 days.
-    expect(pat.get_by_role("cell").nth(3)).to_contain_text(re.compile(r"\b8\d%"))
+    # Cells after the name: the most pressing alert, then adherence over 7 and 30 days.
+    expect(pat.get_by_role("cell").nth(1)).to_contain_text(re.compile(r"(?<!\d)8\d% 30 days"))
     expect(pat).to_contain_text("Improving")
     expect(
         pat.get_by_role("img", name=re.compile(r"^Pain over the last 30 days: \d+ scores"))
@@ -42,10 +42,10 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
     expect(pat).not_to_contain_text("High pain")
     assert_accessible(page, context="caseload dashboard")
 
-    page.get_by_role("link", name=re.compile("^Adherence, 30 days")).click()
-    expect(
-        page.get_by_role("columnheader", name=re.compile("^Adherence, 30 days"))
-    ).to_have_attribute("aria-sort", "ascending")
+    # Choosing an order applies it at once, in the address too.
+    page.get_by_label("Sort by").select_option(label="Adherence over 30 days, lowest first")
+    expect(page).to_have_url(re.compile(r"[?&]sort=adherence_30"))
+    expect(page.get_by_text("Sorted: Adherence over 30 days, lowest first.")).to_be_visible()
     sign_out(page)
 
     # The patient does today's session on their own pages; it hurts more afterwards.
@@ -63,33 +63,37 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
     ).to_be_visible()
     sign_out(page)
 
-    # Back on the dashboard, the session is an alert, with the reason and the evidence.
+    # Back on the dashboard, the session is an urgent alert, with the reason and the evidence.
     sign_in(page, "therapist@example.com")
     pat = patient_row(page, "Pat Patient")
     expect(pat).to_contain_text("Worsening")
-    open_alerts = pat.get_by_role("list", name="Open alerts")
-    high_pain = open_alerts.get_by_role("listitem").filter(has_text="High pain:")
-    expect(high_pain).to_contain_text("Pain 8/10 in a session on")
-    expect(high_pain.get_by_role("link", name="See the session")).to_have_attribute(
+    expect(pat).to_contain_text(re.compile(r"Urgent High pain: Pain 8/10 on"))
+    pat.get_by_text(re.compile(r"^Details and \d+ more alerts?$")).click()
+    expect(pat).to_contain_text("Pain 8/10 in a session on")
+    expect(pat).to_contain_text(re.compile(r"Also open: Session flagged\b"))
+    expect(pat.get_by_role("link", name="See the session")).to_have_attribute(
         "href", re.compile(r"/patients/\d+/#session-\d+$")
     )
-    expect(open_alerts.get_by_role("listitem").filter(has_text="Session flagged:")).to_be_visible()
-    # Patients with open alerts first, by name; the new patient, with nothing due yet, last.
+    # Most pressing first: the urgent ones (Sam's flagged session has waited longer than
+    # Pat's of today), then the one that needs attention; the new patient, with nothing due
+    # yet, last.
     expect(page.get_by_role("rowheader").get_by_role("link")).to_have_text(
-        ["Jordan Lee", "Sam Okafor", "Pat Patient", "Riley Chen"]
+        ["Sam Okafor", "Pat Patient", "Jordan Lee", "Riley Chen"]
     )
     assert_accessible(page, context="caseload dashboard with a new alert")
 
+    # Reviewed and acknowledged on the patient's page, where each alert has its form.
+    pat.get_by_role("link", name="Review and acknowledge on Pat's page").click()
+    expect(page.get_by_role("heading", name="Pat Patient", level=1)).to_be_visible()
+    high_pain = page.get_by_role("listitem").filter(has_text="High pain:")
     high_pain.get_by_text("Acknowledge", exact=True).click()
     high_pain.get_by_label("Note (optional)").fill("Phoned Pat: stop the press-up until Friday.")
-    assert_accessible(page, context="acknowledgement form open")
     high_pain.get_by_role("button", name="Acknowledge this alert").click()
-
     expect(page.get_by_text("Alert acknowledged for Pat Patient: high pain.")).to_be_visible()
-    open_alerts = patient_row(page, "Pat Patient").get_by_role("list", name="Open alerts")
-    expect(open_alerts.get_by_role("listitem").filter(has_text="High pain:")).to_have_count(0)
-    expect(open_alerts.get_by_role("listitem").filter(has_text="Session flagged:")).to_be_visible()
+
+    page.get_by_role("link", name="Caseload").first.click()
     pat = patient_row(page, "Pat Patient")
+    expect(pat).to_contain_text(re.compile(r"Urgent Session flagged: Stopped for pain on"))
     pat.get_by_text("1 acknowledged").click()
     expect(pat.get_by_text("Acknowledged by Taylor Therapist")).to_be_visible()
     expect(pat.get_by_text("“Phoned Pat: stop the press-up until Friday.”")).to_be_visible()
@@ -100,10 +104,8 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
     assert acknowledgement.acknowledged_by.email == "therapist@example.com"
 
     # The evidence link opens the patient's page at the session itself.
-    flagged = patient_row(page, "Pat Patient").get_by_role("list", name="Open alerts")
-    flagged.get_by_role("listitem").filter(has_text="Session flagged:").get_by_role(
-        "link", name="See the session"
-    ).click()
+    pat.get_by_text(re.compile(r"^Details( and \d+ more alerts?)?$")).click()
+    pat.get_by_role("link", name="See the session").click()
     expect(page.get_by_role("heading", name="Pat Patient", level=1)).to_be_visible()
     assert re.search(r"#session-\d+$", page.url)
     expect(page.locator(":target")).to_contain_text("8")

@@ -85,9 +85,9 @@ def test_an_emergency_red_flag_reaches_the_therapist_who_acknowledges_it_before_
     banner = desk.locator("section.emergency-banner")
     expect(banner.get_by_role("link", name=patient.full_name)).to_be_visible()
     assert_accessible(desk, context="caseload with the emergency banner")
-    banner.get_by_text("Acknowledge", exact=True).click()
+    # One tap: the note is there to fill, the button beside it.
     banner.get_by_label("Note (optional)").fill("Called; on the way to the emergency department.")
-    banner.get_by_role("button", name="Acknowledge this alert").click()
+    banner.get_by_role("button", name="Acknowledge this emergency").click()
 
     expect(desk.get_by_text(f"Alert acknowledged for {patient.full_name}")).to_be_visible()
     expect(desk.locator("section.emergency-banner")).to_have_count(0)
