@@ -1,6 +1,10 @@
 """The therapist's caseload dashboard: one row per patient with their active plans, adherence,
 last session, pain against baseline, a 30-day pain sparkline, open alerts and unread messages.
 
+Unless another order is chosen, it is a triage list: patients by their most pressing open alert
+(its level, emergency first, then how long it has waited, the longest first; see
+insights/alerts.py), then those without open alerts.
+
 Sorting by adherence, pain or alerts needs those figures for every patient the filters keep, not
 just the page shown, so they are worked out for the whole filtered caseload by the fixed-query
 selectors (adherence, pain trends, alerts), the rows (one per patient, never one per log) are
@@ -265,11 +269,6 @@ class Dashboard:
     @property
     def sorted_by(self) -> Sort | None:
         return SORTS_BY_VALUE.get(self.sort) if self.sort else None
-
-    @property
-    def is_filtered(self) -> bool:
-        """Whether a search or a filter narrows the patients in scope."""
-        return bool(self.query) or self.needs_attention or self.status != PatientStatus.ACTIVE
 
 
 def _emergencies_in(found) -> list[tuple[Patient, Alert]]:
