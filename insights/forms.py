@@ -42,10 +42,6 @@ class CaseloadFilterForm(forms.Form):
         # A clinic admin usually has no caseload of their own: they start on the whole clinic.
         self.default_scope = "all" if user is not None and user.is_clinic_admin else "mine"
         self.fields["scope"].initial = self.default_scope
-        scope = self.data.get("scope") or self.default_scope
-        self.fields["sort"].widget.choices = [
-            (sort.value, sort.label) for sort in SORTS if scope == "all" or not sort.only_for_all
-        ]
 
     def clean_status(self):
         # A link that names only some filters (a sort link, a page link) keeps the default

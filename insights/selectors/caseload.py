@@ -98,7 +98,6 @@ WINDOWS = (ADHERENCE_WINDOW, MONTH_WINDOW)
 class Sort:
     value: str  # a key of SORT_VALUES, `-` in front for descending
     label: str
-    only_for_all: bool = False
 
 
 # The orders the caseload can be read in, for the "Sort by" list. The first, no sort, is
@@ -121,8 +120,10 @@ SORTS = [
     Sort("-last_session", _("Last session, most recent first")),
     Sort("plans", _("Plan, A to Z")),
     Sort("-plans", _("Plan, Z to A")),
-    Sort("therapist", _("Therapist, A to Z"), only_for_all=True),
-    Sort("-therapist", _("Therapist, Z to A"), only_for_all=True),
+    # Offered with "My patients" too: the list of orders stays put while the scope changes
+    # under it, and one therapist's patients simply keep their name order.
+    Sort("therapist", _("Therapist, A to Z")),
+    Sort("-therapist", _("Therapist, Z to A")),
 ]
 SORTS_BY_VALUE = {sort.value: sort for sort in SORTS}
 
