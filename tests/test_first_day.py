@@ -357,3 +357,84 @@ def test_a_patient_finds_their_account_and_sign_out_under_their_name(client, pat
 def test_a_therapist_is_not_offered_the_admins_checklist(therapist):
     checklist = first_run_checklist(user=TherapistFactory(clinic=therapist.clinic))
     assert checklist.title == "Your first patient"
+
+
+# Empty pages say what to do next, with the button to do it
+
+
+def button_to(page: str, url_name: str) -> bool:
+    href = reverse(url_name)
+    return bool(re.search(rf'<a class="btn btn-primary[^"]*" href="{re.escape(href)}"', page))
+
+
+def empty_state(page: str) -> str:
+    """The empty state's box: from its opening tag to the end of its first button row."""
+    start = page.find('class="empty-state')
+    assert start != -1, "no empty state"
+    return page[start : page.find("</a>", start) + len("</a>")]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "query", "text", "button"),
+    [
+        ("console:staff-list", {}, "only member of staff so far", "console:staff-invite"),
+        ("console:outbox", {}, "No emails yet.", "console:staff-invite"),
+        (
+            "console:audit-trail",
+            {"action": "patient_viewed"},
+            "No events match these filters.",
+            "console:audit-trail",
+        ),
+    ],
+    ids=["staff", "outbox", "audit-trail"],
+)
+def test_an_empty_admin_page_says_what_to_do_with_the_button_to_do_it(
+    client, clinic_admin, url_name, query, text, button
+):
+    client.force_login(clinic_admin)
+    page = client.get(reverse(url_name), query).text
+    assert text in page
+    assert button_to(empty_state(page), button)
+
+
+def test_the_staff_page_with_colleagues_has_no_empty_state(client, clinic_admin, therapist):
+    client.force_login(clinic_admin)
+    assert "only member of staff" not in client.get(reverse("console:staff-list")).text
+
+
+def test_a_clinic_without_templates_is_offered_a_new_one(client, clinic_admin, therapist):
+    client.force_login(clinic_admin)
+    page = client.get(reverse("prescriptions:template-list")).text
+    assert "no templates of its own yet" in page
+    assert button_to(empty_state(page), "prescriptions:template-add")
+    client.force_login(therapist)
+    page = client.get(reverse("prescriptions:template-list")).text
+    assert "Your clinic's admins make templates" in page
+    assert reverse("prescriptions:template-add") not in page
+
+
+def test_a_library_search_that_finds_nothing_offers_every_exercise(client, clinic_admin):
+    client.force_login(clinic_admin)
+    page = client.get(LIBRARY, {"q": "nothing like this"}).text
+    assert "No exercises match." in page
+    assert button_to(empty_state(page), "exercises:library")
+
+
+def test_an_empty_library_offers_to_add_or_import(client, clinic_admin, therapist):
+    client.force_login(clinic_admin)
+    state = empty_state(client.get(LIBRARY).text)
+    assert "The library is empty." in state
+    assert button_to(state, "exercises:exercise-add")
+    page = client.get(LIBRARY).text
+    assert reverse("exercises:library-import") in page[page.find('class="empty-state') :]
+    client.force_login(therapist)
+    page = client.get(LIBRARY).text
+    assert "ask them to start the library" in page[page.find('class="empty-state') :]
+    assert reverse("exercises:exercise-add") not in page
+
+
+def test_an_empty_conversation_asks_staff_to_write_first(client, therapist, patient):
+    client.force_login(therapist)
+    page = client.get(reverse("messaging:patient-messages", args=[patient.pk])).text
+    assert "No messages yet. Write the first one below" in page
+    assert 'id="message-form"' in page
