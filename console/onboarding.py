@@ -28,6 +28,7 @@ class ChecklistItem:
 @dataclass(frozen=True)
 class Checklist:
     title: str
+    intro: str
     items: list[ChecklistItem]
 
     @property
@@ -55,6 +56,7 @@ def _admin_checklist(user: User) -> Checklist:
     settings_url = reverse("console:clinic-settings")
     return Checklist(
         title=_("Set up your clinic"),
+        intro=_("What to do before your therapists start. Each step ticks itself off once done."),
         items=[
             ChecklistItem(
                 key="details",
@@ -121,6 +123,7 @@ def _therapist_checklist(user: User) -> Checklist:
     caseload_url = reverse("insights:caseload")
     return Checklist(
         title=_("Your first patient"),
+        intro=_("From adding a patient to their first exercises at home, in three steps."),
         items=[
             ChecklistItem(
                 key="patient",
