@@ -189,7 +189,7 @@ def test_the_navigation_fits_one_line_for_every_role(
         context.close()
 
 
-def test_on_a_phone_the_account_items_are_a_plain_list_in_the_menu(
+def test_a_new_therapist_on_a_phone_sees_their_steps_and_the_account_items_as_a_list(
     transactional_db, browser, live_server, sign_in
 ):
     therapist = TherapistFactory(full_name="Taylor Therapist")
@@ -198,6 +198,13 @@ def test_on_a_phone_the_account_items_are_a_plain_list_in_the_menu(
     )
     page = context.new_page()
     sign_in(page, therapist.email, PASSWORD)
+    # A new therapist lands on their caseload, with their own three steps.
+    checklist = page.get_by_role("region", name="Your first patient")
+    expect(checklist.get_by_text("0 of 3 done")).to_be_visible()
+    expect(checklist.get_by_role("link", name="Add your first patient")).to_have_attribute(
+        "href", reverse("patients:patient-add")
+    )
+    assert_accessible(page, context="a new therapist's caseload with the checklist")
     page.goto(live_server.url + reverse("exercises:library"))
     page.get_by_role("button", name="Show menu").click()
     for name in ("Password", "Emails", "Two-step sign-in"):
