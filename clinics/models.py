@@ -64,6 +64,15 @@ class Clinic(models.Model):
     escalate_other_after_hours = ESCALATE_OTHER_HOURS.field(
         _("tell the admins about another unacknowledged safety alert after (hours)"), default=24
     )
+    # The first-run checklist's two steps that leave no other trace: saving the settings page
+    # (the thresholds are saved even when the defaults are kept) and opening the library from
+    # the checklist.
+    alert_thresholds_saved_at = models.DateTimeField(
+        _("alert thresholds saved"), null=True, blank=True, editable=False
+    )
+    library_reviewed_at = models.DateTimeField(
+        _("library looked at"), null=True, blank=True, editable=False
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -156,6 +165,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Lets the person open the technical admin site."),
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    first_run_dismissed_at = models.DateTimeField(
+        _("first-run checklist dismissed"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

@@ -10,6 +10,7 @@ from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -246,6 +247,16 @@ CLINIC_SETTINGS_FIELDS = frozenset(
 )
 
 
+ALERT_THRESHOLD_FIELDS = frozenset(
+    {
+        "alert_pain_at_or_above",
+        "alert_pain_rise",
+        "alert_inactive_days",
+        "alert_adherence_below_percent",
+    }
+)
+
+
 @transaction.atomic
 def clinic_settings_update(*, clinic: Clinic, updated_by: User, **fields: Any) -> Clinic:
     """Change the clinic's details and alert thresholds. Only the fields passed change; `logo`
@@ -280,6 +291,9 @@ def clinic_settings_update(*, clinic: Clinic, updated_by: User, **fields: Any) -
             changed.add("logo")
     for name, value in fields.items():
         setattr(clinic, name, value)
+    if fields.keys() >= ALERT_THRESHOLD_FIELDS:
+        # Saved from the settings page, defaults kept or not: the first-run checklist's step.
+        clinic.alert_thresholds_saved_at = timezone.now()
     clinic.full_clean()
     clinic.save()
     audit.record(
@@ -313,3 +327,23 @@ def account_unlock(*, account: User, unlocked_by: User) -> int:
         summary=_("Sign-in unlocked for %(account)s.") % {"account": account_label(account)},
     )
     return cleared
+
+
+@transaction.atomic
+def first_run_library_reviewed(*, clinic: Clinic, reviewed_by: User) -> None:
+    """An admin went to look through the library from the first-run checklist."""
+    clinic_admin_check(
+        reviewed_by, clinic.pk, _("Only the clinic's admins can tick off the clinic's checklist.")
+    )
+    Clinic.objects.filter(pk=clinic.pk, library_reviewed_at__isnull=True).update(
+        library_reviewed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def first_run_dismiss(*, user: User) -> None:
+    """Hide the first-run checklist for `user` from now on; their colleagues still see theirs."""
+    if not user.is_clinic_staff:
+        raise ValidationError(_("Only clinic staff have a first-run checklist."))
+    user.first_run_dismissed_at = timezone.now()
+    User.objects.filter(pk=user.pk).update(first_run_dismissed_at=user.first_run_dismissed_at)

@@ -24,4 +24,6 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit-trail"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
+    path("first-run/library/", views.first_run_library, name="first-run-library"),
+    path("first-run/dismiss/", views.first_run_dismiss, name="first-run-dismiss"),
 ]

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import (
@@ -16,7 +17,12 @@ from django.views.decorators.http import (
 )
 
 from clinics import services as clinic_services
-from clinics.access import clinic_account_for_admin, clinic_admin_required, staff_member_for_admin
+from clinics.access import (
+    clinic_account_for_admin,
+    clinic_admin_required,
+    staff_member_for_admin,
+    staff_required,
+)
 from lib.web import flash_outcome, posted
 from outbox import kinds
 from outbox.services import message_resend
@@ -234,3 +240,27 @@ def outbox_resend(request, pk: int):
         success=_("The email to %(to)s will be tried again now.") % {"to": message.recipient},
     )
     return redirect("console:outbox")
+
+
+@clinic_admin_required
+@require_POST
+def first_run_library(request):
+    """The checklist's "look through the library" step: ticked on the way to the library."""
+    services.first_run_library_reviewed(clinic=request.user.clinic, reviewed_by=request.user)
+    return redirect("exercises:library")
+
+
+@staff_required
+@require_POST
+def first_run_dismiss(request):
+    services.first_run_dismiss(user=request.user)
+    messages.info(
+        request,
+        _("The checklist is hidden. Everything on it stays where it was, in the menu above."),
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
+    return redirect("clinics:home")

@@ -32,6 +32,9 @@ from ..selectors import (
 
 SETUP_KEY_SESSION_KEY = "two_factor_setup_key"
 RECOVERY_CODES_SESSION_KEY = "two_factor_recovery_codes"
+# Set when two-step sign-in was just turned on: once the codes are saved, the person goes on to
+# their own home page (and its first-run checklist) rather than back to the two-step page.
+FIRST_SETUP_SESSION_KEY = "two_factor_first_setup"
 
 
 @two_factor_user_required
@@ -73,6 +76,7 @@ def two_factor_setup(request):
             django_otp.login(request, setup.device)
             request.session[TWO_FACTOR_SETUP_SESSION_KEY] = False
             request.session[RECOVERY_CODES_SESSION_KEY] = setup.recovery_codes
+            request.session[FIRST_SETUP_SESSION_KEY] = True
             messages.success(
                 request,
                 _(
@@ -158,6 +162,8 @@ def two_factor_recovery_codes_saved(request):
     """The person has their codes: stop showing them."""
     request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     messages.success(request, _("Keep your recovery codes somewhere safe, away from your phone."))
+    if request.session.pop(FIRST_SETUP_SESSION_KEY, False):
+        return redirect("clinics:home")
     return redirect("clinics:two-factor")
 
 

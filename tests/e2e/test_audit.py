@@ -42,6 +42,7 @@ def test_a_look_at_a_record_shows_in_the_audit_trail_and_to_the_patient(
 
     patient = new_context().new_page()
     sign_in(patient, "patient@example.com")
+    patient.get_by_role("button", name=re.compile("^Account:")).click()  # the menu under their name
     patient.get_by_role("link", name="Your account").click()
     privacy = patient.get_by_role("region", name="Privacy: who has viewed your record")
     # Signing in took the therapist to the caseload first, which showed the patient's name.

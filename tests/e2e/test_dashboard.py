@@ -20,6 +20,7 @@ def patient_row(page: Page, name: str):
 
 
 def sign_out(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^Account:")).click()  # the menu under their name
     page.get_by_role("button", name="Sign out").click()
 
 

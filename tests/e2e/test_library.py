@@ -98,6 +98,7 @@ def test_admin_adds_and_archives_and_the_builder_follows(
     expect(page.get_by_role("button", name="Restore")).to_be_visible()
     assert_accessible(page, context="an archived exercise's page")
 
+    page.get_by_role("button", name=re.compile("^Account:")).click()  # the menu under their name
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "therapist@example.com")
     page.get_by_role("link", name="Pat Patient").click()

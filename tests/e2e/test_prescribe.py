@@ -63,6 +63,7 @@ def test_therapist_prescribes_and_the_patient_sees_the_plan(
         ("Prone press-up", 30, 3),
     ]
 
+    page.get_by_role("button", name=re.compile("^Account:")).click()  # the menu under their name
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "patient@example.com")
     expect(page).to_have_url(live_server.url + reverse("patients:today"))

@@ -78,6 +78,9 @@ def test_a_new_admin_sets_up_two_step_sign_in(
     assert codes.first.inner_text() in saved
 
     page.get_by_role("button", name="I have saved my codes").click()
+    # A new admin goes on to their home page and the clinic's first-run checklist.
+    expect(page.get_by_role("heading", name="Set up your clinic")).to_be_visible()
+    page.goto(live_server.url + reverse("clinics:two-factor"))
     expect(page.get_by_role("heading", name="Two-step sign-in", level=1)).to_be_visible()
     expect(page.get_by_text("You have 10 unused recovery codes.")).to_be_visible()
     assert_accessible(page, context=f"two-step sign-in page {where}")
