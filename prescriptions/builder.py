@@ -30,7 +30,9 @@ from .warnings import plan_warnings
 PREFIX = "items"
 ROW_FIELDS = ["item_id", "exercise", *ITEM_FIELDS]
 MAX_ITEMS = 40
+# A name typed narrows as it is typed; a body region or kind chosen is a shelf to look along.
 CATALOG_LIMIT = 12
+SHELF_LIMIT = 30
 PAGE = "prescriptions/plan_builder.html"
 # Which piece of the page an htmx request for each action swaps in; a save, and any request
 # without htmx, answers with the whole page.
@@ -125,7 +127,7 @@ def _choosable(clinic, kept_ids):
 @dataclass(frozen=True)
 class Catalog:
     """The catalog panel: what was asked (name, body region, kind) and the exercises found,
-    at most CATALOG_LIMIT of them (`more` says there are others to narrow down to)."""
+    up to a limit (`more` says there are others to narrow down to)."""
 
     query: str = ""
     region: str = ""
@@ -152,17 +154,16 @@ def catalog(*, clinic, query: str = "", region: str = "", kind: str = "") -> Cat
     # has one), so nothing matches.
     if not asked.asked or "\x00" in query:
         return asked
+    limit = SHELF_LIMIT if region or kind else CATALOG_LIMIT
     found = list(
-        exercise_catalog(clinic=clinic, query=query, body_region=region, kind=kind)[
-            : CATALOG_LIMIT + 1
-        ]
+        exercise_catalog(clinic=clinic, query=query, body_region=region, kind=kind)[: limit + 1]
     )
     return Catalog(
         query=query,
         region=region,
         kind=kind,
-        results=tuple(found[:CATALOG_LIMIT]),
-        more=len(found) > CATALOG_LIMIT,
+        results=tuple(found[:limit]),
+        more=len(found) > limit,
     )
 
 
