@@ -28,6 +28,13 @@ def item(page: Page, number: int, name: str):
     return page.get_by_role("group", name=f"{number}. {name}", exact=True)
 
 
+def move_up_and_remove(page: Page, *, move: str, to: int, remove: str) -> None:
+    page.get_by_role("button", name=f"Move {move} up").click()
+    expect(item(page, to, move)).to_be_visible()
+    page.get_by_role("button", name=f"Remove {remove}").click()
+    expect(page.get_by_role("group", name=re.compile(remove))).to_have_count(0)
+
+
 def saved_plan(title: str) -> list[tuple[str, int, int]]:
     plan = Plan.objects.get(title=title)
     assert plan.times_per_day == 2 and plan.weekdays == 0b1111111
@@ -63,10 +70,7 @@ def test_building_a_plan_with_htmx_never_reloads_the_page(
     page.get_by_label("Search by name").fill("calf")
     catalog.get_by_role("button", name="Add Standing calf stretch", exact=True).click()
     expect(item(page, 3, "Standing calf stretch")).to_be_visible()
-    page.get_by_role("button", name="Move Standing calf stretch up").click()
-    expect(item(page, 2, "Standing calf stretch")).to_be_visible()
-    page.get_by_role("button", name="Remove Standing calf stretch").click()
-    expect(page.get_by_role("group", name=re.compile("Standing calf stretch"))).to_have_count(0)
+    move_up_and_remove(page, move="Standing calf stretch", to=2, remove="Standing calf stretch")
     expect(item(page, 2, "Prone press-up")).to_be_visible()
     # What was typed before the changes is still there.
     expect(page.get_by_label("Title")).to_have_value("Evening back routine")
@@ -137,10 +141,7 @@ def test_the_same_plan_is_built_without_javascript(browser, live_server, demo_da
     page.get_by_role("button", name="Show exercises").click()
     page.get_by_role("button", name="Add Prone press-up", exact=True).click()
     expect(item(page, 3, "Prone press-up")).to_be_visible()
-    page.get_by_role("button", name="Move Prone press-up up").click()
-    expect(item(page, 2, "Prone press-up")).to_be_visible()
-    page.get_by_role("button", name="Remove Standing calf stretch").click()
-    expect(page.get_by_role("group", name=re.compile("Standing calf stretch"))).to_have_count(0)
+    move_up_and_remove(page, move="Prone press-up", to=2, remove="Standing calf stretch")
 
     item(page, 1, "Knee-to-chest stretch").get_by_label("Hold (s)").fill("15")
     page.get_by_role("button", name="Update preview").click()
