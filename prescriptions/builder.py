@@ -183,6 +183,8 @@ class BuilderRow:
     dose_text: str = ""
     # A number outside its hard limit, said as it will be when saving, while still typing.
     dose_problem: str = ""
+    # The row's button ("up", "down", "remove") that takes the focus after a change.
+    focus: str = ""
 
 
 @dataclass
@@ -193,7 +195,6 @@ class Builder:
     warnings: list
     schedule_text: str
     catalog: Catalog
-    focus_index: int | None = None
     errors: list[str] = field(default_factory=list)
     # The piece of the page an htmx request asked for, and what to announce about its change.
     partial: str | None = None
@@ -225,7 +226,7 @@ def build(
     its own form (name and schedule, no dates)."""
     choosable = _choosable(clinic, start.kept_exercise_ids)
     form_kwargs = {"exercises": choosable}
-    focus_index = None
+    focus = None
     status = ""
     data = posted(request)
     if data is None:
@@ -273,31 +274,35 @@ def build(
             status = _("A plan holds at most %(n)d exercises.") % {"n": MAX_ITEMS}
         else:
             rows.append(row_for_exercise(exercise))
-            focus_index = len(rows) - 1
+            # Without htmx the page reloads: the new row's first field takes the focus. With
+            # htmx the therapist stays on the catalog's button, to add the next one.
+            focus = None if request.htmx else (len(rows) - 1, "sets")
             status = _("Added %(name)s as exercise %(n)d.") % {
                 "name": exercise.name,
                 "n": len(rows),
             }
     elif verb == "remove" and index is not None and 0 <= index < len(rows):
-        rows.pop(index)
-        status = _("Exercise %(n)d removed.") % {"n": index + 1}
+        removed = rows.pop(index)
+        name = choosable.filter(pk=_as_int(removed.get("exercise"))).values_list("name").first()
+        status = _("Removed %(name)s.") % {"name": name[0] if name else index + 1}
+        # The focus goes to the Remove button now in its place (or the last one's).
+        focus = (min(index, len(rows) - 1), "remove") if rows else None
     elif verb in ("up", "down") and index is not None and 0 <= index < len(rows):
         other = index - 1 if verb == "up" else index + 1
         if 0 <= other < len(rows):
             rows[index], rows[other] = rows[other], rows[index]
-            focus_index = other
+            # The same button on the moved row keeps the focus, so pressing it again moves it
+            # on; at the top or bottom, the button for the way back.
+            at_end = other == 0 if verb == "up" else other == len(rows) - 1
+            focus = (other, ("down" if verb == "up" else "up") if at_end else verb)
             status = _("Moved to number %(n)d.") % {"n": other + 1}
-    if request.htmx:
-        # The therapist stays where they were (in the catalog, on the button they pressed):
-        # the swapped-in list does not pull the focus to the new row as a reloaded page does.
-        focus_index = None
     return _render_state(
         plan_form=form_class(initial=_plan_initial_from_post(data, form_class)),
         formset=PlanItemFormSet(prefix=PREFIX, initial=rows, form_kwargs=form_kwargs),
         rows=rows,
         choosable=choosable,
         catalog=found,
-        focus_index=focus_index,
+        focus=focus,
         partial=PARTIALS.get(verb),
         status=status,
     )
@@ -332,7 +337,7 @@ def _render_state(
     rows,
     choosable,
     catalog,
-    focus_index=None,
+    focus=None,
     errors=(),
     partial=None,
     status="",
@@ -366,8 +371,12 @@ def _render_state(
         builder_rows.append(
             BuilderRow(form=form, exercise=exercise, dose_text=dose_text, dose_problem=dose_problem)
         )
-    if focus_index is not None and focus_index < len(builder_rows):
-        builder_rows[focus_index].form.fields["sets"].widget.attrs["autofocus"] = True
+    if focus is not None and focus[0] < len(builder_rows):
+        row = builder_rows[focus[0]]
+        if focus[1] == "sets":
+            row.form.fields["sets"].widget.attrs["autofocus"] = True
+        else:
+            row.focus = focus[1]
     schedule_text = ""
     if weekdays and times and 1 <= times <= 6:
         schedule_text = (
@@ -380,7 +389,6 @@ def _render_state(
         warnings=plan_warnings(items=inputs, weekdays=weekdays),
         schedule_text=schedule_text,
         catalog=catalog,
-        focus_index=focus_index,
         errors=list(errors),
         partial=partial,
         status=status,

@@ -34,6 +34,8 @@ def test_adding_with_htmx_answers_the_list_and_the_preview_only(
     # The preview and the catalog's status line come out of band, in the same answer.
     assert 'id="builder-preview"' in html and 'hx-swap-oob="true"' in html
     assert "Added Prone press-up as exercise 2." in html
+    # The therapist stays on the catalog's button to add the next exercise.
+    assert "autofocus" not in html
     assert Plan.objects.count() == 0
 
 
@@ -47,12 +49,16 @@ def test_moving_and_removing_with_htmx_keep_the_typed_dose(
     assert html.index("Remove Prone press-up") < html.index("Remove Knee-to-chest stretch")
     assert 'name="items-1-hold_seconds" value="45"' in html
     assert "Moved to number 2." in html
+    # The moved row's button for the way back keeps the keyboard where it was.
+    assert 'value="up:1" autofocus' in html and html.count("autofocus") == 1
 
     html = client.post(create_url(owned_patient), plan_data(rows, action="remove:0"), headers=HTMX)
     html = html.text
     assert "Remove Knee-to-chest stretch" not in html and "Remove Prone press-up" in html
     assert 'name="items-TOTAL_FORMS" value="1"' in html
     assert "<form" not in html
+    assert "Removed Knee-to-chest stretch." in html
+    assert 'value="remove:0" autofocus' in html
 
 
 def test_the_same_actions_without_htmx_answer_the_whole_page(
