@@ -31,6 +31,8 @@ def item(page: Page, number: int, name: str):
 def move_up_and_remove(page: Page, *, move: str, to: int, remove: str) -> None:
     page.get_by_role("button", name=f"Move {move} up").click()
     expect(item(page, to, move)).to_be_visible()
+    # The keyboard stays on the moved row's button, to press it again.
+    expect(page.get_by_role("button", name=f"Move {move} up")).to_be_focused()
     page.get_by_role("button", name=f"Remove {remove}").click()
     expect(page.get_by_role("group", name=re.compile(remove))).to_have_count(0)
 
