@@ -199,10 +199,17 @@ class Builder:
     # The piece of the page an htmx request asked for, and what to announce about its change.
     partial: str | None = None
     status: str = ""
+    # The exercise just added or removed, when the catalog on the page shows it: its entry is
+    # sent again so its "In the plan" mark follows the change.
+    touched: Exercise | None = None
 
     @property
     def results(self) -> list[Exercise]:
         return list(self.catalog.results)
+
+    @property
+    def in_plan(self) -> frozenset[int]:
+        return frozenset(row.exercise.pk for row in self.rows if row.exercise is not None)
 
 
 def partial_name(request, result: Builder) -> str | None:
@@ -228,6 +235,7 @@ def build(
     form_kwargs = {"exercises": choosable}
     focus = None
     status = ""
+    exercise = None
     data = posted(request)
     if data is None:
         return _render_state(
@@ -283,8 +291,8 @@ def build(
             }
     elif verb == "remove" and index is not None and 0 <= index < len(rows):
         removed = rows.pop(index)
-        name = choosable.filter(pk=_as_int(removed.get("exercise"))).values_list("name").first()
-        status = _("Removed %(name)s.") % {"name": name[0] if name else index + 1}
+        exercise = choosable.filter(pk=_as_int(removed.get("exercise"))).first()
+        status = _("Removed %(name)s.") % {"name": exercise.name if exercise else index + 1}
         # The focus goes to the Remove button now in its place (or the last one's).
         focus = (min(index, len(rows) - 1), "remove") if rows else None
     elif verb in ("up", "down") and index is not None and 0 <= index < len(rows):
@@ -305,6 +313,7 @@ def build(
         focus=focus,
         partial=PARTIALS.get(verb),
         status=status,
+        touched=exercise if exercise in found.results else None,
     )
 
 
@@ -341,6 +350,7 @@ def _render_state(
     errors=(),
     partial=None,
     status="",
+    touched=None,
 ):
     exercise_ids = {_as_int(row.get("exercise")) for row in rows} - {None}
     exercises = {
@@ -392,6 +402,7 @@ def _render_state(
         errors=list(errors),
         partial=partial,
         status=status,
+        touched=touched,
     )
 
 

@@ -218,3 +218,34 @@ def test_browsing_reads_the_same_number_of_queries_at_any_catalog_size(
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = browse(client, owned_patient, region="knee").text
     assert html.count('class="exercise-thumb') == min(2 + 2 * size, 30)
+
+
+def test_the_catalog_marks_what_is_in_the_plan_and_follows_adds_and_removes(
+    client, therapist, owned_patient, knee, press
+):
+    client.force_login(therapist)
+    shown = {"region": "lower_back"}
+    html = client.post(
+        create_url(owned_patient),
+        plan_data([{"exercise": str(knee.pk)}], action="browse", **shown),
+        headers=HTMX,
+    ).text
+    knee_entry = html.split(f'id="catalog-result-{knee.pk}"')[1].split("</li>")[0]
+    press_entry = html.split(f'id="catalog-result-{press.pk}"')[1].split("</li>")[0]
+    assert "In the plan" in knee_entry and "In the plan" not in press_entry
+
+    added = plan_data([{"exercise": str(knee.pk)}], action=f"add:{press.pk}", **shown)
+    html = client.post(create_url(owned_patient), added, headers=HTMX).text
+    oob = f'<span class="search-result-text" id="catalog-result-{press.pk}" hx-swap-oob="true">'
+    assert oob in html and "In the plan" in html.split(oob)[1].split("</span></span>")[0]
+
+    removed = plan_data(
+        [{"exercise": str(knee.pk)}, {"exercise": str(press.pk)}], action="remove:1", **shown
+    )
+    html = client.post(create_url(owned_patient), removed, headers=HTMX).text
+    assert oob in html and "In the plan" not in html.split(oob)[1]
+
+    # An exercise the catalog does not show at the moment is not sent again.
+    elsewhere = plan_data([], action=f"add:{press.pk}", region="neck")
+    html = client.post(create_url(owned_patient), elsewhere, headers=HTMX).text
+    assert "catalog-result-" not in html
