@@ -1,8 +1,10 @@
 """The plan builder behind the new-plan and edit-plan pages, and the template editor.
 
 It works as a plain HTML form: adding, moving and removing exercises are submit buttons that
-post the whole form back, so nothing typed is lost and it works without JavaScript. htmx only
-makes the catalog search answer as you type. Saving validates everything and calls the service
+post the whole form back, so nothing typed is lost and it works without JavaScript. With
+JavaScript, htmx posts the same form with the same button and swaps in only the piece that
+changed (`Builder.partial`): the exercise list, the preview (dose read-back, schedule and
+warnings, posted as you type) or the catalog. Saving validates everything and calls the service
 the page hands in; a refused save re-renders with every value the therapist entered.
 """
 
@@ -14,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from exercises import dose
 from exercises.dose import Side
-from exercises.models import Exercise
+from exercises.models import BodyRegion, Exercise, Kind
 from exercises.selectors import exercise_catalog
 from lib.web import posted
 
@@ -27,7 +30,21 @@ from .warnings import plan_warnings
 PREFIX = "items"
 ROW_FIELDS = ["item_id", "exercise", *ITEM_FIELDS]
 MAX_ITEMS = 40
-SEARCH_LIMIT = 12
+# A name typed narrows as it is typed; a body region or kind chosen is a shelf to look along.
+CATALOG_LIMIT = 12
+SHELF_LIMIT = 30
+PAGE = "prescriptions/plan_builder.html"
+# Which piece of the page an htmx request for each action swaps in; a save, and any request
+# without htmx, answers with the whole page.
+PARTIALS = {
+    "add": "builder-change",
+    "remove": "builder-change",
+    "up": "builder-change",
+    "down": "builder-change",
+    "preview": "builder-live",
+    "refresh": "builder-live",
+    "browse": "builder-catalog",
+}
 
 
 def rows_from_items(items, *, keep_ids: bool) -> list[dict]:
@@ -107,11 +124,67 @@ def _choosable(clinic, kept_ids):
     return Exercise.objects.available_to(clinic).filter(Q(is_archived=False) | Q(pk__in=kept_ids))
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """The catalog panel: what was asked (name, body region, kind) and the exercises found,
+    up to a limit (`more` says there are others to narrow down to)."""
+
+    query: str = ""
+    region: str = ""
+    kind: str = ""
+    results: tuple[Exercise, ...] = ()
+    more: bool = False
+
+    regions = BodyRegion.choices
+    kinds = Kind.choices
+
+    @property
+    def asked(self) -> bool:
+        return bool(self.query or self.region or self.kind)
+
+
+def catalog(*, clinic, query: str = "", region: str = "", kind: str = "") -> Catalog:
+    """The clinic's active exercises by name, body region and kind; nothing until one is asked.
+    Pictures are drawn from the rows themselves, so this is one query at any catalog size."""
+    query = query.strip()
+    region = region if region in BodyRegion.values else ""
+    kind = kind if kind in Kind.values else ""
+    asked = Catalog(query=query, region=region, kind=kind)
+    # No name holds a NUL character (PostgreSQL cannot store one, and fails on a query that
+    # has one), so nothing matches.
+    if not asked.asked or "\x00" in query:
+        return asked
+    limit = SHELF_LIMIT if region or kind else CATALOG_LIMIT
+    found = list(
+        exercise_catalog(clinic=clinic, query=query, body_region=region, kind=kind)[: limit + 1]
+    )
+    return Catalog(
+        query=query,
+        region=region,
+        kind=kind,
+        results=tuple(found[:limit]),
+        more=len(found) > limit,
+    )
+
+
+def catalog_from(data, *, clinic) -> Catalog:
+    return catalog(
+        clinic=clinic,
+        query=data.get("q", ""),
+        region=data.get("region", ""),
+        kind=data.get("kind", ""),
+    )
+
+
 @dataclass
 class BuilderRow:
     form: object
     exercise: Exercise | None
     dose_text: str = ""
+    # A number outside its hard limit, said as it will be when saving, while still typing.
+    dose_problem: str = ""
+    # The row's button ("up", "down", "remove") that takes the focus after a change.
+    focus: str = ""
 
 
 @dataclass
@@ -121,10 +194,29 @@ class Builder:
     rows: list[BuilderRow]
     warnings: list
     schedule_text: str
-    query: str
-    results: list[Exercise]
-    focus_index: int | None = None
+    catalog: Catalog
     errors: list[str] = field(default_factory=list)
+    # The piece of the page an htmx request asked for, and what to announce about its change.
+    partial: str | None = None
+    status: str = ""
+    # The exercise just added or removed, when the catalog on the page shows it: its entry is
+    # sent again so its "In the plan" mark follows the change.
+    touched: Exercise | None = None
+
+    @property
+    def results(self) -> list[Exercise]:
+        return list(self.catalog.results)
+
+    @property
+    def in_plan(self) -> frozenset[int]:
+        return frozenset(row.exercise.pk for row in self.rows if row.exercise is not None)
+
+
+def partial_name(request, result: Builder) -> str | None:
+    """The partial of PAGE to answer with: only for htmx, only for an action that changes one
+    piece. Such answers are not recorded as a look at the patient's record: they repeat, as
+    the therapist types, what the page that was recorded already shows."""
+    return result.partial if request.htmx else None
 
 
 def build(
@@ -141,21 +233,21 @@ def build(
     its own form (name and schedule, no dates)."""
     choosable = _choosable(clinic, start.kept_exercise_ids)
     form_kwargs = {"exercises": choosable}
-    query = ""
-    focus_index = None
+    focus = None
+    status = ""
+    exercise = None
     data = posted(request)
     if data is None:
         return _render_state(
             plan_form=form_class(initial=start.initial),
             formset=PlanItemFormSet(prefix=PREFIX, initial=start.rows, form_kwargs=form_kwargs),
             rows=start.rows,
-            clinic=clinic,
             choosable=choosable,
-            query=query,
+            catalog=catalog_from(request.GET, clinic=clinic),
         )
 
     action = data.get("action", "save")
-    query = data.get("q", "").strip()
+    found = catalog_from(data, clinic=clinic)
     rows = _rows_from_post(data)
 
     if action == "save":
@@ -175,9 +267,8 @@ def build(
             plan_form=plan_form,
             formset=formset,
             rows=rows,
-            clinic=clinic,
             choosable=choosable,
-            query=query,
+            catalog=found,
             errors=errors,
         )
 
@@ -185,35 +276,45 @@ def build(
     index = _as_int(argument)
     if verb == "add":
         exercise = choosable.filter(is_archived=False, pk=_as_int(argument)).first()
-        if exercise is not None and len(rows) < MAX_ITEMS:
+        if exercise is None:
+            status = _("That exercise is no longer in the catalog.")
+        elif len(rows) >= MAX_ITEMS:
+            status = _("A plan holds at most %(n)d exercises.") % {"n": MAX_ITEMS}
+        else:
             rows.append(row_for_exercise(exercise))
-            focus_index = len(rows) - 1
+            # Without htmx the page reloads: the new row's first field takes the focus. With
+            # htmx the therapist stays on the catalog's button, to add the next one.
+            focus = None if request.htmx else (len(rows) - 1, "sets")
+            status = _("Added %(name)s as exercise %(n)d.") % {
+                "name": exercise.name,
+                "n": len(rows),
+            }
     elif verb == "remove" and index is not None and 0 <= index < len(rows):
-        rows.pop(index)
+        removed = rows.pop(index)
+        exercise = choosable.filter(pk=_as_int(removed.get("exercise"))).first()
+        status = _("Removed %(name)s.") % {"name": exercise.name if exercise else index + 1}
+        # The focus goes to the Remove button now in its place (or the last one's).
+        focus = (min(index, len(rows) - 1), "remove") if rows else None
     elif verb in ("up", "down") and index is not None and 0 <= index < len(rows):
         other = index - 1 if verb == "up" else index + 1
         if 0 <= other < len(rows):
             rows[index], rows[other] = rows[other], rows[index]
-            focus_index = other
+            # The same button on the moved row keeps the focus, so pressing it again moves it
+            # on; at the top or bottom, the button for the way back.
+            at_end = other == 0 if verb == "up" else other == len(rows) - 1
+            focus = (other, ("down" if verb == "up" else "up") if at_end else verb)
+            status = _("Moved to number %(n)d.") % {"n": other + 1}
     return _render_state(
         plan_form=form_class(initial=_plan_initial_from_post(data, form_class)),
         formset=PlanItemFormSet(prefix=PREFIX, initial=rows, form_kwargs=form_kwargs),
         rows=rows,
-        clinic=clinic,
         choosable=choosable,
-        query=query,
-        focus_index=focus_index,
+        catalog=found,
+        focus=focus,
+        partial=PARTIALS.get(verb),
+        status=status,
+        touched=exercise if exercise in found.results else None,
     )
-
-
-def search_results(*, clinic, query: str, region: str = "") -> list[Exercise]:
-    if not query and not region:
-        return []
-    if "\x00" in query:
-        # No name holds a NUL character (PostgreSQL cannot store one, and fails on a query
-        # that has one), so nothing matches.
-        return []
-    return list(exercise_catalog(clinic=clinic, query=query, body_region=region)[:SEARCH_LIMIT])
 
 
 def _item_input(cleaned: dict) -> ItemInput:
@@ -239,7 +340,17 @@ def _messages_onto(plan_form, error: ValidationError) -> list[str]:
 
 
 def _render_state(
-    *, plan_form, formset, rows, clinic, choosable, query, focus_index=None, errors=()
+    *,
+    plan_form,
+    formset,
+    rows,
+    choosable,
+    catalog,
+    focus=None,
+    errors=(),
+    partial=None,
+    status="",
+    touched=None,
 ):
     exercise_ids = {_as_int(row.get("exercise")) for row in rows} - {None}
     exercises = {
@@ -254,7 +365,8 @@ def _render_state(
         numbers = [_as_int(row.get(name)) for name in ("sets", "repetitions", "hold_seconds")]
         rest = _as_int(row.get("rest_seconds")) or 0
         dose_text = ""
-        if exercise is not None and None not in numbers:
+        dose_problem = _dose_problem(row)
+        if exercise is not None and None not in numbers and not dose_problem:
             sets, repetitions, hold = numbers
             item = ItemInput(
                 exercise=exercise,
@@ -266,9 +378,15 @@ def _render_state(
             )
             dose_text = item.dose_text
             inputs.append(item)
-        builder_rows.append(BuilderRow(form=form, exercise=exercise, dose_text=dose_text))
-    if focus_index is not None and focus_index < len(builder_rows):
-        builder_rows[focus_index].form.fields["sets"].widget.attrs["autofocus"] = True
+        builder_rows.append(
+            BuilderRow(form=form, exercise=exercise, dose_text=dose_text, dose_problem=dose_problem)
+        )
+    if focus is not None and focus[0] < len(builder_rows):
+        row = builder_rows[focus[0]]
+        if focus[1] == "sets":
+            row.form.fields["sets"].widget.attrs["autofocus"] = True
+        else:
+            row.focus = focus[1]
     schedule_text = ""
     if weekdays and times and 1 <= times <= 6:
         schedule_text = (
@@ -280,11 +398,20 @@ def _render_state(
         rows=builder_rows,
         warnings=plan_warnings(items=inputs, weekdays=weekdays),
         schedule_text=schedule_text,
-        query=query,
-        results=search_results(clinic=clinic, query=query),
-        focus_index=focus_index,
+        catalog=catalog,
         errors=list(errors),
+        partial=partial,
+        status=status,
+        touched=touched,
     )
+
+
+def _dose_problem(row: dict) -> str:
+    for name, limit in dose.DOSE_LIMITS.items():
+        number = _as_int(row.get(name))
+        if number is None or not limit.minimum <= number <= limit.maximum:
+            return str(limit.message)
+    return ""
 
 
 def _value(form, name):

@@ -117,10 +117,12 @@ def plan_create(request, pk: int):
             % {"title": result.title, "name": patient.first_name},
         )
         return redirect("prescriptions:plan-detail", pk=result.pk)
+    if partial := builder.partial_name(request, result):
+        return render(request, f"{builder.PAGE}#{partial}", {"builder": result})
     audit.record(action=AuditAction.PLAN_BUILDER_VIEWED, patient=patient, summary=_("A new plan."))
     return render(
         request,
-        "prescriptions/plan_builder.html",
+        builder.PAGE,
         {
             "builder": result,
             "patient": patient,

@@ -77,29 +77,26 @@ def plan_edit(request, pk: int):
         else:
             messages.success(request, _("Plan saved as revision %(n)d.") % {"n": result.version})
         return redirect("prescriptions:plan-detail", pk=plan.pk)
+    context = {"builder": result, "patient": plan.patient, "plan": plan}
+    if partial := builder.partial_name(request, result):
+        return render(request, f"{builder.PAGE}#{partial}", context)
     audit.record(
         action=AuditAction.PLAN_BUILDER_VIEWED,
         patient=plan.patient,
         summary=_("Plan #%(plan)d.") % {"plan": plan.pk},
     )
-    return render(
-        request,
-        "prescriptions/plan_builder.html",
-        {"builder": result, "patient": plan.patient, "plan": plan},
-    )
+    return render(request, builder.PAGE, context)
 
 
 @staff_required
 def exercise_search(request):
-    """The builder's catalog search, as you type (htmx swaps this fragment in)."""
-    query = request.GET.get("q", "").strip()
+    """The catalog by name, body region and kind, as a fragment. The builder itself browses by
+    posting its form (so its add buttons know which plan they add to); this answers a plain GET."""
+    found = builder.catalog_from(request.GET, clinic=request.user.clinic)
     return render(
         request,
-        "prescriptions/plan_builder.html#search-results",
-        {
-            "results": builder.search_results(clinic=request.user.clinic, query=query),
-            "query": query,
-        },
+        f"{builder.PAGE}#catalog-results",
+        {"catalog": found, "results": list(found.results), "query": found.query},
     )
 
 

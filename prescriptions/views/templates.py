@@ -84,11 +84,10 @@ def _template_builder(request, *, template: PlanTemplate | None, save, saved_mes
     if not isinstance(result, builder.Builder):
         messages.success(request, saved_message % {"name": result.name})
         return redirect("prescriptions:template-detail", pk=result.pk)
-    return render(
-        request,
-        "prescriptions/template_form.html",
-        {"builder": result, "plan_template": template},
-    )
+    context = {"builder": result, "plan_template": template}
+    if partial := builder.partial_name(request, result):
+        return render(request, f"{builder.PAGE}#{partial}", context)
+    return render(request, "prescriptions/template_form.html", context)
 
 
 @clinic_admin_required

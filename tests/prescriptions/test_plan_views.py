@@ -145,11 +145,17 @@ def test_warnings_show_but_do_not_block(client, therapist, owned_patient, knee):
         action="refresh",
     )
     page = client.post(create_url(owned_patient), data).text
-    assert "30 seconds of holding in all" in page
-    assert "Scheduled on one day a week" in page
-    assert "Check first: If you have osteoporosis" in page
+    assert "Hold × repetitions is 30 s, under the 60 s usually advised for a static stretch" in page
+    assert "Scheduled on 1 day a week, under the 2–3 days usually advised" in page
+    assert "Contraindication to screen for (as the patient reads it)" in page
+    assert "ask your therapist before this stretch" in page  # quoted as what the patient reads
     data["action"] = "save"
-    assert client.post(create_url(owned_patient), data).status_code == 302
+    response = client.post(create_url(owned_patient), data)
+    assert response.status_code == 302
+    # The plan page shows the same warnings in the same therapist's words.
+    page = client.get(response.url).text
+    assert "Hold × repetitions is 30 s, under the 60 s usually advised" in page
+    assert "Contraindication to screen for (as the patient reads it)" in page
 
 
 def test_another_clinics_exercise_cannot_be_slipped_in(
