@@ -10,6 +10,7 @@ from patients.models import Patient, PatientStatus
 from patients.selectors.duplicates import patient_matches
 from patients.services import PatientMatchesFound, patient_create, patient_discharge
 from tests.patients.factories import PatientFactory
+from tests.patients.test_patient_pages import valid_form_data
 
 ADD = reverse("patients:patient-add")
 
@@ -29,17 +30,10 @@ def discharged(therapist):
 
 
 def typed(**overrides):
-    data = {
-        "first_name": "Rosa",
-        "last_name": "Marsh",
-        "email": "Rosa.Marsh@Example.com",
-        "date_of_birth": "1981-02-03",
-        "phone": "01632 960123",
-        "condition": "Back spasms after lifting",
-        "primary_therapist": "",
-    }
-    data.update(overrides)
-    return data
+    return valid_form_data(
+        **{"first_name": "Rosa", "last_name": "Marsh", "email": "Rosa.Marsh@Example.com"}
+        | overrides
+    )
 
 
 def test_the_same_email_as_a_discharged_record_is_not_saved_and_offers_to_reactivate_it(

@@ -4,7 +4,6 @@ import logging
 import re
 
 import pytest
-import segno
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -20,6 +19,7 @@ from prescriptions.handouts import local_file
 from prescriptions.services import ItemInput, plan_create
 from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
+from tests.qr import assert_page_draws_qr_code_of
 
 STOP_RULE = "If an exercise causes pain, stop straight away and contact your therapist"
 
@@ -546,18 +546,7 @@ def test_printing_with_a_code_puts_a_working_short_address_and_its_qr_code_on_th
     assert "Follow this plan on your phone" in page
     assert "Download PDF" not in page.split("<main", 1)[0]  # another code would replace this one
     # The QR code's dark modules are those of the short address.
-    qr = segno.make(url, error="m")
-    size = re.search(r'<svg viewBox="0 0 (\d+) \1" class="qr-code"', page)[1]
-    assert int(size) == qr.symbol_size(border=4)[0]
-    runs = re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="1"/>', page)
-    drawn = {(int(x) + step, int(y)) for x, y, width in runs for step in range(int(width))}
-    expected = {
-        (x, y)
-        for y, row in enumerate(qr.matrix_iter(border=4))
-        for x, dark in enumerate(row)
-        if dark
-    }
-    assert drawn == expected
+    assert_page_draws_qr_code_of(page, url)
     # It opens the set-up page for this patient.
     client.logout()
     shown = client.get(f"/j/{code}")
