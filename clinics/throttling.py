@@ -128,6 +128,6 @@ def invitation_code_failure_record(request) -> None:
         ip_address=client_address(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
         http_accept=request.META.get("HTTP_ACCEPT", "")[:1025],
-        path_info=request.path_info.rsplit("/", 2)[0][:255],
+        path_info="/j/",  # never the code that was tried
         locked_out=False,
     )

@@ -158,6 +158,9 @@ def plan_create(request, pk: int):
 @require_POST
 def patient_invite(request, pk: int):
     patient = patient_for_staff(user=request.user, pk=pk)
+    # Sent from one of the patient's plans, the answer is shown on that plan's page.
+    plan_pk = request.POST.get("plan", "")
+    plan = plan_for_staff(user=request.user, pk=int(plan_pk)) if plan_pk.isdigit() else None
     flash_outcome(
         request,
         lambda: services.patient_invite(
@@ -169,12 +172,8 @@ def patient_invite(request, pk: int):
         )
         % {"email": patient.email},
     )
-    # Sent from a plan's page, the answer is shown there.
-    plan_pk = request.POST.get("plan", "")
-    if plan_pk.isdigit():
-        plan = plan_for_staff(user=request.user, pk=int(plan_pk))
-        if plan.patient_id == patient.pk:
-            return redirect("prescriptions:plan-detail", pk=plan.pk)
+    if plan is not None and plan.patient_id == patient.pk:
+        return redirect("prescriptions:plan-detail", pk=plan.pk)
     return redirect("insights:patient-detail", pk=patient.pk)
 
 

@@ -464,6 +464,21 @@ def test_another_patients_plan_cannot_steer_where_the_invitation_answer_goes(
     assert response.url == reverse("insights:patient-detail", args=[newcomer.pk])
 
 
+def test_another_clinics_plan_named_with_an_invitation_answers_404_and_sends_nothing(
+    client, therapist, stranger, newcomer
+):
+    strangers_patient = PatientFactory(primary_therapist=stranger)
+    strangers_plan = make_plan(strangers_patient, stranger)
+    client.force_login(therapist)
+
+    response = client.post(
+        reverse("patients:patient-invite", args=[newcomer.pk]), {"plan": strangers_plan.pk}
+    )
+
+    assert response.status_code == 404
+    assert mail.outbox == []
+
+
 def test_an_invitation_that_ran_out_is_offered_again(client, therapist, newcomer):
     plan = make_plan(newcomer, therapist)
     patient_invitation_code_issue(patient=newcomer, invited_by=therapist)
