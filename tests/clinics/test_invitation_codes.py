@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 from axes.models import AccessFailureLog
@@ -10,7 +11,7 @@ from django.core import mail
 from django.db.models import F
 from django.urls import reverse
 
-from clinics.models import AccessLink, AccessPurpose
+from clinics.models import AccessLink, AccessPurpose, AuditAction, AuditEvent, User
 from clinics.services import (
     INVITATION_CODE_ALPHABET,
     INVITATION_CODE_LENGTH,
@@ -203,3 +204,27 @@ def test_codes_are_drawn_at_random_from_the_alphabet(invitee, therapist):
     assert len(codes) == 20
     assert all(re.fullmatch(f"[{INVITATION_CODE_ALPHABET}]{{10}}", code) for code in codes)
     assert AccessLink.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_a_code_that_fails_to_be_made_leaves_no_account_and_no_audit_row(invitee, therapist):
+    with (
+        mock.patch("patients.services.invitation_code_issue", side_effect=RuntimeError),
+        pytest.raises(RuntimeError),
+    ):
+        patient_invitation_code_issue(patient=invitee, invited_by=therapist)
+
+    invitee.refresh_from_db()
+    assert invitee.user is None
+    assert not User.objects.filter(email=invitee.email).exists()
+    assert not AccessLink.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.PATIENT_INVITED).exists()
+
+
+def test_a_weak_password_leaves_the_code_unused(client, invitee, therapist):
+    code = printed_code(invitee, therapist)
+
+    refused = set_password(client, code_path(code), "short")
+
+    assert refused.status_code == 200 and "This password is too short." in refused.text
+    assert AccessLink.objects.get().used_at is None
+    assert set_password(client, code_path(code)).status_code == 302

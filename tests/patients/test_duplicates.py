@@ -1,6 +1,7 @@
 """Adding a patient the clinic already has: the page names the record instead of saving."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -197,3 +198,18 @@ def test_the_form_queries_do_not_grow_with_the_matches(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.post(ADD, typed())
     assert len(response.context["matches"]) == 5
+
+
+def test_a_patient_added_anyway_whose_audit_row_fails_is_not_saved(therapist, discharged):
+    with (
+        mock.patch("patients.services.audit.record", side_effect=RuntimeError),
+        pytest.raises(RuntimeError),
+    ):
+        patient_create(
+            clinic=therapist.clinic,
+            first_name="Rosa",
+            last_name="Marsh",
+            email=discharged.email,
+            duplicate_reason="A namesake",
+        )
+    assert Patient.objects.count() == 1
