@@ -101,7 +101,9 @@ ACCESS_LINK_URL_NAME = {
     AccessPurpose.SIGN_IN: "clinics:sign-in-link-use",
     AccessPurpose.UNLOCK: "clinics:unlock-link-use",
 }
-# token_urlsafe(32) gives 43 characters; anything much longer is not one of ours.
+# token_urlsafe(32) gives 43 characters; anything much longer, or as short as a printed
+# invitation code, is not one of ours.
+ACCESS_TOKEN_MIN_LENGTH = 32
 ACCESS_TOKEN_MAX_LENGTH = 100
 
 # Every refusal says what to do next. None of them says whether an account exists: only the
@@ -117,8 +119,8 @@ ACCESS_LINK_REFUSALS = {
             "ask your therapist or clinic to send a new invitation."
         ),
         "revoked": gettext_lazy(
-            "A newer invitation has been sent since this one. Use the link in the most recent "
-            "email."
+            "A newer invitation has been sent or printed since this one. Use the most recent "
+            "email or handout, or ask your therapist or clinic for a new one."
         ),
         "expired": gettext_lazy(
             "This invitation has expired. Ask your therapist or clinic to send a new invitation."
@@ -174,6 +176,16 @@ def access_link_url(*, token: str, purpose: str, base_url: str) -> str:
 def access_link_issue(*, user: User, purpose: str, created_by: User | None = None) -> str:
     """A new link for `user`, cancelling their earlier unused links of the same purpose. Returns
     the raw token, which exists only in the email from here on."""
+    token = secrets.token_urlsafe(32)
+    _access_link_store(
+        user=user, purpose=purpose, token_hash=access_token_hash(token), created_by=created_by
+    )
+    return token
+
+
+def _access_link_store(
+    *, user: User, purpose: str, token_hash: str, created_by: User | None
+) -> AccessLink:
     if purpose not in AccessPurpose.values:
         raise ValueError(f"Unknown access link purpose: {purpose!r}")
     # Locking the user makes two concurrent issues take turns, so only the later link stays live.
@@ -182,16 +194,87 @@ def access_link_issue(*, user: User, purpose: str, created_by: User | None = Non
     AccessLink.objects.filter(
         user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
-    AccessLink.objects.create(
+    return AccessLink.objects.create(
         user=user,
         purpose=purpose,
-        token_hash=access_token_hash(token),
+        token_hash=token_hash,
         created_by=created_by,
         created_at=now,
         expires_at=now + ACCESS_LINK_LIFETIME[purpose],
     )
-    return token
+
+
+# An invitation printed on a handout is typed from paper or scanned from its QR code, so it is
+# short: 10 characters from capitals and digits that cannot be taken for one another (no 0, 1,
+# I, L or O), about 50 bits, with the guessing throttled (clinics.throttling). It is an
+# invitation like an emailed one, stored the same way (a hash only), so issuing either revokes
+# the other: only the newest invitation works. Its hash is taken over "code:" and the code, so
+# an invitation code is never accepted as an emailed link's token, only at its own short
+# address, where the guessing is counted.
+INVITATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+INVITATION_CODE_LENGTH = 10
+
+
+def invitation_code_normalize(code: str) -> str:
+    """The code as stored, from what a person typed: any case, with spaces or dashes."""
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def _invitation_code_hash(code: str) -> str:
+    return access_token_hash(f"code:{invitation_code_normalize(code)}")
+
+
+def invitation_code_valid_form(code: str) -> bool:
+    code = invitation_code_normalize(code)
+    return len(code) == INVITATION_CODE_LENGTH and all(
+        character in INVITATION_CODE_ALPHABET for character in code
+    )
+
+
+def account_in_use(user: User) -> bool:
+    """Whether someone already signs in to this account (a password chosen, or a sign-in made
+    by an emailed link), so an invitation to set it up has nothing left to do."""
+    return user.has_usable_password() or user.last_login is not None
+
+
+def invitation_code_url(*, code: str, base_url: str) -> str:
+    return urljoin(base_url, reverse("clinics:invitation-code", args=[code]))
+
+
+@transaction.atomic
+def invitation_code_issue(*, user: User, created_by: User | None = None) -> str:
+    """A new invitation for `user` as a short code, revoking their earlier invitations, emailed
+    or printed. Returns the code, which exists only on the printed page from here on."""
+    code = "".join(secrets.choice(INVITATION_CODE_ALPHABET) for _ in range(INVITATION_CODE_LENGTH))
+    _access_link_store(
+        user=user,
+        purpose=AccessPurpose.INVITATION,
+        token_hash=_invitation_code_hash(code),
+        created_by=created_by,
+    )
+    return code
+
+
+def invitation_code_check(*, code: str) -> User:
+    """The person an invitation code is for, if it still works, without using it up."""
+    return _access_link_by_hash(
+        token_hash=_checked_code_hash(code), purpose=AccessPurpose.INVITATION, lock=False
+    ).user
+
+
+@transaction.atomic
+def invitation_code_accept(*, code: str, password: str) -> User:
+    """Set the invited person's password and use up the code, both or neither."""
+    link = _access_link_by_hash(
+        token_hash=_checked_code_hash(code), purpose=AccessPurpose.INVITATION, lock=True
+    )
+    return _invitation_use(link, password=password)
+
+
+def _checked_code_hash(code: str) -> str:
+    if not invitation_code_valid_form(code):
+        raise _access_link_refusal(AccessPurpose.INVITATION, "unknown")
+    return _invitation_code_hash(code)
 
 
 def _access_link_refusal(purpose: str, reason: str) -> ValidationError:
@@ -199,12 +282,16 @@ def _access_link_refusal(purpose: str, reason: str) -> ValidationError:
 
 
 def _access_link_live(*, token: str, purpose: str, lock: bool) -> AccessLink:
-    if not token or len(token) > ACCESS_TOKEN_MAX_LENGTH:
+    if not token or not ACCESS_TOKEN_MIN_LENGTH <= len(token) <= ACCESS_TOKEN_MAX_LENGTH:
         raise _access_link_refusal(purpose, "unknown")
+    return _access_link_by_hash(token_hash=access_token_hash(token), purpose=purpose, lock=lock)
+
+
+def _access_link_by_hash(*, token_hash: str, purpose: str, lock: bool) -> AccessLink:
     links = AccessLink.objects.select_related("user")
     if lock:
         links = links.select_for_update(of=("self",))
-    link = links.filter(token_hash=access_token_hash(token), purpose=purpose).first()
+    link = links.filter(token_hash=token_hash, purpose=purpose).first()
     # A deactivated account reads as an unknown link, as if it had never been sent.
     if link is None or not link.user.is_active:
         raise _access_link_refusal(purpose, "unknown")
@@ -236,8 +323,15 @@ def access_link_redeem(*, token: str, purpose: str) -> User:
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
     """Set the invited person's password and use up the invitation, both or neither."""
-    user = access_link_redeem(token=token, purpose=AccessPurpose.INVITATION)
+    link = _access_link_live(token=token, purpose=AccessPurpose.INVITATION, lock=True)
+    return _invitation_use(link, password=password)
+
+
+def _invitation_use(link: AccessLink, *, password: str) -> User:
+    user = link.user
     validate_password(password, user)
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
     user.set_password(password)
     user.save(update_fields=["password"])
     return user

@@ -21,6 +21,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessFailureLog
 from django.utils import timezone
 
+from .audit import client_address
 from .forms import sign_in_identifier
 
 ADDRESS_FAILURE_LIMIT = 100
@@ -94,3 +95,39 @@ class SignInThrottle(AxesDatabaseHandler):
             # The lockout page, as for an account over its limit.
             request.axes_locked_out = True
             request.axes_credentials = credentials
+
+
+# Invitation codes printed on handouts are short enough to type, so guessing them is throttled:
+# each wrong code is a row in axes' failure log, the same log as failed sign-ins, so an address
+# that guesses codes also spends its sign-in allowance. A person mistyping a code from paper
+# gets it wrong a few times, not twenty.
+INVITATION_CODE_FAILURE_LIMIT = 20
+INVITATION_CODE_FAILURE_NAME = "(invitation code)"
+
+
+def invitation_code_guesses_blocked(request) -> bool:
+    """Whether this address has guessed too many wrong invitation codes lately (or failed too
+    many sign-ins), so no code from it is checked for now."""
+    address = client_address(request)
+    if not address:
+        return False
+    since = timezone.now() - ADDRESS_FAILURE_WINDOW
+    recent = AccessFailureLog.objects.filter(ip_address=address, attempt_time__gte=since)
+    if recent.count() >= ADDRESS_FAILURE_LIMIT:
+        return True
+    codes = recent.filter(username=INVITATION_CODE_FAILURE_NAME)
+    return codes.count() >= INVITATION_CODE_FAILURE_LIMIT
+
+
+def invitation_code_failure_record(request) -> None:
+    AccessFailureLog.objects.filter(
+        attempt_time__lt=timezone.now() - ADDRESS_FAILURE_WINDOW
+    ).delete()
+    AccessFailureLog.objects.create(
+        username=INVITATION_CODE_FAILURE_NAME,
+        ip_address=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
+        http_accept=request.META.get("HTTP_ACCEPT", "")[:1025],
+        path_info="/j/",  # never the code that was tried
+        locked_out=False,
+    )

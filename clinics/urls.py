@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from .views import sign_in, two_factor
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/password/", sign_in.password_change, name="password-change"),
     path("account/password/done/", sign_in.password_change_done, name="password-change-done"),
     path("welcome/<str:token>/", sign_in.invitation_accept, name="invitation-accept"),
+    # Typed from a printed handout, so short, with or without a closing slash.
+    re_path(r"^j/(?P<token>[^/]+)/?$", sign_in.invitation_code, name="invitation-code"),
     path("sign-in/email-link/", sign_in.sign_in_link, name="sign-in-link"),
     path("sign-in/link/<str:token>/", sign_in.sign_in_link_use, name="sign-in-link-use"),
     path("sign-in/code/", sign_in.sign_in_code, name="sign-in-code"),

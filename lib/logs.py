@@ -10,7 +10,9 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-SECRET_PATH = re.compile(r"(/sign-in/link/|/sign-in/unlock/|/welcome/|/unsubscribe/)[^/\s?#\"']+")
+SECRET_PATH = re.compile(
+    r"(/sign-in/link/|/sign-in/unlock/|/welcome/|/j/|/unsubscribe/)[^/\s?#\"']+"
+)
 MASK = r"\1[token]"
 
 

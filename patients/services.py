@@ -11,7 +11,13 @@ from django.utils.translation import ngettext
 
 from clinics import audit
 from clinics.models import AuditAction, Clinic, Role, User
-from clinics.services import email_used_elsewhere, user_create, user_invite
+from clinics.services import (
+    account_in_use,
+    email_used_elsewhere,
+    invitation_code_issue,
+    user_create,
+    user_invite,
+)
 from lib.once import create_once
 from outbox.services import message_enqueue
 from prescriptions.models import Plan, PlanItem, PlanStatus
@@ -29,7 +35,28 @@ from .models import (
     SessionLogRevision,
     SkipReason,
 )
+from .selectors.duplicates import patient_matches
 from .selectors.records import reminder_sessions_per_day
+
+DUPLICATE_REASON_MAX_LENGTH = 200
+
+
+class PatientMatchesFound(ValidationError):
+    """The new patient's email, or name and date of birth, match records of the clinic, and no
+    reason was given for adding another one. `matches` are those records."""
+
+    def __init__(self, matches: list[Patient]):
+        super().__init__(
+            ngettext(
+                "This may be a patient the clinic already has. Open that record, or say why "
+                "this is a different person.",
+                "This may be a patient the clinic already has. Open one of those records, or "
+                "say why this is a different person.",
+                len(matches),
+            ),
+            code="duplicate",
+        )
+        self.matches = matches
 
 
 @transaction.atomic
@@ -43,11 +70,29 @@ def patient_create(
     date_of_birth: datetime.date | None = None,
     phone: str = "",
     condition: str = "",
+    duplicate_reason: str | None = None,
 ) -> Patient:
+    """Add a patient record. Someone adding a patient by hand passes `duplicate_reason` ("" when
+    they gave none): a record of the clinic, active or discharged, with the same email, or the
+    same first and last name and date of birth, then stops the save with PatientMatchesFound
+    unless a reason is given, which the audit trail keeps. Data generators pass None and are
+    not checked."""
     if primary_therapist is not None and (
         primary_therapist.clinic_id != clinic.pk or not primary_therapist.is_clinic_staff
     ):
         raise ValidationError({"primary_therapist": _("Choose a therapist of this clinic.")})
+    matches = []
+    if duplicate_reason is not None:
+        duplicate_reason = " ".join(duplicate_reason.split())[:DUPLICATE_REASON_MAX_LENGTH]
+        matches = patient_matches(
+            clinic=clinic,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+        if matches and not duplicate_reason:
+            raise PatientMatchesFound(matches)
     patient = Patient(
         clinic=clinic,
         first_name=first_name.strip(),
@@ -60,7 +105,13 @@ def patient_create(
     )
     patient.full_clean()
     patient.save()
-    audit.record(action=AuditAction.PATIENT_CREATED, patient=patient)
+    summary = ""
+    if matches:
+        summary = _("Added although it matches %(records)s. Reason: %(reason)s") % {
+            "records": ", ".join(f"#{match.pk}" for match in matches),
+            "reason": duplicate_reason,
+        }
+    audit.record(action=AuditAction.PATIENT_CREATED, patient=patient, summary=summary)
     return patient
 
 
@@ -498,6 +549,22 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
         .select_related("clinic", "user")
         .get(pk=patient.pk)
     )
+    user = _invitation_account(patient=patient, invited_by=invited_by)
+    if user is None:
+        return
+    user_invite(user=user, invited_by=invited_by, base_url=base_url)
+    audit.record(
+        action=AuditAction.PATIENT_INVITED,
+        patient=patient,
+        actor=invited_by,
+        summary=_("Invitation emailed."),
+    )
+
+
+def _invitation_account(*, patient: Patient, invited_by: User) -> User | None:
+    """The sign-in an invitation is for, made now if the patient has none; None when the email
+    belongs to an account elsewhere (nothing is then sent or printed, and the inviter is not
+    told why: see email_used_elsewhere)."""
     if invited_by.clinic_id != patient.clinic_id or not invited_by.is_clinic_staff:
         raise ValidationError(_("Only staff of the patient's clinic can invite them."))
     if patient.status == PatientStatus.DISCHARGED:
@@ -506,10 +573,10 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
         raise ValidationError({"email": _("Add the patient's email address before inviting them.")})
     user = patient.user
     if user is None and email_used_elsewhere(email=patient.email, clinic_id=patient.clinic_id):
-        return
+        return None
     if user is None:
-        user = patient_account_create(patient=patient, password=None)
-    elif user.email != patient.email:
+        return patient_account_create(patient=patient, password=None)
+    if user.email != patient.email:
         # The sign-in keeps its own address when the record's changes (patient_update); mailing
         # either one without saying so could send the link to an inbox the patient gave up.
         raise ValidationError(
@@ -520,13 +587,33 @@ def patient_invite(*, patient: Patient, invited_by: User, base_url: str) -> None
             )
             % {"record": patient.email, "account": user.email}
         )
-    user_invite(user=user, invited_by=invited_by, base_url=base_url)
+    return user
+
+
+@transaction.atomic
+def patient_invitation_code_issue(*, patient: Patient, invited_by: User) -> str | None:
+    """An invitation to print on a handout: a short code that works once, for 7 days, until a
+    newer invitation (printed or emailed) replaces it. None when the patient already signs in,
+    so the handout shows where to sign in instead, or when no invitation can be made for the
+    address."""
+    patient = (
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("clinic", "user")
+        .get(pk=patient.pk)
+    )
+    if patient.user is not None and account_in_use(patient.user):
+        return None
+    user = _invitation_account(patient=patient, invited_by=invited_by)
+    if user is None:
+        return None
+    code = invitation_code_issue(user=user, created_by=invited_by)
     audit.record(
         action=AuditAction.PATIENT_INVITED,
         patient=patient,
         actor=invited_by,
-        summary=_("Invitation emailed."),
+        summary=_("Invitation printed on a handout."),
     )
+    return code
 
 
 SESSION_CORRECTABLE_FIELDS = frozenset(

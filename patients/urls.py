@@ -20,4 +20,9 @@ urlpatterns = [
     path("<int:pk>/reactivate/", staff.patient_reactivate, name="patient-reactivate"),
     path("<int:pk>/invite/", staff.patient_invite, name="patient-invite"),
     path("<int:pk>/plans/new/", staff.plan_create, name="plan-create"),
+    path(
+        "<int:pk>/plans/<int:plan_pk>/handout-with-code/",
+        staff.plan_handout_with_code,
+        name="plan-handout-with-code",
+    ),
 ]

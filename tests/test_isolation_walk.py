@@ -33,6 +33,7 @@ from tests.clinics.factories import two_factor_turn_on
 PUBLIC = {
     "clinics:login",
     "clinics:invitation-accept",
+    "clinics:invitation-code",
     "clinics:sign-in-link",
     "clinics:sign-in-link-use",
     "clinics:unlock-link",
@@ -78,6 +79,7 @@ def route_kwargs(demo):
     """How to fill each URL pattern with a real id of the demo clinic's objects."""
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
+        "clinics:invitation-code": {"token": "ABCDEFGHJK"},
         "clinics:sign-in-link-use": {"token": "not-a-real-token"},
         "clinics:unlock-link-use": {"token": "not-a-real-token"},
         "notifications:unsubscribe": {"token": "not-a-real-token"},
@@ -113,6 +115,7 @@ def route_kwargs(demo):
         "patients:patient-reactivate": {"pk": demo["patient"].pk},
         "patients:patient-invite": {"pk": demo["patient"].pk},
         "patients:plan-create": {"pk": demo["patient"].pk},
+        "patients:plan-handout-with-code": {"pk": demo["patient"].pk, "plan_pk": demo["plan"].pk},
         "insights:patient-export": {"pk": demo["patient"].pk},
         "insights:patient-export-json": {"pk": demo["patient"].pk},
         "insights:alert-acknowledge": {"pk": demo["patient"].pk},

@@ -232,19 +232,69 @@ def _link_refused(request, *, purpose: str, error: ValidationError):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
-    """Choose a password from an invitation. Showing the form leaves the link unused; only a
-    valid password uses it up, so a typo or a weak password does not burn the invitation."""
+    return _invitation_page(
+        request,
+        check=lambda: services.access_link_check(token=token, purpose=AccessPurpose.INVITATION),
+        accept=lambda password: services.invitation_accept(token=token, password=password),
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation_code(request, token: str):
+    """The short address printed on a handout (and in its QR code): the same page as an emailed
+    invitation. Codes are short enough to guess at, so wrong ones are counted per address and,
+    past the limit, none is checked for an hour (clinics.throttling)."""
+    if throttling.invitation_code_guesses_blocked(request):
+        return render(
+            request,
+            "clinics/access_link_invalid.html",
+            {
+                "message": _(
+                    "Too many wrong codes were tried from this connection. Wait an hour and "
+                    "try again, or ask your therapist or clinic to email you an invitation."
+                ),
+                "purpose": AccessPurpose.INVITATION,
+            },
+            status=429,
+        )
+
+    def check():
+        try:
+            return services.invitation_code_check(code=token)
+        except ValidationError as error:
+            if error.code != "unknown":
+                raise
+            throttling.invitation_code_failure_record(request)
+            raise ValidationError(
+                _(
+                    "This code is not valid. Check it against the handout: it has 10 letters "
+                    "and digits. If it still does not work, ask your therapist or clinic for a "
+                    "new invitation."
+                ),
+                code="unknown",
+            ) from error
+
+    return _invitation_page(
+        request,
+        check=check,
+        accept=lambda password: services.invitation_code_accept(code=token, password=password),
+    )
+
+
+def _invitation_page(request, *, check, accept):
+    """Choose a password from an invitation. Showing the form leaves the invitation unused;
+    only a valid password uses it up, so a typo or a weak password does not burn it."""
     purpose = AccessPurpose.INVITATION
     try:
-        user = services.access_link_check(token=token, purpose=purpose)
+        user = check()
     except ValidationError as error:
         return _link_refused(request, purpose=purpose, error=error)
     form = SetPasswordForm(user, posted(request))
     if form.is_valid():
         try:
-            user = services.invitation_accept(
-                token=token, password=form.cleaned_data["new_password1"]
-            )
+            user = accept(form.cleaned_data["new_password1"])
         except ValidationError as error:
             # Used or replaced between showing the form and sending it.
             return _link_refused(request, purpose=purpose, error=error)

@@ -8,6 +8,7 @@ from clinics.models import STAFF_ROLES, User
 from lib.web import ServiceErrorsMixin
 
 from ..models import Patient
+from ..services import DUPLICATE_REASON_MAX_LENGTH
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
@@ -90,4 +91,29 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
             "phone": patient.phone,
             "condition": patient.condition,
             "primary_therapist": patient.primary_therapist_id,
+        }
+
+
+class NewPatientForm(PatientForm):
+    """Adding a patient: the details, and the reason for adding one who looks like a record the
+    clinic already has (asked only when `patient_create` finds such records)."""
+
+    duplicate_reason = forms.CharField(
+        label=_("Why is this a different person?"),
+        max_length=DUPLICATE_REASON_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "Required to add a new record anyway, for example “Different person: same name and "
+            "birthday, different address”. Kept in the audit trail."
+        ),
+    )
+
+    def __init__(self, *args, asking_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not asking_reason:
+            del self.fields["duplicate_reason"]
+
+    def details(self) -> dict:
+        return {
+            name: value for name, value in self.cleaned_data.items() if name != "duplicate_reason"
         }

@@ -1,8 +1,14 @@
-"""The printable plan handout: one template, shown in the browser and rendered to PDF."""
+"""The printable plan handout: one template, shown in the browser and rendered to PDF.
+
+The plain handout carries no invitation: making one is a write, and only the hashes of
+invitations are kept, so a code can be printed only when it is made. "Print with a sign-up
+code" (patients.views.staff.plan_handout_with_code, a POST) makes one and answers with the
+handout carrying it, through `handout_response` here."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,18 +19,33 @@ from clinics.models import AuditAction
 from exercises.pictures import credits_to_show
 
 from ..access import plan_for_staff
-from ..handouts import handout_filename, render_pdf
+from ..handouts import (
+    HandoverState,
+    handout_filename,
+    handout_invitation,
+    patient_handover,
+    render_pdf,
+)
 from ..models import Plan
 from ..selectors import plan_for_handout
 
 TEMPLATE = "prescriptions/plan_handout.html"
 
 
-def _context(plan: Plan, *, for_pdf: bool) -> dict:
+def _context(request, plan: Plan, *, for_pdf: bool, invitation_code: str | None) -> dict:
+    base_url = request.build_absolute_uri("/")
+    handover = patient_handover(patient=plan.patient)
     return {
         "plan": plan,
         "for_pdf": for_pdf,
         "credits": credits_to_show(item.exercise for item in plan.items.all()),
+        "handover": handover,
+        "invitation": (
+            handout_invitation(code=invitation_code, base_url=base_url) if invitation_code else None
+        ),
+        "sign_in_url": request.build_absolute_uri(reverse("clinics:login")),
+        "can_print_code": handover.state
+        in (HandoverState.NOT_INVITED, HandoverState.INVITED, HandoverState.INVITATION_ENDED),
     }
 
 
@@ -34,19 +55,16 @@ def _audit(action: str, *, plan: Plan) -> None:
     )
 
 
-@never_cache
-@staff_required
-def plan_handout(request, pk: int):
-    plan = plan_for_handout(plan=plan_for_staff(user=request.user, pk=pk))
-    _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
-    return render(request, TEMPLATE, _context(plan, for_pdf=False))
-
-
-@never_cache
-@staff_required
-def plan_handout_pdf(request, pk: int):
-    plan = plan_for_handout(plan=plan_for_staff(user=request.user, pk=pk))
-    html = render_to_string(TEMPLATE, _context(plan, for_pdf=True), request=request)
+def handout_response(request, plan: Plan, *, as_pdf: bool, invitation_code: str | None = None):
+    """The handout as a page or a PDF download, with the invitation `invitation_code` printed
+    on it when one was just made."""
+    plan = plan_for_handout(plan=plan)
+    if not as_pdf:
+        _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
+        context = _context(request, plan, for_pdf=False, invitation_code=invitation_code)
+        return render(request, TEMPLATE, context)
+    context = _context(request, plan, for_pdf=True, invitation_code=invitation_code)
+    html = render_to_string(TEMPLATE, context, request=request)
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
     _audit(AuditAction.HANDOUT_DOWNLOADED, plan=plan)
     return HttpResponse(
@@ -58,3 +76,15 @@ def plan_handout_pdf(request, pk: int):
             )
         },
     )
+
+
+@never_cache
+@staff_required
+def plan_handout(request, pk: int):
+    return handout_response(request, plan_for_staff(user=request.user, pk=pk), as_pdf=False)
+
+
+@never_cache
+@staff_required
+def plan_handout_pdf(request, pk: int):
+    return handout_response(request, plan_for_staff(user=request.user, pk=pk), as_pdf=True)

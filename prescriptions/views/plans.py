@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from lib.web import flash_errors, flash_outcome
 from .. import builder
 from ..access import plan_for_staff
 from ..forms import PlanForm, SaveAsTemplateForm
+from ..handouts import patient_handover
 from ..models import PlanStatus
 from ..selectors import plan_page
 from ..services import plan_revise, plan_status_change, template_create_from_plan
@@ -30,6 +32,15 @@ STATUS_ACTIONS = {
 }
 
 
+# The builder sends the therapist to the plan's page with this marker after a save, and the page
+# then puts the next step (invite the patient, print the handout) first.
+JUST_SAVED_PARAMETER = "saved"
+
+
+def plan_detail_after_save(plan) -> str:
+    return f"{reverse('prescriptions:plan-detail', args=[plan.pk])}?{JUST_SAVED_PARAMETER}=1"
+
+
 @staff_required
 def plan_detail(request, pk: int):
     plan = plan_page(plan=plan_for_staff(user=request.user, pk=pk))
@@ -39,6 +50,7 @@ def plan_detail(request, pk: int):
         patient=plan.patient,
         summary=_("Plan #%(plan)d.") % {"plan": plan.pk},
     )
+    handover = patient_handover(patient=plan.patient)
     return render(
         request,
         "prescriptions/plan_detail.html",
@@ -47,6 +59,9 @@ def plan_detail(request, pk: int):
             "items": items,
             "warnings": plan_warnings(items=items, weekdays=plan.weekdays),
             "template_form": SaveAsTemplateForm(initial={"name": plan.title}),
+            "handover": handover,
+            "just_saved": request.GET.get(JUST_SAVED_PARAMETER) == "1"
+            and plan.status in (PlanStatus.ACTIVE, PlanStatus.PAUSED),
         },
     )
 
@@ -76,6 +91,7 @@ def plan_edit(request, pk: int):
             messages.info(request, _("Nothing changed, so no new revision was made."))
         else:
             messages.success(request, _("Plan saved as revision %(n)d.") % {"n": result.version})
+            return redirect(plan_detail_after_save(plan))
         return redirect("prescriptions:plan-detail", pk=plan.pk)
     context = {"builder": result, "patient": plan.patient, "plan": plan}
     if partial := builder.partial_name(request, result):

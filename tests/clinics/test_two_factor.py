@@ -5,7 +5,6 @@ from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
-import segno
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_login_failed
 from django.core import mail
@@ -44,6 +43,7 @@ from tests.clinics.factories import (
     two_factor_code,
     two_factor_turn_on,
 )
+from tests.qr import assert_page_draws_qr_code_of
 
 LOGIN = reverse("clinics:login")
 CODE = reverse("clinics:sign-in-code")
@@ -309,18 +309,7 @@ def test_an_admin_sets_up_the_app_and_then_carries_on(client, clinic):
     assert "style=" not in page.text.split("<main", 1)[1]
     key_text = re.search(r'<code class="setup-key-text">([A-Z2-7 ]+)</code>', page.text)[1]
     # The QR code's dark modules are those of the setup address with this key.
-    qr = segno.make(two_factor_setup_url(user=admin, key=_hex(key_text)), error="m")
-    size = re.search(r'<svg viewBox="0 0 (\d+) \1" class="qr-code"', page.text)[1]
-    assert int(size) == qr.symbol_size(border=4)[0]
-    runs = re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="1"/>', page.text)
-    drawn = {(int(x) + step, int(y)) for x, y, width in runs for step in range(int(width))}
-    expected = {
-        (x, y)
-        for y, row in enumerate(qr.matrix_iter(border=4))
-        for x, dark in enumerate(row)
-        if dark
-    }
-    assert drawn == expected
+    assert_page_draws_qr_code_of(page.text, two_factor_setup_url(user=admin, key=_hex(key_text)))
     # Reloading shows the same key.
     assert key_text in client.get(SETUP).text
 

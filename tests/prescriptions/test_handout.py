@@ -1,18 +1,25 @@
 import datetime
 import io
 import logging
+import re
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from clinics.models import AccessLink, AuditAction, AuditEvent
 from exercises.figures import figure_for
+from patients.services import patient_discharge, patient_invitation_code_issue
 from prescriptions.handouts import local_file
 from prescriptions.services import ItemInput, plan_create
 from tests.exercises.factories import ExerciseFactory
+from tests.patients.factories import PatientFactory
+from tests.qr import assert_page_draws_qr_code_of
 
 STOP_RULE = "If an exercise causes pain, stop straight away and contact your therapist"
 
@@ -226,7 +233,8 @@ def test_handout_queries_do_not_grow_with_the_number_of_exercises(
     small_plan = make_plan(patient, therapist, exercises=2)
     large_plan = make_plan(patient, therapist, exercises=8, title="Longer plan")
     client.force_login(therapist)
-    with django_assert_max_num_queries(7) as small:  # 6, and the audit row
+    # 6, the patient's sign-in and newest invitation (the way in), and the audit row
+    with django_assert_max_num_queries(8) as small:
         client.get(reverse("prescriptions:plan-handout", args=[small_plan.pk]))
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("prescriptions:plan-handout", args=[large_plan.pk]))
@@ -356,6 +364,268 @@ def test_pictures_add_no_queries_to_the_handout(
 ):
     plan = drawn_plan(patient, therapist)
     client.force_login(therapist)
-    with django_assert_max_num_queries(7):  # as many as a handout without pictures
+    with django_assert_max_num_queries(8):  # as many as a handout without pictures
         page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
     assert page.count("<svg") == 4
+
+
+# The way in: after a save, the next step; on the handout, a sign-up code and its QR code --------
+
+
+@pytest.fixture
+def newcomer(therapist):
+    """A patient with an email address and no sign-in yet."""
+    return PatientFactory(
+        primary_therapist=therapist, first_name="Nora", last_name="Nolan", email="nora@example.com"
+    )
+
+
+def with_code_url(plan):
+    return reverse("patients:plan-handout-with-code", args=[plan.patient_id, plan.pk])
+
+
+def plan_url(plan, *, saved=False):
+    url = reverse("prescriptions:plan-detail", args=[plan.pk])
+    return f"{url}?saved=1" if saved else url
+
+
+def handover_text(page: str) -> str:
+    section = re.search(r'<section class="handover.*?</section>', page, re.S)
+    assert section, "the plan page has no hand-over section"
+    return " ".join(re.sub(r"<[^>]+>", " ", section[0]).split())
+
+
+def printed_url(page: str) -> str:
+    return re.search(r'<p class="way-in-url">([^<]+)</p>', page)[1]
+
+
+def test_after_a_save_the_next_step_comes_first_and_later_it_waits_lower_down(
+    client, therapist, newcomer
+):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    saved = client.get(plan_url(plan, saved=True)).text
+    later = client.get(plan_url(plan)).text
+
+    assert "Plan saved. Next: get it to Nora" in saved
+    assert 'class="handover handover-first' in saved
+    assert saved.index('class="handover') < saved.index('id="exercises-title"')
+    assert "Getting the plan to Nora" in later
+    assert later.index('class="handover') > later.index('id="exercises-title"')
+
+
+def test_a_patient_not_invited_yet_is_offered_an_email_invitation_and_a_code(
+    client, therapist, newcomer
+):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    text = handover_text(client.get(plan_url(plan, saved=True)).text)
+
+    assert "Nora has no Rehabit sign-in yet." in text
+    assert "Email an invitation" in text and "Print with a sign-up code" in text
+    assert "The invitation goes to nora@example.com." in text
+
+
+def test_an_invitation_from_the_plan_page_is_emailed_and_the_page_says_it_is_pending(
+    client, therapist, newcomer
+):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    response = client.post(
+        reverse("patients:patient-invite", args=[newcomer.pk]), {"plan": plan.pk}
+    )
+
+    assert response.url == plan_url(plan)
+    (message,) = mail.outbox
+    assert message.to == ["nora@example.com"]
+    assert "Back spasm relief" not in message.body and "Handout stretch" not in message.body
+    page = client.get(response.url).text
+    assert "Invitation sent to nora@example.com." in page
+    today = timezone.localdate().strftime("%-d %b %Y")
+    assert f"Nora was invited on {today} and has not set up their sign-in yet." in (
+        handover_text(page)
+    )
+    assert "Resend the invitation" in handover_text(page)
+
+
+def test_another_patients_plan_cannot_steer_where_the_invitation_answer_goes(
+    client, therapist, newcomer, patient
+):
+    others = make_plan(patient, therapist)
+    client.force_login(therapist)
+
+    response = client.post(
+        reverse("patients:patient-invite", args=[newcomer.pk]), {"plan": others.pk}
+    )
+
+    assert response.url == reverse("insights:patient-detail", args=[newcomer.pk])
+
+
+def test_another_clinics_plan_named_with_an_invitation_answers_404_and_sends_nothing(
+    client, therapist, stranger, newcomer
+):
+    strangers_patient = PatientFactory(primary_therapist=stranger)
+    strangers_plan = make_plan(strangers_patient, stranger)
+    client.force_login(therapist)
+
+    response = client.post(
+        reverse("patients:patient-invite", args=[newcomer.pk]), {"plan": strangers_plan.pk}
+    )
+
+    assert response.status_code == 404
+    assert mail.outbox == []
+
+
+def test_an_invitation_that_ran_out_is_offered_again(client, therapist, newcomer):
+    plan = make_plan(newcomer, therapist)
+    patient_invitation_code_issue(patient=newcomer, invited_by=therapist)
+    AccessLink.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    client.force_login(therapist)
+
+    text = handover_text(client.get(plan_url(plan)).text)
+
+    assert "but the invitation ran out on" in text
+    assert "Send a new invitation" in text
+
+
+def test_a_patient_who_signs_in_has_nothing_to_invite_only_the_handout(client, therapist, patient):
+    plan = make_plan(patient, therapist)
+    client.force_login(therapist)
+
+    text = handover_text(client.get(plan_url(plan, saved=True)).text)
+
+    assert "already signs in to Rehabit, so they will see this plan on their Today page" in text
+    assert "Print the handout" in text
+    assert "invitation" not in text.lower().replace("nothing to invite", "")
+    assert "sign-up code" not in text
+
+
+def test_a_patient_without_email_is_handed_the_paper_and_asked_for_an_email(client, therapist):
+    paper_only = PatientFactory(primary_therapist=therapist, first_name="Ivy", email="")
+    plan = make_plan(paper_only, therapist)
+    client.force_login(therapist)
+
+    text = handover_text(client.get(plan_url(plan, saved=True)).text)
+
+    assert "Ivy has no email on record, so the printed handout is their way" in text
+    assert "Add their email" in text and "Print the handout" in text
+    assert "sign-up code" not in text
+    response = client.post(with_code_url(plan), follow=True)
+    assert "Add the patient&#x27;s email address before inviting them." in response.text
+    assert not AccessLink.objects.exists()
+
+
+def test_a_discharged_patient_is_offered_only_the_handout(client, therapist, newcomer):
+    plan = make_plan(newcomer, therapist)
+    patient_discharge(patient=newcomer, discharged_by=therapist)
+    client.force_login(therapist)
+
+    text = handover_text(client.get(plan_url(plan)).text)
+
+    assert "Nora is discharged." in text
+    assert "Email an invitation" not in text and "sign-up code" not in text
+
+
+def test_the_plain_handout_makes_no_invitation_however_often_it_is_opened(
+    client, therapist, newcomer
+):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    for _ in range(2):
+        page = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+        assert "way-in" not in page.split("<main", 1)[1]
+        assert "Add a sign-up code" in page
+    client.get(reverse("prescriptions:plan-handout-pdf", args=[plan.pk]))
+    assert not AccessLink.objects.exists()
+    assert client.get(with_code_url(plan)).status_code == 405
+
+
+def test_printing_with_a_code_puts_a_working_short_address_and_its_qr_code_on_the_handout(
+    client, therapist, newcomer
+):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    response = client.post(with_code_url(plan), {"format": "page"})
+
+    page = response.text
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    url = printed_url(page)
+    code = url.rsplit("/j/", 1)[1]
+    assert url == f"http://testserver/j/{code}" and len(code) == 10
+    assert "Follow this plan on your phone" in page
+    assert "Download PDF" not in page.split("<main", 1)[0]  # another code would replace this one
+    # The QR code's dark modules are those of the short address.
+    assert_page_draws_qr_code_of(page, url)
+    # It opens the set-up page for this patient.
+    client.logout()
+    shown = client.get(f"/j/{code}")
+    assert shown.status_code == 200 and "nora@example.com" in shown.text
+    actions = list(
+        AuditEvent.objects.filter(patient=newcomer).order_by("pk").values_list("action", flat=True)
+    )
+    assert actions[-2:] == [AuditAction.PATIENT_INVITED, AuditAction.HANDOUT_VIEWED]
+
+
+def test_the_pdf_with_a_code_carries_the_short_address(client, therapist, newcomer, caplog):
+    plan = make_plan(newcomer, therapist)
+    client.force_login(therapist)
+
+    response = client.post(with_code_url(plan), {"format": "pdf"})
+
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert re.search(r"http://testserver/j/[2-9A-HJKMNP-Z]{10}", text)
+    assert "Follow this plan on your phone" in text
+    assert weasyprint_problems(caplog) == []
+    assert AuditEvent.objects.filter(action=AuditAction.HANDOUT_DOWNLOADED).count() == 1
+
+
+def test_a_patient_who_signs_in_gets_the_sign_in_address_on_the_handout_and_no_code(
+    client, therapist, patient
+):
+    plan = make_plan(patient, therapist)
+    client.force_login(therapist)
+
+    plain = client.get(reverse("prescriptions:plan-handout", args=[plan.pk])).text
+    posted = client.post(with_code_url(plan), {"format": "page"}).text
+
+    for page in (plain, posted):
+        assert "Sign in at" in page and "http://testserver/sign-in/" in page
+        assert patient.user.email in page
+        assert "/j/" not in page
+    assert "Add a sign-up code" not in plain
+    assert not AccessLink.objects.exists()
+
+
+def test_printing_with_a_code_answers_404_for_another_clinic_or_a_mismatched_plan(
+    client, therapist, stranger, newcomer, patient
+):
+    plan = make_plan(newcomer, therapist)
+    others = make_plan(patient, therapist, title="Another plan")
+    client.force_login(stranger)
+    assert client.post(with_code_url(plan)).status_code == 404
+    client.force_login(therapist)
+    mismatched = reverse("patients:plan-handout-with-code", args=[newcomer.pk, others.pk])
+    assert client.post(mismatched).status_code == 404
+    assert not AccessLink.objects.exists()
+
+
+def test_the_plan_page_queries_do_not_grow_with_exercises_whatever_the_invitation(
+    client, therapist, newcomer, django_assert_max_num_queries
+):
+    small = make_plan(newcomer, therapist, exercises=1)
+    client.force_login(therapist)
+    with django_assert_max_num_queries(12) as measured:
+        client.get(plan_url(small, saved=True))
+    patient_invitation_code_issue(patient=newcomer, invited_by=therapist)
+    large = make_plan(newcomer, therapist, exercises=8, title="Longer plan")
+    with django_assert_max_num_queries(len(measured.captured_queries) + 1):  # the invitation
+        page = client.get(plan_url(large, saved=True)).text
+    assert page.count('class="list-group-item plan-exercise"') == 8
+    assert "Resend the invitation" in page

@@ -49,7 +49,7 @@ def test_builder_prescribes_a_plan_with_the_dose_typed(
     response = client.post(create_url(owned_patient), data)
     plan = Plan.objects.get(patient=owned_patient)
     assert response.status_code == 302
-    assert response.url == reverse("prescriptions:plan-detail", args=[plan.pk])
+    assert response.url == reverse("prescriptions:plan-detail", args=[plan.pk]) + "?saved=1"
     assert plan.times_per_day == 2 and plan.prescribed_by == therapist
     items = list(plan.items.order_by("position"))
     assert [(i.exercise, i.hold_seconds, i.repetitions) for i in items] == [
