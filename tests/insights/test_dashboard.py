@@ -644,8 +644,8 @@ def test_empty_caseloads_say_what_to_do_next_with_the_button_to_do_it(client, th
         ({"scope": "all"}, 19),
         ({"needs_attention": "on"}, 19),
         ({"scope": "all", "needs_attention": "on", "sort": "-adherence_30"}, 16),
-        # measured on SQLite, with the first-run checklist's one query. A search reads the banner's emergencies apart (its patients,
-        # plans and alerts), whatever name was searched for.
+        # measured on SQLite, with the first-run checklist's one query. A search reads the
+        # banner's emergencies apart (its patients, plans and alerts), whatever the name.
         ({"q": "a"}, 29),
         ({"q": "a", "scope": "all", "needs_attention": "on"}, 29),
     ],
