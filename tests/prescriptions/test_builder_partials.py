@@ -122,7 +122,7 @@ def test_saving_with_htmx_headers_still_redirects_to_the_plan(
     )
     plan = Plan.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("prescriptions:plan-detail", args=[plan.pk])
+    assert response.url == reverse("prescriptions:plan-detail", args=[plan.pk]) + "?saved=1"
 
 
 def test_editing_with_htmx_keeps_the_version_check(client, therapist, owned_patient, knee, press):
