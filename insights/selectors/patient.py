@@ -1,24 +1,20 @@
-"""The record at the top of the therapist's page of one patient: details, plans, recent
-sessions and pain reports, and templates to start a plan from."""
+"""The therapist's page of one patient: the summary at the top (the plan and its dose, adherence
+over 7 and 30 days, open alerts, the last session), the plans, and the record's details."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-    Q,
-)
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
-from patients.models import EntryStatus, PainReport, Patient, ReminderSettings, SessionLog
+from patients.adherence import WINDOWS, Adherence
+from patients.models import EntryStatus, Patient, ReminderSettings, SessionLog
+from patients.selectors.adherence import adherence_for_patients
 from patients.selectors.records import Reminders, reminders_from
-from prescriptions.models import Plan, PlanStatus, PlanTemplate
+from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
 from prescriptions.selectors import templates_for_clinic
 
 from ..alerts import PatientAlerts
 from .alerts import alerts_for_patients
-
-RECENT_ROWS = 10
-
 
 TEMPLATE_SHORTLIST = 6
 
@@ -30,16 +26,19 @@ CURRENT_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAUSED)
 class PatientPage:
     patient: Patient
     today: datetime.date
+    # Current plans carry `dose_items` (their exercises in order, each with its dose in words),
+    # `day_number` (today is day n of the plan, None before it starts) and `length_days`.
     current_plans: list[Plan]
     past_plans: list[Plan]
-    recent_sessions: list[SessionLog]
-    recent_pain_reports: list[PainReport]
+    last_session: SessionLog | None
     templates: list[PlanTemplate]
     more_templates: bool
     # Every alert of the patient, open and acknowledged (insights.alerts), and their session
     # reminders as they chose them: staff see them, only the patient changes them.
     alerts: PatientAlerts
     reminders: Reminders
+    # Adherence over the last 7 and 30 days ({7: Adherence, 30: Adherence}).
+    adherence: dict[int, Adherence]
 
     @property
     def emergencies(self) -> list:
@@ -48,6 +47,22 @@ class PatientPage:
     @property
     def other_open_alerts(self) -> list:
         return [alert for alert in self.alerts.open if not alert.is_emergency]
+
+    @property
+    def active_plans(self) -> list[Plan]:
+        return [plan for plan in self.current_plans if plan.status == PlanStatus.ACTIVE]
+
+    @property
+    def paused_plans(self) -> list[Plan]:
+        return [plan for plan in self.current_plans if plan.status == PlanStatus.PAUSED]
+
+    @property
+    def week_adherence(self) -> Adherence | None:
+        return self.adherence.get(7)
+
+    @property
+    def month_adherence(self) -> Adherence | None:
+        return self.adherence.get(30)
 
     @property
     def age(self) -> int | None:
@@ -65,14 +80,22 @@ class PatientPage:
         return len(self.current_plans)
 
 
+def plan_day(plan: Plan, today: datetime.date) -> int | None:
+    """Which day of the plan today is (its first day is day 1); None before it starts."""
+    if today < plan.start_date:
+        return None
+    return (today - plan.start_date).days + 1
+
+
 def patient_page(*, patient: Patient) -> PatientPage:
-    """Everything the therapist's patient page shows, in a fixed number of queries whatever
-    the number of plans, sessions and pain reports."""
+    """Everything the therapist's patient page shows apart from the review, in a fixed number of
+    queries whatever the number of plans, sessions and pain reports."""
     patient = (
         Patient.objects.filter(pk=patient.pk)
         .select_related("clinic", "primary_therapist", "user", "reminder_settings")
         .get()
     )
+    today = patient.clinic.today()
     plans = list(
         Plan.objects.filter(patient=patient)
         .annotate(item_count=Count("items"))
@@ -80,22 +103,42 @@ def patient_page(*, patient: Patient) -> PatientPage:
     )
     current_plans = [plan for plan in plans if plan.status in CURRENT_PLAN_STATUSES]
     current_plans.sort(key=lambda plan: plan.status != PlanStatus.ACTIVE)
-    sessions = list(
+    prefetch_related_objects(
+        current_plans,
+        Prefetch(
+            "items",
+            queryset=PlanItem.objects.select_related("exercise").order_by("position", "id"),
+            to_attr="dose_items",
+        ),
+    )
+    for plan in current_plans:
+        plan.day_number = plan_day(plan, today)
+        plan.length_days = (
+            (plan.end_date - plan.start_date).days + 1 if plan.end_date is not None else None
+        )
+    last_session = (
         SessionLog.objects.filter(patient=patient)
         .select_related("plan")
         .annotate(
             entry_count=Count("entries"),
             completed_count=Count("entries", filter=Q(entries__status=EntryStatus.COMPLETED)),
         )
-        .order_by("-performed_at", "-id")[:RECENT_ROWS]
-    )
-    pain_reports = list(
-        PainReport.objects.filter(patient=patient).order_by("-recorded_at", "-id")[:RECENT_ROWS]
+        .order_by("-performed_at", "-id")
+        .first()
     )
     templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
     active = [plan for plan in current_plans if plan.status == PlanStatus.ACTIVE]
+    # Read once for the summary's 7 and 30 days, and handed to the alerts, whose low
+    # adherence rule needs the 7 days.
+    adherence = adherence_for_patients(
+        patient_ids=[patient.pk], today=today, windows=WINDOWS, with_days=False
+    )
     alerts = alerts_for_patients(
-        clinic=patient.clinic, patient_ids=[patient.pk], plans={patient.pk: active}
+        clinic=patient.clinic,
+        patient_ids=[patient.pk],
+        today=today,
+        adherence=adherence,
+        plans={patient.pk: active},
     )
     try:
         settings_row = patient.reminder_settings
@@ -103,11 +146,10 @@ def patient_page(*, patient: Patient) -> PatientPage:
         settings_row = None
     return PatientPage(
         patient=patient,
-        today=patient.clinic.today(),
+        today=today,
         current_plans=current_plans,
         past_plans=[plan for plan in plans if plan.status not in CURRENT_PLAN_STATUSES],
-        recent_sessions=sessions,
-        recent_pain_reports=pain_reports,
+        last_session=last_session,
         templates=templates[:TEMPLATE_SHORTLIST],
         more_templates=len(templates) > TEMPLATE_SHORTLIST,
         alerts=alerts.get(patient.pk) or PatientAlerts(),
@@ -115,4 +157,5 @@ def patient_page(*, patient: Patient) -> PatientPage:
             settings_row=settings_row,
             sessions_per_day=max((plan.times_per_day for plan in active), default=1),
         ),
+        adherence=adherence.get(patient.pk, {}),
     )
