@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from patients.adherence import WINDOWS, Adherence
-from patients.models import EntryStatus, Patient, ReminderSettings, SessionLog
+from patients.models import AlertKind, EntryStatus, Patient, ReminderSettings, SessionLog
 from patients.selectors.adherence import adherence_for_patients
 from patients.selectors.records import Reminders, reminders_from
 from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
@@ -20,6 +20,11 @@ TEMPLATE_SHORTLIST = 6
 
 
 CURRENT_PLAN_STATUSES = (PlanStatus.ACTIVE, PlanStatus.PAUSED)
+
+
+# Alerts about the patient as a whole point at the top of this page; here they point at the
+# section that shows what they are about.
+SECTION_OF_ALERT = {AlertKind.INACTIVE: "#sessions", AlertKind.LOW_ADHERENCE: "#progress"}
 
 
 @dataclass
@@ -47,6 +52,14 @@ class PatientPage:
     @property
     def other_open_alerts(self) -> list:
         return [alert for alert in self.alerts.open if not alert.is_emergency]
+
+    @property
+    def other_open_alert_links(self) -> list[tuple]:
+        """Each open alert but the emergencies, with where its evidence is on this page."""
+        return [
+            (alert, SECTION_OF_ALERT.get(alert.kind, "") if "#" not in alert.evidence_url else "")
+            for alert in self.other_open_alerts
+        ]
 
     @property
     def active_plans(self) -> list[Plan]:

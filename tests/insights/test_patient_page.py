@@ -540,3 +540,28 @@ def test_each_view_of_the_page_leaves_an_audit_row_and_is_not_cached(client, pat
     assert (
         AuditEvent.objects.filter(patient=patient, action=AuditAction.PATIENT_VIEWED).count() == 1
     )
+
+
+def test_the_record_section_leads_a_clinic_admin_to_the_patients_audit_trail(
+    client, owned, therapist, clinic_admin
+):
+    trail = f'href="{reverse("console:audit-trail")}?patient={owned.pk}"'
+    client.force_login(clinic_admin)
+    page = client.get(detail_url(owned)).text
+    record = page.split('id="record-heading"')[1]
+    assert trail in record
+    assert f'href="{reverse("insights:patient-export", args=[owned.pk])}"' in record
+    client.force_login(therapist)
+    assert trail not in client.get(detail_url(owned)).text
+
+
+def test_alerts_about_the_whole_patient_link_to_the_section_they_are_about(
+    client, patient, therapist
+):
+    prescribe(patient, therapist, start_days_ago=20)  # nothing logged since
+    client.force_login(therapist)
+    shown = summary_of(client.get(detail_url(patient)).text)
+    inactive = shown.split("No recent session:</span>")[1].split("</li>")[0]
+    assert '<a href="#sessions">' in inactive
+    low = shown.split("Low adherence:</span>")[1].split("</li>")[0]
+    assert '<a href="#progress">' in low
