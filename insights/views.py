@@ -29,8 +29,6 @@ from .selectors.exports import patient_log_rows, patient_record_json
 from .selectors.patient import patient_page
 from .selectors.review import cursor_from as review_cursor_from
 from .selectors.review import patient_review
-from .selectors.review import plan_window as review_plan_window
-from .selectors.review import window_from as review_window_from
 
 PAGE_SIZE = 25
 
@@ -70,16 +68,16 @@ def patient_detail(request, pk: int):
     `?days=` picks the charts' window (the active plan's span by default, or 30, 90 or 365
     days); `?before=` and `?pain_before=` page back through the sessions and the pain reports."""
     patient = patient_for_staff(user=request.user, pk=pk)
-    page = patient_page(patient=patient)
+    page = patient_page(patient=patient, days=request.GET.get("days"))
     sessions_before = review_cursor_from(request.GET.get("before"))
     pain_before = review_cursor_from(request.GET.get("pain_before"))
-    plan_span = review_plan_window(plans=page.current_plans, today=page.today)
     review = patient_review(
         patient=page.patient,
-        window=review_window_from(request.GET.get("days"), today=page.today, plan_span=plan_span),
+        window=page.window,
         sessions_before=sessions_before,
         pain_before=pain_before,
-        plan_span=plan_span,
+        plan_span=page.plan_span,
+        prescribed=page.prescribed,
     )
     audit.record(
         action=AuditAction.HISTORY_VIEWED

@@ -8,13 +8,13 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from patients.adherence import WINDOWS, Adherence
 from patients.models import AlertKind, EntryStatus, Patient, ReminderSettings, SessionLog
-from patients.selectors.adherence import adherence_for_patients
 from patients.selectors.records import Reminders, reminders_from
 from prescriptions.models import Plan, PlanItem, PlanStatus, PlanTemplate
 from prescriptions.selectors import templates_for_clinic
 
 from ..alerts import PatientAlerts
 from .alerts import alerts_for_patients
+from .review import Prescribed, Window, plan_window, prescribed_for, window_from
 
 TEMPLATE_SHORTLIST = 6
 
@@ -44,6 +44,11 @@ class PatientPage:
     reminders: Reminders
     # Adherence over the last 7 and 30 days ({7: Adherence, 30: Adherence}).
     adherence: dict[int, Adherence]
+    # The charts' window (`?days=`), the active plan's span, and the plans and sessions per
+    # day read once for both the summary and the review.
+    window: Window
+    plan_span: Window | None
+    prescribed: Prescribed
 
     @property
     def emergencies(self) -> list:
@@ -100,9 +105,10 @@ def plan_day(plan: Plan, today: datetime.date) -> int | None:
     return (today - plan.start_date).days + 1
 
 
-def patient_page(*, patient: Patient) -> PatientPage:
+def patient_page(*, patient: Patient, days=None) -> PatientPage:
     """Everything the therapist's patient page shows apart from the review, in a fixed number of
-    queries whatever the number of plans, sessions and pain reports."""
+    queries whatever the number of plans, sessions and pain reports. `days` is the `?days=`
+    choice of the charts' window (the active plan's span by default)."""
     patient = (
         Patient.objects.filter(pk=patient.pk)
         .select_related("clinic", "primary_therapist", "user", "reminder_settings")
@@ -141,16 +147,16 @@ def patient_page(*, patient: Patient) -> PatientPage:
     )
     templates = list(templates_for_clinic(clinic=patient.clinic)[: TEMPLATE_SHORTLIST + 1])
     active = [plan for plan in current_plans if plan.status == PlanStatus.ACTIVE]
-    # Read once for the summary's 7 and 30 days, and handed to the alerts, whose low
-    # adherence rule needs the 7 days.
-    adherence = adherence_for_patients(
-        patient_ids=[patient.pk], today=today, windows=WINDOWS, with_days=False
-    )
+    plan_span = plan_window(plans=current_plans, today=today)
+    window = window_from(days, today=today, plan_span=plan_span)
+    prescribed = prescribed_for(patient=patient, window=window, today=today)
+    # The summary's 7 and 30 days, handed to the alerts too (the low adherence rule's 7 days).
+    adherence = {days: prescribed.adherence_over(days) for days in WINDOWS}
     alerts = alerts_for_patients(
         clinic=patient.clinic,
         patient_ids=[patient.pk],
         today=today,
-        adherence=adherence,
+        adherence={patient.pk: adherence},
         plans={patient.pk: active},
     )
     try:
@@ -170,5 +176,8 @@ def patient_page(*, patient: Patient) -> PatientPage:
             settings_row=settings_row,
             sessions_per_day=max((plan.times_per_day for plan in active), default=1),
         ),
-        adherence=adherence.get(patient.pk, {}),
+        adherence=adherence,
+        window=window,
+        plan_span=plan_span,
+        prescribed=prescribed,
     )

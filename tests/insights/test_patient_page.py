@@ -153,10 +153,12 @@ def test_patient_page_query_count_does_not_grow_with_history(
     PlanTemplateFactory(clinic=owned.clinic)
     client.force_login(therapist)
     # session, user, clinic, patient (access); patient page: patient, plans, the current
-    # plans' exercises, the last session, templates, adherence over 7 and 30 days (plans,
-    # pauses, sessions per day), the alerts (facts; pain trend: latest, windows, sums;
-    # acknowledgements); the review's 17 (see test_review); the staff member's unread messages
-    with django_assert_max_num_queries(32) as small:  # 31, and the audit row
+    # plans' exercises, the last session, templates, the plans, pauses and sessions per plan
+    # and day over the charts' window and the last 30 days (read once for the summary's
+    # adherence, the alerts and the calendar), the alerts (facts; pain trend: latest, windows,
+    # sums; acknowledgements); the review's 10 (see test_review); the staff member's unread
+    # messages
+    with django_assert_max_num_queries(29) as small:  # 28, and the audit row
         response = client.get(detail_url(owned))
     assert response.status_code == 200
 

@@ -675,13 +675,13 @@ def test_the_page_runs_the_same_queries_for_5_sessions_or_200(
     client.force_login(therapist)
     client.get(detail_url(patient, days=days))  # the first request of a sign-in also saves it
     # Measured. session, user, clinic, patient (access); patient page: patient, plans, the
-    # current plans' exercises, the last session, templates, adherence over 7 and 30 days
-    # (plans, pauses, sessions per day), alerts (5: facts, pain trend, acknowledgements);
-    # review: plans, pauses, sessions per plan and day, revisions, pain edges, first-week
-    # pain, chart sessions, chart reports, the page of sessions and their exercises off the
-    # dose, the page of pain reports, exercises, plan exercises; the staff member's unread
-    # messages.
-    with django_assert_max_num_queries(32) as few:  # 31, and the audit row
+    # current plans' exercises, the last session, templates, the plans, pauses and sessions
+    # per plan and day over the window and the last 30 days (read once for the summary, the
+    # alerts and the calendar), alerts (5: facts, pain trend, acknowledgements); review:
+    # revisions, pain edges, first-week pain, chart sessions, chart reports, the page of
+    # sessions and their exercises off the dose, the page of pain reports, exercises, plan
+    # exercises; the staff member's unread messages.
+    with django_assert_max_num_queries(29) as few:  # 28, and the audit row
         response = client.get(detail_url(patient, days=days))
     assert response.status_code == 200
 

@@ -20,7 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lib import charts
-from patients.adherence import window_start
+from patients.adherence import WINDOWS, Adherence, PlanSchedule, adherence, window_start
 from patients.models import Patient
 from patients.pain import PAIN, PAIN_ANCHORS
 from patients.selectors.adherence import done_counts_for_plans, schedules_for_patients
@@ -83,6 +83,48 @@ def plan_window(*, plans, today: datetime.date) -> Window | None:
     start = min(start, end - datetime.timedelta(days=SHORTEST_PLAN_WINDOW - 1))
     start = max(start, window_start(end, LONGEST_WINDOW))
     return Window(start=start, end=end, choice=PLAN_WINDOW)
+
+
+@dataclass(frozen=True)
+class Prescribed:
+    """The patient's plans and their sessions counted per plan and day, from `start` to `end`
+    (today): read once for the charts' window and the summary's 7 and 30 days."""
+
+    schedules: list[PlanSchedule]
+    done_counts: dict[tuple[int, datetime.date], int]
+    start: datetime.date
+    end: datetime.date
+
+    def adherence_over(self, days: int) -> Adherence:
+        """Adherence over the last `days` days, today included."""
+        return adherence(
+            self.schedules, self.done_counts, start=window_start(self.end, days), end=self.end
+        )
+
+    def within(self, window: Window) -> tuple[list[PlanSchedule], dict]:
+        """The plans that overlap `window`, and their sessions per day."""
+        schedules = [
+            plan
+            for plan in self.schedules
+            if plan.start_date <= window.end
+            and (plan.end_date is None or plan.end_date >= window.start)
+        ]
+        plan_ids = {plan.plan_id for plan in schedules}
+        done = {key: count for key, count in self.done_counts.items() if key[0] in plan_ids}
+        return schedules, done
+
+
+def prescribed_for(*, patient: Patient, window: Window, today: datetime.date) -> Prescribed:
+    """Two queries for the plans (and their pauses), one for the sessions per plan and day,
+    over the charts' window and the last 30 days together."""
+    start = min(window.start, window_start(today, max(WINDOWS)))
+    schedules = schedules_for_patients(patient_ids=[patient.pk], start=start, end=today).get(
+        patient.pk, []
+    )
+    done_counts = done_counts_for_plans(
+        plan_ids=[plan.plan_id for plan in schedules], start=start, end=today
+    )
+    return Prescribed(schedules=schedules, done_counts=done_counts, start=start, end=today)
 
 
 def window_from(value, *, today: datetime.date, plan_span: Window | None = None) -> Window:
@@ -153,6 +195,7 @@ def patient_review(
     sessions_before: datetime.datetime | None = None,
     pain_before: datetime.datetime | None = None,
     plan_span: Window | None = None,
+    prescribed: Prescribed | None = None,
 ) -> Review:
     """Everything the review part of the therapist's patient page shows: the charts for the
     `window`'s days in the clinic's calendar, and a page each of sessions and pain reports
@@ -160,7 +203,8 @@ def patient_review(
     length of the history (fewer when there are no plans, pain scores or sessions to read
     more about).
 
-    `patient` should come with its clinic loaded (as `patient_page` gives it)."""
+    `patient` should come with its clinic loaded (as `patient_page` gives it), and
+    `prescribed` covering the window (as `patient_page` gives it; read here when not given)."""
     clinic = patient.clinic
     zone = clinic.zone
     labels = Labels(zone)
@@ -168,13 +212,13 @@ def patient_review(
     start, end = window.start, window.end
     weekly = window.days > EACH_SESSION_UP_TO_DAYS
 
-    schedules = schedules_for_patients(patient_ids=[patient.pk], start=start, end=end).get(
-        patient.pk, []
-    )
+    if prescribed is None:
+        prescribed = prescribed_for(patient=patient, window=window, today=today)
+    schedules, done_counts = prescribed.within(window)
     plan_ids = [plan.plan_id for plan in schedules]
     calendar = adherence_calendar(
         schedules=schedules,
-        done_counts=done_counts_for_plans(plan_ids=plan_ids, start=start, end=end),
+        done_counts=done_counts,
         start=start,
         end=end,
         today=today,
