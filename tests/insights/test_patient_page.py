@@ -379,6 +379,8 @@ def test_the_summary_gives_the_plan_and_its_dose_in_words_adherence_and_the_last
     assert "Under the 80% usually counted as adherent." in shown
     assert f'href="{detail_url(patient)}#session-{last.pk}"' in shown
     assert "1 of 1 exercises done; pain 5 before, 2 after" in shown
+    conversation = reverse("messaging:patient-messages", args=[patient.pk])
+    assert f'None unread · <a href="{conversation}">Open the conversation</a>' in shown
 
 
 def test_low_adherence_is_marked_in_the_summary(client, patient, therapist):
