@@ -28,7 +28,6 @@ from .selectors.exports import patient_log_rows, patient_record_json
 from .selectors.patient import patient_page
 from .selectors.review import cursor_from as review_cursor_from
 from .selectors.review import patient_review
-from .selectors.review import window_from as review_window_from
 
 PAGE_SIZE = 25
 
@@ -62,18 +61,26 @@ def caseload(request):
 
 @staff_required
 def patient_detail(request, pk: int):
-    """The patient's record and the review of their progress: `?days=` picks the window (30, 90
-    or 365 days), `?before=` a page of the timeline."""
+    """The patient at a glance (plan and dose, adherence, pain against baseline, open alerts,
+    last session, messages), then their plans, progress, sessions, pain reports and record.
+    `?days=` picks the charts' window (the active plan's span by default, or 30, 90 or 365
+    days); `?before=` and `?pain_before=` page back through the sessions and the pain reports."""
     patient = patient_for_staff(user=request.user, pk=pk)
-    page = patient_page(patient=patient)
-    before = review_cursor_from(request.GET.get("before"))
+    page = patient_page(patient=patient, days=request.GET.get("days"))
+    sessions_before = review_cursor_from(request.GET.get("before"))
+    pain_before = review_cursor_from(request.GET.get("pain_before"))
     review = patient_review(
         patient=page.patient,
-        days=review_window_from(request.GET.get("days")),
-        before=before,
+        window=page.window,
+        sessions_before=sessions_before,
+        pain_before=pain_before,
+        plan_span=page.plan_span,
+        prescribed=page.prescribed,
     )
     audit.record(
-        action=AuditAction.HISTORY_VIEWED if before else AuditAction.PATIENT_VIEWED,
+        action=AuditAction.HISTORY_VIEWED
+        if sessions_before or pain_before
+        else AuditAction.PATIENT_VIEWED,
         patient=patient,
     )
     return render(

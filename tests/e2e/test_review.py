@@ -1,5 +1,5 @@
-"""The demo therapist reviews Pat Patient's progress: the pain chart, the adherence calendar and
-the timeline with the plan's revisions, with JavaScript and without."""
+"""The demo therapist reviews Pat Patient's progress: the pain chart, the adherence calendar, the
+plan's revisions and the sessions and pain reports, with JavaScript and without."""
 
 import re
 from pathlib import Path
@@ -24,8 +24,12 @@ def test_the_therapist_reviews_pat_patients_progress(page: Page, live_server, de
     sign_in(page, "therapist@example.com")
     pat = open_pat(page, live_server)
 
-    review = page.get_by_role("region", name="Progress over the last 90 days")
+    review = page.get_by_role("region", name="Progress", exact=True)
     expect(review).to_be_visible()
+    # The active plan's span by default: Pat's plan began four weeks ago.
+    expect(
+        review.get_by_role("link", name=re.compile(r"^This plan \(\d+ days\)$"))
+    ).to_have_attribute("aria-current", "true")
     chart = review.get_by_role("img", name=re.compile(r"^Pain, "))
     expect(chart).to_be_visible()
     # The chart says in words what it shows: the course since the first week, then the scale.
@@ -45,16 +49,17 @@ def test_the_therapist_reviews_pat_patients_progress(page: Page, live_server, de
     exercises = review.get_by_role("table", name=re.compile("^How often each exercise"))
     expect(exercises.get_by_role("rowheader", name="Knee-to-chest stretch")).to_be_visible()
 
-    timeline = review.get_by_role("region", name="Timeline")
-    change = timeline.get_by_role("listitem").filter(has_text="Plan change")
+    plans = page.get_by_role("region", name="Plan", exact=True)
+    change = plans.get_by_role("listitem").filter(has_text="version 1, by Taylor Therapist")
     expect(change).to_have_count(1)
-    expect(change).to_contain_text("version 1, by Taylor Therapist")
     expect(change).to_contain_text("Plan created with 2 exercises.")
-    expect(timeline.get_by_role("listitem").filter(has_text="Session").first).to_be_visible()
-    expect(timeline.get_by_role("listitem").filter(has_text="Pain report").first).to_be_visible()
-    assert_accessible(page, context="patient review, 90 days")
+    sessions = page.get_by_role("region", name="Sessions", exact=True)
+    expect(sessions.get_by_role("listitem").first).to_contain_text("Back spasm relief")
+    reports = page.get_by_role("region", name="Pain reports", exact=True)
+    expect(reports.get_by_role("listitem").first).to_contain_text(re.compile(r"pain \d+/10"))
+    assert_accessible(page, context="patient review, the plan's span")
 
-    # The dashboard links straight to a session in the timeline.
+    # The dashboard links straight to a session in its section.
     session = pat.sessions.order_by("-performed_at").first()
     page.goto(
         live_server.url
@@ -63,13 +68,13 @@ def test_the_therapist_reviews_pat_patients_progress(page: Page, live_server, de
     )
     expect(page.locator(f"#session-{session.pk}")).to_be_in_viewport()
 
-    # On a phone the wide tables scroll sideways, and still pass.
+    # On a phone the tables stack or fit, and still pass.
     page.set_viewport_size({"width": 375, "height": 812})
     assert_accessible(page, context="patient review on a phone")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     review.get_by_role("link", name="365 days").click()
-    expect(page.get_by_role("region", name="Progress over the last 365 days")).to_be_visible()
+    expect(review.get_by_text(re.compile(r"^The last 365 days:"))).to_be_visible()
     expect(
         page.get_by_role("img", name=re.compile(r"Before session, weekly average"))
     ).to_be_visible()
@@ -94,5 +99,5 @@ def test_the_review_reads_without_javascript(browser, live_server, demo_data):
     page.get_by_text("Show the pain scores as a table").click()
     expect(page.get_by_role("table", name=re.compile("^Pain from 0"))).to_be_visible()
     page.get_by_role("link", name="30 days").click()
-    expect(page.get_by_role("region", name="Progress over the last 30 days")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^The last 30 days:"))).to_be_visible()
     context.close()

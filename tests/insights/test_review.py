@@ -1,5 +1,6 @@
 """The therapist's review of a patient on the patient page: the pain chart, the adherence
-calendar, each exercise against its dose, the timeline, and the CSV export of the logs."""
+calendar, each exercise against its dose, the plan changes, the sessions and pain reports, and
+the CSV export of the logs."""
 
 import csv
 import datetime
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from insights.selectors.exports import PAIN_REPORT_COLUMNS, SESSION_COLUMNS, csv_safe
 from insights.selectors.review.calendar import DayState
+from insights.selectors.review.events import PAIN_REPORTS_PAGE_SIZE, SESSIONS_PAGE_SIZE
 from insights.selectors.review.pain import pain_course
-from insights.selectors.review.timeline import TIMELINE_PAGE_SIZE
 from lib import charts
 from patients.models import EntryStatus, PainReport, SessionLog, SkipReason
 from patients.services import (
@@ -159,13 +160,14 @@ def test_the_calendar_shows_done_over_prescribed_for_each_day(
 def test_an_empty_review_says_so(client, patient, therapist):
     client.force_login(therapist)
     page = client.get(detail_url(patient)).text
-    assert "Progress over the last 90 days" in page
+    assert "The last 90 days:" in page
     assert "No pain scores yet." in page
     assert "No pain scores in these days." in page
     assert "<svg" not in page
     assert "No sessions were prescribed in these days." in page
     assert "No exercises prescribed or logged in these days." in page
-    assert "Nothing logged or changed in these days." in page
+    assert "No sessions logged yet." in page and "No pain reports yet." in page
+    assert "Changes since" not in page
 
 
 # Each exercise against its dose
@@ -219,10 +221,10 @@ def test_each_exercise_is_counted_and_averaged_against_its_dose(client, patient,
     assert tilt.dose_percent == 88
     assert exercises["Cat-cow"].logged == 0
 
-    table = response.text.split('class="table table-sm align-middle review-exercises"')[1]
+    table = response.text.split('review-exercises stacking-table"')[1]
     table = table.split("</table>")[0]
     knee_row = table.split("Knee-to-chest</th>")[1].split("</tr>")[0]
-    assert re.findall(r"<td>([^<]*)", knee_row)[:7] == [
+    assert re.findall(r"<td[^>]*>([^<]*)", knee_row)[:7] == [
         "4",
         "1",
         "1",
@@ -237,7 +239,7 @@ def test_each_exercise_is_counted_and_averaged_against_its_dose(client, patient,
     assert "8.8 / 10" in tilt_row and "No hold" in tilt_row and "88%" in tilt_row
     assert "of the prescribed repetitions" in tilt_row
     assert "Not logged in these days." in table.split("Cat-cow</th>")[1]
-    # The timeline says which exercise fell short, and by how much.
+    # Each session says which exercise fell short, and by how much.
     assert "<li>Knee-to-chest: partly done, 1 × 2 × 20 s of 1 × 3 × 30 s</li>" in response.text
     assert "<li>Pelvic tilt: partly done, 2 × 5 of 2 × 10</li>" in response.text
     assert "<li>Knee-to-chest: skipped (no time)</li>" in response.text
@@ -277,7 +279,7 @@ def test_the_pain_chart_is_drawn_with_accessible_text_and_a_table(
         "Pain fell from 6 to 3 over 4 weeks (from the first week's average to the latest "
         "score): a clinically important improvement."
     )
-    assert f'<p class="review-pain-summary">{sentence}</p>' in page.replace("&#x27;", "'")
+    assert f'<p class="review-pain-summary small">{sentence}</p>' in page.replace("&#x27;", "'")
     svg = re.search(r'<svg[^>]*aria-labelledby="review-pain-chart-title[^>]*>', page).group(0)
     assert 'role="img"' in svg
     assert 'aria-labelledby="review-pain-chart-title review-pain-chart-desc"' in svg
@@ -331,7 +333,7 @@ def test_the_window_is_one_of_the_choices(client, patient, therapist, asked, sho
     client.force_login(therapist)
     response = client.get(detail_url(patient, days=asked))
     assert response.context["review"].days == shown
-    assert f'href="?days={shown}#review" aria-current="true"' in response.text
+    assert f'href="?days={shown}#progress" aria-current="true"' in response.text
 
 
 def test_the_pain_summary_reads_the_points_the_trends_rules_need(patient, therapist, easing_pain):
@@ -357,13 +359,13 @@ def test_the_pain_summary_reads_the_points_the_trends_rules_need(patient, therap
     assert summary.sentence.startswith("Pain fell from 6 to 2 over 4 weeks")
 
 
-# The timeline
+# Sessions, pain reports and plan changes: each in its own section, once
 
 
-NEXT_ENTRY = '<li class="timeline-entry'
+NEXT_ENTRY = '<li class="event'
 
 
-def test_the_timeline_merges_sessions_pain_reports_and_plan_changes(client, patient, therapist):
+def test_sessions_pain_reports_and_plan_changes_each_have_their_section(client, patient, therapist):
     patient.clinic.time_zone = "America/New_York"
     patient.clinic.save()
     plan = PlanFactory(
@@ -405,54 +407,80 @@ def test_the_timeline_merges_sessions_pain_reports_and_plan_changes(client, pati
 
     page = client.get(detail_url(patient)).text
 
-    timeline = page.split('id="review-timeline-heading"')[1].split("</section>")[0]
-    anchors = re.findall(r'<li class="timeline-entry [^"]+" id="([a-z]+-\d+)">', timeline)
-    assert anchors == [
-        f"revision-{revision.pk}",
-        f"session-{newer.pk}",
-        f"pain-{report.pk}",
-        f"session-{older.pk}",
-    ]
-    old_entry = timeline.split(f'id="session-{older.pk}"')[1].split(NEXT_ENTRY)[0]
+    sessions = page.split('id="sessions-heading"')[1].split("</section>")[0]
+    anchors = re.findall(r'<li class="event event-session" id="(session-\d+)">', sessions)
+    assert anchors == [f"session-{newer.pk}", f"session-{older.pk}"]
+    old_entry = sessions.split(f'id="session-{older.pk}"')[1].split(NEXT_ENTRY)[0]
     local = timezone.localtime(older.performed_at, patient.clinic.zone)
     assert f"{local:%a} {local.day} {local:%b %Y}, 07:05" in old_entry  # the clinic's time
     assert "Morning stretches" in old_entry and "(version 1)" in old_entry
-    assert '3 <span aria-hidden="true">→</span>' in old_entry and "6 <span" in old_entry
+    assert "3 before, 6 after" in old_entry
     assert "Too hard" in old_entry and "Twinge on the second one." in old_entry
     assert "Flagged" in old_entry and "skipped because of pain" in old_entry
-    assert "1 completed, 0 partly done, 1 skipped" in old_entry
+    assert "1 of 2 exercises done" in old_entry
     assert f"<li>{second.exercise.name}: skipped (pain): “Sharp.”</li>" in old_entry
     assert first.exercise.name not in old_entry  # done as prescribed, nothing to say
     assert "Corrected" not in old_entry
-    new_entry = timeline.split(f'id="session-{newer.pk}"')[1].split(NEXT_ENTRY)[0]
+    new_entry = sessions.split(f'id="session-{newer.pk}"')[1].split(NEXT_ENTRY)[0]
     assert "Corrected " in new_entry and "Went fine." in new_entry
-    pain_entry = timeline.split(f'id="pain-{report.pk}"')[1].split(NEXT_ENTRY)[0]
-    assert "pain 8 out of 10" in pain_entry and "Lower back, left side" in pain_entry
+
+    reports = page.split('id="pain-heading"')[1].split("</section>")[0]
+    assert re.findall(r'id="(pain-\d+)"', reports) == [f"pain-{report.pk}"]
+    pain_entry = reports.split(f'id="pain-{report.pk}"')[1]
+    assert "pain 8/10" in pain_entry and "Lower back, left side" in pain_entry
     assert "Emergency red flag" in pain_entry and "Numbness or tingling" in pain_entry
-    change = timeline.split(f'id="revision-{revision.pk}"')[1].split(NEXT_ENTRY)[0]
+
+    plans = page.split('id="plans-heading"')[1].split("</section>")[0]
+    change = plans.split(f'id="revision-{revision.pk}"')[1].split("</li>")[0]
     assert "version 2, by Tess Owner" in change
     assert "Status changed from Active to Paused" in change
     assert reverse("prescriptions:plan-detail", args=[plan.pk]) in change
+    # Each event in one section only.
+    for anchor in (f"session-{older.pk}", f"session-{newer.pk}", f"pain-{report.pk}"):
+        assert page.count(f'id="{anchor}"') == 1
+    assert page.count("Twinge on the second one.") == 1
+    assert page.count("Lower back, left side") == 1
 
 
-def test_the_timeline_pages_back_through_a_long_window(client, patient, therapist):
+def test_the_sessions_page_back_through_a_long_history(client, patient, therapist):
     plan = PlanFactory(patient=patient, prescribed_by=therapist, start_date=days_ago(patient, 60))
     now = timezone.now()
     sessions = [
         SessionLogFactory(plan=plan, performed_at=now - datetime.timedelta(hours=6 * n + 1))
-        for n in range(TIMELINE_PAGE_SIZE + 10)
+        for n in range(SESSIONS_PAGE_SIZE + 10)
     ]
+    # Two at the same moment across the page's edge: neither is lost.
+    SessionLog.objects.filter(pk=sessions[SESSIONS_PAGE_SIZE].pk).update(
+        performed_at=sessions[SESSIONS_PAGE_SIZE - 1].performed_at
+    )
     client.force_login(therapist)
 
     first_page = client.get(detail_url(patient, days=30))
     shown = re.findall(r'id="session-(\d+)"', first_page.text)
-    assert len(shown) == TIMELINE_PAGE_SIZE
-    earlier = re.search(r'href="(\?days=30&amp;before=[^"#]+)#timeline"', first_page.text)
-    assert earlier and "Newest entries" not in first_page.text
+    assert len(shown) == SESSIONS_PAGE_SIZE - 1
+    earlier = re.search(r'href="(\?days=30&amp;before=[^"#]+)#sessions"', first_page.text)
+    assert earlier and "Newest sessions" not in first_page.text
     second_page = client.get(detail_url(patient) + earlier.group(1).replace("&amp;", "&"))
     rest = re.findall(r'id="session-(\d+)"', second_page.text)
-    assert "Newest entries" in second_page.text and "Earlier entries" not in second_page.text
+    assert "Newest sessions" in second_page.text and "Earlier sessions" not in second_page.text
     assert sorted(map(int, shown + rest)) == sorted(session.pk for session in sessions)
+
+
+def test_the_pain_reports_page_back_on_their_own(client, patient, therapist):
+    now = timezone.now()
+    reports = [
+        PainReportFactory(patient=patient, recorded_at=now - datetime.timedelta(hours=n + 1))
+        for n in range(PAIN_REPORTS_PAGE_SIZE + 3)
+    ]
+    client.force_login(therapist)
+    first_page = client.get(detail_url(patient))
+    shown = re.findall(r'id="pain-(\d+)"', first_page.text)
+    assert len(shown) == PAIN_REPORTS_PAGE_SIZE
+    earlier = re.search(r'href="(\?days=90&amp;pain_before=[^"#]+)#pain"', first_page.text)
+    second_page = client.get(detail_url(patient) + earlier.group(1).replace("&amp;", "&"))
+    rest = re.findall(r'id="pain-(\d+)"', second_page.text)
+    assert "Newest pain reports" in second_page.text
+    assert sorted(map(int, shown + rest)) == sorted(report.pk for report in reports)
 
 
 # The CSV export
@@ -646,13 +674,14 @@ def test_the_page_runs_the_same_queries_for_5_sessions_or_200(
     add_history(patient, therapist, sessions=5, start_days_ago=3)
     client.force_login(therapist)
     client.get(detail_url(patient, days=days))  # the first request of a sign-in also saves it
-    # Measured. session, user, clinic, patient (access); patient page: patient, plans,
-    # sessions, pain reports, templates, alerts (8: facts, adherence, pain trend,
-    # acknowledgements); review: plans, pauses, sessions per plan and day,
-    # revisions, pain edges, first-week pain, chart sessions, chart reports, timeline
-    # sessions and their exercises off the dose, timeline reports, exercises, plan exercises;
-    # the staff member's unread messages.
-    with django_assert_max_num_queries(32) as few:  # 31, and the audit row
+    # Measured. session, user, clinic, patient (access); patient page: patient, plans, the
+    # current plans' exercises, the last session, templates, the plans, pauses and sessions
+    # per plan and day over the window and the last 30 days (read once for the summary, the
+    # alerts and the calendar), alerts (5: facts, pain trend, acknowledgements); review:
+    # revisions, pain edges, first-week pain, chart sessions, chart reports, the page of
+    # sessions and their exercises off the dose, the page of pain reports, exercises, plan
+    # exercises; the staff member's unread messages.
+    with django_assert_max_num_queries(29) as few:  # 28, and the audit row
         response = client.get(detail_url(patient, days=days))
     assert response.status_code == 200
 
@@ -660,7 +689,7 @@ def test_the_page_runs_the_same_queries_for_5_sessions_or_200(
     with django_assert_max_num_queries(len(few.captured_queries)) as many:
         response = client.get(detail_url(patient, days=days))
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert len(response.context["review"].timeline) == TIMELINE_PAGE_SIZE
+    assert len(response.context["review"].sessions.entries) == SESSIONS_PAGE_SIZE
 
 
 def test_the_export_runs_the_same_queries_for_5_sessions_or_200(

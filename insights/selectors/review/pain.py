@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -21,10 +22,24 @@ from patients.selectors.pain import pain_course_trend
 from .labels import Labels, local_midnight
 
 
+class Verdict:
+    """The summary's verdict on pain: a clinically important change either way, none, or not
+    yet judged (no scores, or none after the first week, whose average is the baseline)."""
+
+    IMPROVING = str(trends.Direction.IMPROVING)
+    WORSENING = str(trends.Direction.WORSENING)
+    STEADY = str(trends.Direction.STEADY)
+    NO_BASELINE = "no-baseline"
+    NO_SCORES = "no-scores"
+
+
 @dataclass(frozen=True)
 class PainSummary:
     sentence: str
     direction: str = ""
+    # The page's summary: the latest score against the baseline, with the verdict, in words.
+    headline: str = ""
+    verdict: str = Verdict.NO_SCORES
 
 
 def _span_text(days: int) -> str:
@@ -43,11 +58,12 @@ def pain_course(*, patient: Patient, today: datetime.date) -> PainSummary:
     baseline) to their latest score, and whether that is a clinically important change."""
     trend = pain_course_trend(patient=patient, today=today)
     if trend is None:
-        return PainSummary(_("No pain scores yet."))
+        return PainSummary(_("No pain scores yet."), headline=_("No pain scores yet."))
     values = {"from": _score(trend.baseline), "to": _score(trend.latest)}
     days = (trend.latest_on - trend.baseline_from).days
+    headline, verdict = _headline(trend)
     if days < 1:
-        return PainSummary(_("Pain was %(to)s.") % values)
+        return PainSummary(_("Pain was %(to)s.") % values, headline=headline, verdict=verdict)
     values["span"] = _span_text(days)
     if trend.latest < trend.baseline:
         sentence = _("Pain fell from %(from)s to %(to)s over %(span)s") % values
@@ -61,7 +77,40 @@ def pain_course(*, patient: Patient, today: datetime.date) -> PainSummary:
         trends.Direction.STEADY: _("not a clinically important change"),
     }[trend.direction]
     note = _("from the first week's average to the latest score")
-    return PainSummary(f"{sentence} ({note}): {meaning}.", str(trend.direction))
+    return PainSummary(
+        f"{sentence} ({note}): {meaning}.",
+        str(trend.direction),
+        headline=headline,
+        verdict=verdict,
+    )
+
+
+def _headline(trend: trends.PainTrend) -> tuple[str, str]:
+    """ "Pain 3/10, down 4 from 7 in the first week — a clinically important improvement." The
+    baseline is the first week's average, so a latest score inside that week is not judged."""
+    values = {"latest": trend.latest, "baseline": _score(trend.baseline)}
+    baseline_ends = trend.baseline_from + trends.BASELINE_WEEK
+    if trend.latest_on <= baseline_ends:
+        values["day"] = date_format(baseline_ends, "j M")
+        text = _(
+            "Pain %(latest)s/10. No baseline yet: it is the average of the first week's "
+            "scores, up to %(day)s."
+        )
+        return text % values, Verdict.NO_BASELINE
+    change = trend.latest - trend.baseline
+    values["amount"] = _score(abs(change))
+    meaning = {
+        trends.Direction.IMPROVING: _("a clinically important improvement"),
+        trends.Direction.WORSENING: _("a clinically important worsening"),
+        trends.Direction.STEADY: _("not a clinically important change"),
+    }[trend.direction]
+    if change < 0:
+        text = _("Pain %(latest)s/10, down %(amount)s from %(baseline)s in the first week")
+    elif change > 0:
+        text = _("Pain %(latest)s/10, up %(amount)s from %(baseline)s in the first week")
+    else:
+        text = _("Pain %(latest)s/10, the same as in the first week")
+    return f"{text % values} — {meaning}.", str(trend.direction)
 
 
 @dataclass(frozen=True)
