@@ -103,11 +103,11 @@ def test_admin_adds_and_archives_and_the_builder_follows(
     sign_in(page, "therapist@example.com")
     page.get_by_role("link", name="Pat Patient").click()
     page.get_by_role("link", name="New plan").click()
-    search = page.get_by_label("Search the catalog by name")
+    search = page.get_by_label("Search by name")
     search.fill("cat-camel")
     expect(page.get_by_role("button", name="Add Cat-camel", exact=True)).to_be_visible()
     search.fill("banded")
-    expect(page.get_by_text("No exercise matches “banded”.")).to_be_visible()
+    expect(page.get_by_text("No exercise matches “banded” with these choices.")).to_be_visible()
     expect(page.get_by_role("button", name="Add Banded hip bridge")).to_have_count(0)
     assert_accessible(page, context="plan builder after the library changed")
 

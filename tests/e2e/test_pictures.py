@@ -82,8 +82,8 @@ def test_the_library_and_the_builders_search_show_each_exercises_picture(
         status=PlanStatus.ACTIVE,
     )
     page.goto(live_server.url + reverse("prescriptions:plan-edit", args=[plan.pk]))
-    page.get_by_label("Search the catalog by name").fill("press")
-    results = page.locator("#search-results").get_by_role("listitem")
+    page.get_by_label("Search by name").fill("press")
+    results = page.locator("#builder-catalog .builder-results").get_by_role("listitem")
     expect(results.first).to_be_visible()
     press = results.filter(has_text="Prone press-up")
     expect(press.get_by_role("img")).to_have_accessible_name(PRESS.thumbnail.title)
