@@ -30,6 +30,7 @@ from .models import (
     SkipReason,
 )
 from .selectors.records import reminder_sessions_per_day
+from .summary import summary_refresh
 
 
 @transaction.atomic
@@ -339,6 +340,7 @@ def _session_log_create(
         row.full_clean(exclude=["session"], validate_constraints=False)
         rows.append(row)
     SessionLogEntry.objects.bulk_create(rows)
+    summary_refresh(patient=patient, plan_id=plan.pk, day=performed_on)
     audit.record(
         action=AuditAction.SESSION_LOGGED,
         patient=patient,
@@ -416,6 +418,7 @@ def _pain_report_create(
     # IntegrityError that pain_report_record answers with the first report.
     report.full_clean(validate_unique=False, exclude=["client_token"])
     report.save()
+    summary_refresh(patient=patient)
     audit.record(
         action=AuditAction.PAIN_REPORTED,
         patient=patient,
@@ -660,6 +663,7 @@ def session_log_correct(
         entries,
         ["status", "sets_done", "repetitions_done", "hold_seconds_done", "skip_reason"],
     )
+    summary_refresh(patient=session.patient)
     audit.record(
         action=AuditAction.SESSION_CORRECTED,
         patient=session.patient,

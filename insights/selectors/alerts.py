@@ -1,21 +1,18 @@
 """Every alert of a caseload's patients, worked out when read (`insights.alerts` holds the
-rules): one query for the facts the rules need, one for the active plans (unless given), one
-for the acknowledgements, plus the adherence and pain trend selectors when their results are
-not passed in."""
+rules): one query for the facts the rules need (the events kept in the patients' summaries),
+one for the active plans (unless given), one for the acknowledgements, plus the adherence and
+pain trend selectors when their results are not passed in."""
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from django.db.models import IntegerField, JSONField, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
-
 from clinics.models import Clinic
 from patients.adherence import Adherence
-from patients.models import AlertAcknowledgement, PainReport, Patient, SessionLog
-from patients.red_flags import Severity
+from patients.models import AlertAcknowledgement
 from patients.selectors.adherence import adherence_for_patients
+from patients.summary import summaries_for
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
@@ -33,92 +30,84 @@ from ..alerts import (
 from .trends import pain_trends_for_patients
 
 
-def _latest(rows, at: str, prefix: str, columns: Mapping[str, str], **output) -> dict:
-    """Subqueries for the latest of `rows` (by `at`, then id): one annotation per column."""
-    ordered = rows.order_by(f"-{at}", "-pk")
-    return {
-        f"{prefix}_{name}": Subquery(ordered.values(column)[:1], **output.get(name, {}))
-        for name, column in columns.items()
-    }
+def _parse(value: str | None):
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _latest_high(levels: dict, *, threshold: int, since: datetime.date) -> dict | None:
+    """The latest of the events kept per pain level (`PatientSummary.high_*`) at or above the
+    threshold, if it happened on or after `since`."""
+    found = [event for level, event in levels.items() if int(level) >= threshold]
+    if not found:
+        return None
+    latest = max(found, key=lambda event: (event["at"], event["id"]))
+    if datetime.date.fromisoformat(latest["on"]) < since:
+        return None
+    return latest
 
 
 def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> dict[int, dict]:
-    """One row per patient with what the pain, flag and activity rules need, each found by a
-    subquery on the patient's logs."""
-    patient = OuterRef("pk")
+    """One row per patient with what the pain, flag and activity rules need: the events kept in
+    the patients' summaries (`patients.summary`), kept to the rules' windows of days."""
     recent = today - datetime.timedelta(days=RECENT_PAIN_DAYS - 1)
     flag_since = today - datetime.timedelta(days=RECENT_FLAG_DAYS - 1)
+    summaries = summaries_for(patient_ids=patient_ids, today=today, clinic=clinic)
+    threshold = clinic.alert_pain_at_or_above
+    facts = {}
+    for patient_id, row in summaries.items():
+        fact = dict.fromkeys(FACT_NAMES)
+        facts[patient_id] = fact
+        if row is None:
+            continue
+        fact["last_session_on"] = row["last_session_on"]
+        if row["red_flag_id"] is not None and row["red_flag_on"] >= flag_since:
+            fact.update(
+                red_flag_id=row["red_flag_id"],
+                red_flag_at=row["red_flag_at"],
+                red_flag_severity=row["red_flag_severity"],
+                red_flag_codes=row["red_flag_codes"],
+            )
+        if row["flagged_id"] is not None and row["flagged_on"] >= flag_since:
+            fact.update(
+                flagged_id=row["flagged_id"],
+                flagged_at=row["flagged_at"],
+                flagged_reason=row["flagged_reason"],
+            )
+        session = _latest_high(row["high_sessions"], threshold=threshold, since=recent)
+        if session:
+            fact.update(
+                high_session_id=session["id"],
+                high_session_at=_parse(session["at"]),
+                high_session_before=session["pain_before"],
+                high_session_after=session["pain_after"],
+            )
+        report = _latest_high(row["high_reports"], threshold=threshold, since=recent)
+        if report:
+            fact.update(
+                high_report_id=report["id"],
+                high_report_at=_parse(report["at"]),
+                high_report_score=report["score"],
+            )
+    return facts
 
-    def local_midnight(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=clinic.zone)
 
-    # The days are the clinic-local days of the times, so bounding the times as well says the
-    # same thing, and lets each subquery read a short stretch of the (patient, time) index
-    # instead of the patient's whole history when nothing in the window matches.
-    def since(day: datetime.date) -> dict:
-        return {"performed_on__gte": day, "performed_at__gte": local_midnight(day)}
-
-    def reported_since(day: datetime.date) -> dict:
-        return {"recorded_on__gte": day, "recorded_at__gte": local_midnight(day)}
-
-    sessions = SessionLog.objects.filter(patient=patient, performed_on__lte=today)
-    reports = PainReport.objects.filter(patient=patient, recorded_on__lte=today)
-    session_peak = Greatest(
-        Coalesce("pain_before", "pain_after"),
-        Coalesce("pain_after", "pain_before"),
-        output_field=IntegerField(),
-    )
-    high_sessions = sessions.annotate(peak=session_peak).filter(
-        peak__gte=clinic.alert_pain_at_or_above, **since(recent)
-    )
-    high_reports = reports.filter(
-        score__gte=clinic.alert_pain_at_or_above, **reported_since(recent)
-    )
-    red_flag_reports = reports.filter(**reported_since(flag_since)).exclude(
-        red_flag_severity=Severity.NONE
-    )
-    flagged_sessions = sessions.filter(is_flagged=True, **since(flag_since))
-    annotations = {
-        **_latest(
-            high_sessions,
-            "performed_at",
-            "high_session",
-            {"id": "pk", "at": "performed_at", "before": "pain_before", "after": "pain_after"},
-        ),
-        **_latest(
-            high_reports,
-            "recorded_at",
-            "high_report",
-            {"id": "pk", "at": "recorded_at", "score": "score"},
-        ),
-        **_latest(
-            red_flag_reports,
-            "recorded_at",
-            "red_flag",
-            {
-                "id": "pk",
-                "at": "recorded_at",
-                "severity": "red_flag_severity",
-                "codes": "red_flags",
-            },
-            codes={"output_field": JSONField()},
-        ),
-        **_latest(
-            flagged_sessions,
-            "performed_at",
-            "flagged",
-            {"id": "pk", "at": "performed_at", "reason": "flag_reason"},
-        ),
-        **_latest(sessions, "performed_at", "last_session", {"on": "performed_on"}),
-    }
-    rows = (
-        Patient.objects.for_clinic(clinic)
-        .filter(pk__in=patient_ids)
-        .order_by()
-        .annotate(**annotations)
-        .values("pk", *annotations)
-    )
-    return {row["pk"]: row for row in rows}
+FACT_NAMES = (
+    "red_flag_id",
+    "red_flag_at",
+    "red_flag_severity",
+    "red_flag_codes",
+    "high_session_id",
+    "high_session_at",
+    "high_session_before",
+    "high_session_after",
+    "high_report_id",
+    "high_report_at",
+    "high_report_score",
+    "flagged_id",
+    "flagged_at",
+    "flagged_reason",
+    "last_session_on",
+)
 
 
 def _active_plans(*, patient_ids: list[int]) -> dict[int, list[ActivePlan]]:

@@ -1,15 +1,16 @@
-"""Adherence of a caseload: its plans and per-day session counts read in three queries
-whatever its size, then counted by the rules of `patients.adherence`."""
+"""Adherence of a caseload: its plans and per-day session counts (kept as sessions are logged)
+read in three queries whatever its size, then counted by the rules of `patients.adherence`."""
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from prescriptions.models import Plan, PlanPause
 
 from ..adherence import WINDOWS, Adherence, DayAdherence, PlanSchedule, daily_counts, window_start
+from ..models import SessionDayCount
 
 
 def schedules_for_patients(
@@ -58,20 +59,15 @@ def schedules_for_patients(
 def done_counts_for_plans(
     *, plan_ids: Iterable[int], start: datetime.date, end: datetime.date
 ) -> dict[tuple[int, datetime.date], int]:
-    """Sessions logged per (plan, clinic-local day) from `start` to `end`, counted in SQL: one
-    row per plan and day, never one per session."""
+    """Sessions logged per (plan, clinic-local day) from `start` to `end`: one row per plan and
+    day, never one per session."""
     plan_ids = list(plan_ids)
     if not plan_ids:
         return {}
-    # Through the plan's reverse relation, so prescriptions does not import patients (which
-    # imports prescriptions); the join is on the (plan, performed_on) index.
-    rows = (
-        Plan.objects.filter(pk__in=plan_ids, sessions__performed_on__range=(start, end))
-        .order_by()
-        .values("pk", "sessions__performed_on")
-        .annotate(sessions_done=Count("sessions"))
-        .values_list("pk", "sessions__performed_on", "sessions_done")
-    )
+    # The counts are kept as sessions are logged (`patients.summary`): a few rows per plan and
+    # window, read off the (plan, day) key.
+    rows = SessionDayCount.objects.filter(plan_id__in=plan_ids, day__range=(start, end))
+    rows = rows.values_list("plan_id", "day", "sessions")
     return {(plan_id, day): sessions for plan_id, day, sessions in rows}
 
 
@@ -87,7 +83,8 @@ def adherence_for_patients(
     patient asked about, ratio None when nothing was prescribed.
 
     Three queries whatever the number of patients (none for no patients): the plans overlapping
-    the widest window, their pauses, and the sessions counted per plan and day in SQL. The
+    the widest window, their pauses, and the sessions per plan and day (kept as they are
+    logged, `SessionDayCount`). The
     per-day cap then runs over those (plan, day) rows, at most plans × days of them.
     Each `Adherence.days` holds the window's days for a heat map, unless `with_days` is False
     (a caseload's totals need only the counts)."""
