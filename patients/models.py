@@ -543,8 +543,20 @@ class PatientSummary(models.Model):
     flagged_at = models.DateTimeField(null=True)
     flagged_on = models.DateField(null=True)
     flagged_reason = models.CharField(max_length=200, blank=True)
-    # The latest session and the latest report at each pain level ({"7": {...}}), so the
-    # high-pain alert finds its event whatever the clinic's threshold is set to.
+    # The latest session and the latest report at or above the clinic's pain alert threshold
+    # when the summary was written (`high_threshold`)...
+    high_threshold = models.PositiveSmallIntegerField(null=True)
+    high_session_id = models.BigIntegerField(null=True)
+    high_session_at = models.DateTimeField(null=True)
+    high_session_on = models.DateField(null=True)
+    high_session_before = models.SmallIntegerField(null=True)
+    high_session_after = models.SmallIntegerField(null=True)
+    high_report_id = models.BigIntegerField(null=True)
+    high_report_at = models.DateTimeField(null=True)
+    high_report_on = models.DateField(null=True)
+    high_report_score = models.SmallIntegerField(null=True)
+    # ...and the latest of each at every pain level ({"7": {...}}), so the high-pain alert
+    # finds its event also after the clinic's threshold was changed.
     high_sessions = models.JSONField(default=dict)
     high_reports = models.JSONField(default=dict)
 
@@ -554,6 +566,23 @@ class PatientSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Summary of patient #{self.patient_id}"
+
+
+class PainDay(models.Model):
+    """The total and count of a patient's pain values on one clinic-local day (sessions and
+    reports, by the rules of `patients.trends`): the 7-day average adds up a week of these rows.
+    Kept with `PatientSummary`."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    total = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "day"], name="pain_day_unique")]
+
+    def __str__(self) -> str:
+        return f"Patient #{self.patient_id}, {self.day}: {self.total}/{self.count}"
 
 
 class SessionDayCount(models.Model):

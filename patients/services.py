@@ -340,7 +340,7 @@ def _session_log_create(
         row.full_clean(exclude=["session"], validate_constraints=False)
         rows.append(row)
     SessionLogEntry.objects.bulk_create(rows)
-    summary_refresh(patient=patient, plan_id=plan.pk, day=performed_on)
+    summary_refresh(patient=patient, day=performed_on, plan_id=plan.pk)
     audit.record(
         action=AuditAction.SESSION_LOGGED,
         patient=patient,
@@ -418,7 +418,7 @@ def _pain_report_create(
     # IntegrityError that pain_report_record answers with the first report.
     report.full_clean(validate_unique=False, exclude=["client_token"])
     report.save()
-    summary_refresh(patient=patient)
+    summary_refresh(patient=patient, day=report.recorded_on)
     audit.record(
         action=AuditAction.PAIN_REPORTED,
         patient=patient,
@@ -663,7 +663,7 @@ def session_log_correct(
         entries,
         ["status", "sets_done", "repetitions_done", "hold_seconds_done", "skip_reason"],
     )
-    summary_refresh(patient=session.patient)
+    summary_refresh(patient=session.patient, day=session.performed_on)
     audit.record(
         action=AuditAction.SESSION_CORRECTED,
         patient=session.patient,

@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from .models import PainReport, Patient, PatientSummary, SessionDayCount, SessionLog
+from .models import PainDay, PainReport, Patient, PatientSummary, SessionDayCount, SessionLog
 from .red_flags import Severity
 from .trends import BASELINE_WEEK, BEFORE_LATEST, ONE_DAY
 
@@ -294,8 +294,8 @@ def _event_figures(*, patient_ids: list[int], today: datetime.date | None) -> di
     rows = (
         Patient.objects.filter(pk__in=patient_ids)
         .order_by()
-        .annotate(**annotations)
-        .values("pk", *annotations)
+        .annotate(threshold=F("clinic__alert_pain_at_or_above"), **annotations)
+        .values("pk", "threshold", *annotations)
     )
     return {row.pop("pk"): row for row in rows}
 
@@ -339,11 +339,39 @@ def _high_pain(*, patient_ids: list[int], today: datetime.date | None) -> dict[i
                 continue
             result[row["patient_id"]][name][str(row["level"])] = {
                 "id": row["pk"],
-                "at": row[at].isoformat(),
+                "at": row[at].astimezone(datetime.UTC).isoformat(timespec="microseconds"),
                 "on": row[day].isoformat(),
                 **{value: row[value] for value in values},
             }
     return result
+
+
+def high_latest(levels: dict, *, threshold: int) -> dict | None:
+    """The latest of the events kept per pain level (`PatientSummary.high_sessions` or
+    `high_reports`) at or above `threshold`."""
+    found = [event for level, event in levels.items() if int(level) >= threshold]
+    return max(found, key=lambda event: (event["at"], event["id"])) if found else None
+
+
+HIGH_COLUMNS = {
+    "high_session": ("high_sessions", ("pain_before", "pain_after")),
+    "high_report": ("high_reports", ("score",)),
+}
+
+
+def high_columns(row: dict, *, threshold: int) -> dict:
+    """The `high_session_*` and `high_report_*` fields for `threshold`, from the per-level
+    events of `row`."""
+    values = {"high_threshold": threshold}
+    for prefix, (levels, scores) in HIGH_COLUMNS.items():
+        event = high_latest(row[levels], threshold=threshold) or {}
+        values[f"{prefix}_id"] = event.get("id")
+        values[f"{prefix}_at"] = datetime.datetime.fromisoformat(event["at"]) if event else None
+        values[f"{prefix}_on"] = datetime.date.fromisoformat(event["on"]) if event else None
+        for score in scores:
+            column = "score" if score == "score" else score.removeprefix("pain_")
+            values[f"{prefix}_{column}"] = event.get(score)
+    return values
 
 
 SUMMARY_FIELDS = [
@@ -377,7 +405,9 @@ def summaries_compute(
         pain_values = pain.get(patient_id, {})
         pain_values.pop("pain_last_event_on", None)
         values.update(pain_values)
-        values.update(high.get(patient_id, {}))
+        levels = high.get(patient_id, {"high_sessions": {}, "high_reports": {}})
+        values.update(levels)
+        values.update(high_columns(levels, threshold=row["threshold"]))
         values.update(
             {
                 "last_session_at": row["last_session_at"],
@@ -402,9 +432,33 @@ def summaries_compute(
     return result
 
 
-def summary_refresh(*, patient: Patient, plan_id: int | None = None, day=None) -> None:
+def pain_days_compute(
+    *, patient_ids: Iterable[int], day: datetime.date | None = None
+) -> dict[tuple[int, datetime.date], tuple[int, int]]:
+    """The total and count of pain values per (patient, day), both sources together (only
+    `day` when given)."""
+    totals: dict[tuple[int, datetime.date], tuple[int, int]] = {}
+    for source in PAIN_SOURCES.values():
+        rows = source.rows(today=None, patient_id__in=list(patient_ids))
+        if day is not None:
+            rows = rows.filter(**{source.day: day})
+        rows = (
+            rows.values("patient_id", source.day)
+            .annotate(total=models.Sum("pain"), count=Count("pain"))
+            .values_list("patient_id", source.day, "total", "count")
+        )
+        for patient_id, on, total, count in rows:
+            before = totals.get((patient_id, on), (0, 0))
+            totals[(patient_id, on)] = (before[0] + total, before[1] + count)
+    return totals
+
+
+def summary_refresh(
+    *, patient: Patient, day: datetime.date | None = None, plan_id: int | None = None
+) -> None:
     """Work the patient's summary out again after a write to their logs, in the write's
-    transaction; with `plan_id` and `day`, recount that day's sessions of that plan too."""
+    transaction: their figures, their pain total of `day` (the day of the log written) and,
+    with `plan_id`, that plan's count of sessions on `day`."""
     with transaction.atomic():
         # Lock the patient's row first: a concurrent write for the same patient waits here,
         # then reads this one's logs.
@@ -417,28 +471,38 @@ def summary_refresh(*, patient: Patient, plan_id: int | None = None, day=None) -
             PatientSummary.objects.filter(patient_id=patient.pk).delete()
         else:
             PatientSummary.objects.filter(patient_id=patient.pk).update(**values)
-        if plan_id is not None:
-            sessions = SessionLog.objects.filter(plan_id=plan_id, performed_on=day).count()
-            if sessions:
-                SessionDayCount.objects.update_or_create(
-                    plan_id=plan_id,
-                    day=day,
-                    defaults={"sessions": sessions},
-                    create_defaults={"patient_id": patient.pk, "sessions": sessions},
-                )
-            else:
-                SessionDayCount.objects.filter(plan_id=plan_id, day=day).delete()
+        if day is None:
+            return
+        pain = pain_days_compute(patient_ids=[patient.pk], day=day).get((patient.pk, day))
+        if pain:
+            PainDay.objects.update_or_create(
+                patient_id=patient.pk, day=day, defaults={"total": pain[0], "count": pain[1]}
+            )
+        else:
+            PainDay.objects.filter(patient_id=patient.pk, day=day).delete()
+        if plan_id is None:
+            return
+        sessions = SessionLog.objects.filter(plan_id=plan_id, performed_on=day).count()
+        if sessions:
+            SessionDayCount.objects.update_or_create(
+                plan_id=plan_id,
+                day=day,
+                defaults={"sessions": sessions},
+                create_defaults={"patient_id": patient.pk, "sessions": sessions},
+            )
+        else:
+            SessionDayCount.objects.filter(plan_id=plan_id, day=day).delete()
 
 
 @transaction.atomic
 def summaries_rebuild(*, clinic=None) -> tuple[int, int]:
-    """Throw away the summaries and session counts of the clinic's patients (every clinic's
-    without `clinic`) and work them out again from the logs. Returns how many summaries and
-    day counts were written."""
+    """Throw away the summaries, pain days and session counts of the clinic's patients (every
+    clinic's without `clinic`) and work them out again from the logs. Returns how many
+    summaries and day rows (pain days and session counts) were written."""
     patients = Patient.objects.all() if clinic is None else Patient.objects.filter(clinic=clinic)
     patient_ids = list(patients.order_by("pk").values_list("pk", flat=True))
-    PatientSummary.objects.filter(patient_id__in=patients.values("pk")).delete()
-    SessionDayCount.objects.filter(patient_id__in=patients.values("pk")).delete()
+    for model in (PatientSummary, PainDay, SessionDayCount):
+        model.objects.filter(patient_id__in=patients.values("pk")).delete()
     summaries = day_counts = 0
     for start in range(0, len(patient_ids), REBUILD_BATCH):
         batch = patient_ids[start : start + REBUILD_BATCH]
@@ -459,28 +523,48 @@ def summaries_rebuild(*, clinic=None) -> tuple[int, int]:
             for patient_id, plan_id, day, sessions in counts
         ]
         SessionDayCount.objects.bulk_create(rows, batch_size=2000)
+        pain_days = [
+            PainDay(patient_id=patient_id, day=day, total=total, count=count)
+            for (patient_id, day), (total, count) in pain_days_compute(patient_ids=batch).items()
+        ]
+        PainDay.objects.bulk_create(pain_days, batch_size=2000)
         summaries += len(computed)
-        day_counts += len(rows)
+        day_counts += len(rows) + len(pain_days)
     return summaries, day_counts
 
 
+PAIN_FIELDS = [name for name in SUMMARY_FIELDS if name.startswith("pain_")]
+# Without the events per pain level, which are read only after a clinic changed its threshold.
+EVENT_FIELDS = [
+    name
+    for name in SUMMARY_FIELDS
+    if not name.startswith("pain_") and name not in ("high_sessions", "high_reports")
+]
+
+
 def summaries_for(
-    *, patient_ids: Iterable[int], today: datetime.date, clinic=None
+    *,
+    patient_ids: Iterable[int],
+    today: datetime.date,
+    clinic=None,
+    fields: Iterable[str] = SUMMARY_FIELDS,
 ) -> dict[int, dict | None]:
     """The summary fields of each patient as of `today` (only the clinic's patients when
     `clinic` is given), None for a patient who has logged nothing: one query, plus one round
     of working out from the logs for patients whose latest stored event is dated after `today`
-    (a reader looking at an earlier day)."""
+    (a reader looking at an earlier day). `fields` limits what is read (`PAIN_FIELDS` for the
+    pain trend, `EVENT_FIELDS` for the alerts)."""
     patient_ids = list(dict.fromkeys(patient_ids))
     if not patient_ids:
         return {}
     patients = Patient.objects.filter(pk__in=patient_ids).order_by()
     if clinic is not None:
         patients = patients.filter(clinic=clinic)
+    fields = ["last_event_on", *(name for name in fields if name != "last_event_on")]
     rows = {}
-    for row in patients.values("pk", *(f"summary__{name}" for name in SUMMARY_FIELDS)):
-        values = {name: row[f"summary__{name}"] for name in SUMMARY_FIELDS}
-        rows[row["pk"]] = None if values["last_event_on"] is None else values
+    for row in patients.values_list("pk", *(f"summary__{name}" for name in fields)):
+        values = dict(zip(fields, row[1:], strict=True))
+        rows[row[0]] = None if values["last_event_on"] is None else values
     later = [pk for pk, row in rows.items() if row is not None and row["last_event_on"] > today]
     if later:
         computed = summaries_compute(patient_ids=later, today=today)

@@ -12,7 +12,7 @@ from clinics.models import Clinic
 from patients.adherence import Adherence
 from patients.models import AlertAcknowledgement
 from patients.selectors.adherence import adherence_for_patients
-from patients.summary import summaries_for
+from patients.summary import EVENT_FIELDS, high_columns, summaries_for
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
@@ -30,29 +30,28 @@ from ..alerts import (
 from .trends import pain_trends_for_patients
 
 
-def _parse(value: str | None):
-    return datetime.datetime.fromisoformat(value) if value else None
-
-
-def _latest_high(levels: dict, *, threshold: int, since: datetime.date) -> dict | None:
-    """The latest of the events kept per pain level (`PatientSummary.high_*`) at or above the
-    threshold, if it happened on or after `since`."""
-    found = [event for level, event in levels.items() if int(level) >= threshold]
-    if not found:
-        return None
-    latest = max(found, key=lambda event: (event["at"], event["id"]))
-    if datetime.date.fromisoformat(latest["on"]) < since:
-        return None
-    return latest
-
-
 def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> dict[int, dict]:
     """One row per patient with what the pain, flag and activity rules need: the events kept in
     the patients' summaries (`patients.summary`), kept to the rules' windows of days."""
     recent = today - datetime.timedelta(days=RECENT_PAIN_DAYS - 1)
     flag_since = today - datetime.timedelta(days=RECENT_FLAG_DAYS - 1)
-    summaries = summaries_for(patient_ids=patient_ids, today=today, clinic=clinic)
     threshold = clinic.alert_pain_at_or_above
+    summaries = summaries_for(
+        patient_ids=patient_ids, today=today, clinic=clinic, fields=EVENT_FIELDS
+    )
+    # Summaries written before the clinic changed its pain threshold: their high-pain events
+    # are picked again from the events kept per pain level.
+    stale = [
+        patient_id
+        for patient_id, row in summaries.items()
+        if row is not None and row["high_threshold"] != threshold
+    ]
+    if stale:
+        levels = summaries_for(
+            patient_ids=stale, today=today, fields=("high_sessions", "high_reports")
+        )
+        for patient_id in stale:
+            summaries[patient_id].update(high_columns(levels[patient_id], threshold=threshold))
     facts = {}
     for patient_id, row in summaries.items():
         fact = dict.fromkeys(FACT_NAMES)
@@ -61,51 +60,30 @@ def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> d
             continue
         fact["last_session_on"] = row["last_session_on"]
         if row["red_flag_id"] is not None and row["red_flag_on"] >= flag_since:
-            fact.update(
-                red_flag_id=row["red_flag_id"],
-                red_flag_at=row["red_flag_at"],
-                red_flag_severity=row["red_flag_severity"],
-                red_flag_codes=row["red_flag_codes"],
-            )
+            fact.update({name: row[name] for name in RED_FLAG_FACTS})
         if row["flagged_id"] is not None and row["flagged_on"] >= flag_since:
-            fact.update(
-                flagged_id=row["flagged_id"],
-                flagged_at=row["flagged_at"],
-                flagged_reason=row["flagged_reason"],
-            )
-        session = _latest_high(row["high_sessions"], threshold=threshold, since=recent)
-        if session:
-            fact.update(
-                high_session_id=session["id"],
-                high_session_at=_parse(session["at"]),
-                high_session_before=session["pain_before"],
-                high_session_after=session["pain_after"],
-            )
-        report = _latest_high(row["high_reports"], threshold=threshold, since=recent)
-        if report:
-            fact.update(
-                high_report_id=report["id"],
-                high_report_at=_parse(report["at"]),
-                high_report_score=report["score"],
-            )
+            fact.update({name: row[name] for name in FLAGGED_FACTS})
+        if row["high_session_id"] is not None and row["high_session_on"] >= recent:
+            fact.update({name: row[name] for name in HIGH_SESSION_FACTS})
+        if row["high_report_id"] is not None and row["high_report_on"] >= recent:
+            fact.update({name: row[name] for name in HIGH_REPORT_FACTS})
     return facts
 
 
-FACT_NAMES = (
-    "red_flag_id",
-    "red_flag_at",
-    "red_flag_severity",
-    "red_flag_codes",
+RED_FLAG_FACTS = ("red_flag_id", "red_flag_at", "red_flag_severity", "red_flag_codes")
+HIGH_SESSION_FACTS = (
     "high_session_id",
     "high_session_at",
     "high_session_before",
     "high_session_after",
-    "high_report_id",
-    "high_report_at",
-    "high_report_score",
-    "flagged_id",
-    "flagged_at",
-    "flagged_reason",
+)
+HIGH_REPORT_FACTS = ("high_report_id", "high_report_at", "high_report_score")
+FLAGGED_FACTS = ("flagged_id", "flagged_at", "flagged_reason")
+FACT_NAMES = (
+    *RED_FLAG_FACTS,
+    *HIGH_SESSION_FACTS,
+    *HIGH_REPORT_FACTS,
+    *FLAGGED_FACTS,
     "last_session_on",
 )
 

@@ -6,34 +6,25 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Sum
+from django.db.models import F, Sum
 
-from patients.summary import PAIN_SOURCES, summaries_for, utc_midnight
+from patients.models import PainDay
+from patients.summary import PAIN_FIELDS, PAIN_SOURCES, summaries_for, utc_midnight
 from patients.trends import AVERAGE_DAYS, SERIES_DAYS, PainTrend, trend_of
 
 
 def _week_summaries(*, patient_ids: list[int], today: datetime.date) -> dict[int, list[dict]]:
-    """Each source's total and count of pain values per patient over the 7 days to today, in
-    one query: the same days for everyone, so a plain GROUP BY."""
+    """The total and count of pain values per patient over the 7 days to today, in one query
+    over the patients' pain days (`PainDay`, kept as pain is recorded)."""
     week_start = today - datetime.timedelta(days=AVERAGE_DAYS - 1)
-    parts = [
-        source.rows(
-            today=today,
-            patient__in=patient_ids,
-            **{
-                f"{source.day}__gte": week_start,
-                f"{source.at}__gte": utc_midnight(week_start - datetime.timedelta(days=2)),
-            },
-        )
+    rows = (
+        PainDay.objects.filter(patient_id__in=patient_ids, day__range=(week_start, today))
+        .order_by()
         .values("patient_id")
-        .annotate(total=Sum("pain"), count=Count("pain"))
-        .values_list("patient_id", "total", "count")
-        for source in PAIN_SOURCES.values()
-    ]
-    summaries = defaultdict(list)
-    for patient_id, total, count in parts[0].union(*parts[1:], all=True).order_by():
-        summaries[patient_id].append({"total": total, "count": count})
-    return summaries
+        .annotate(week_total=Sum("total"), week_count=Sum("count"))
+        .values_list("patient_id", "week_total", "week_count")
+    )
+    return {patient_id: [{"total": total, "count": count}] for patient_id, total, count in rows}
 
 
 def _series(
@@ -96,7 +87,7 @@ def pain_trends_for_patients(
     patient_ids = list(dict.fromkeys(patient_ids))
     if not patient_ids:
         return {}
-    summaries = summaries_for(patient_ids=patient_ids, today=today)
+    summaries = summaries_for(patient_ids=patient_ids, today=today, fields=PAIN_FIELDS)
     week = _week_summaries(patient_ids=patient_ids, today=today)
     series = pain_series_for_patients(patient_ids=patient_ids, today=today, days=days)
     result = dict.fromkeys(patient_ids, PainTrend())

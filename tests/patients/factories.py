@@ -51,7 +51,7 @@ class SessionLogFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         # Past the services, so the patient's summary is kept here as they would keep it.
         session = super()._create(model_class, *args, **kwargs)
-        summary_refresh(patient=session.patient, plan_id=session.plan_id, day=session.performed_on)
+        summary_refresh(patient=session.patient, day=session.performed_on, plan_id=session.plan_id)
         return session
 
 
@@ -88,5 +88,5 @@ class PainReportFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         report = super()._create(model_class, *args, **kwargs)
-        summary_refresh(patient=report.patient)
+        summary_refresh(patient=report.patient, day=report.recorded_on)
         return report
