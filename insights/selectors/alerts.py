@@ -12,7 +12,7 @@ from clinics.models import Clinic
 from patients.adherence import Adherence
 from patients.models import AlertAcknowledgement
 from patients.selectors.adherence import adherence_for_patients
-from patients.summary import EVENT_FIELDS, high_columns, summaries_for
+from patients.summary import EVENT_FIELDS, IdIn, high_columns, summaries_for
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
@@ -151,7 +151,7 @@ def alerts_for_patients(
     keys = {alert.event_key for alerts in derived.values() for alert in alerts}
     if keys:
         rows = AlertAcknowledgement.objects.for_clinic(clinic).filter(
-            patient_id__in=[patient_id for patient_id, alerts in derived.items() if alerts],
+            IdIn("patient_id", [patient_id for patient_id, alerts in derived.items() if alerts]),
             event_key__in=keys,
         )
         for acknowledgement in rows.select_related("acknowledged_by"):

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.db.models import F, Sum
 
 from patients.models import PainDay
-from patients.summary import PAIN_FIELDS, PAIN_SOURCES, summaries_for, utc_midnight
+from patients.summary import PAIN_FIELDS, PAIN_SOURCES, IdIn, summaries_for, utc_midnight
 from patients.trends import AVERAGE_DAYS, SERIES_DAYS, PainTrend, trend_of
 
 
@@ -18,7 +18,7 @@ def _week_summaries(*, patient_ids: list[int], today: datetime.date) -> dict[int
     over the patients' pain days (`PainDay`, kept as pain is recorded)."""
     week_start = today - datetime.timedelta(days=AVERAGE_DAYS - 1)
     rows = (
-        PainDay.objects.filter(patient_id__in=patient_ids, day__range=(week_start, today))
+        PainDay.objects.filter(IdIn("patient_id", patient_ids), day__range=(week_start, today))
         .order_by()
         .values("patient_id")
         .annotate(week_total=Sum("total"), week_count=Sum("count"))

@@ -11,6 +11,7 @@ from prescriptions.models import Plan, PlanPause
 
 from ..adherence import WINDOWS, Adherence, DayAdherence, PlanSchedule, daily_counts, window_start
 from ..models import SessionDayCount
+from ..summary import IdIn
 
 
 def schedules_for_patients(
@@ -22,7 +23,7 @@ def schedules_for_patients(
     if not patient_ids:
         return {}
     plans = list(
-        Plan.objects.filter(patient_id__in=patient_ids, start_date__lte=end)
+        Plan.objects.filter(IdIn("patient_id", patient_ids), start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .order_by("patient_id", "start_date", "id")
         .values_list(
@@ -32,7 +33,7 @@ def schedules_for_patients(
     pauses = defaultdict(list)
     if plans:
         rows = (
-            PlanPause.objects.filter(plan_id__in=[row[0] for row in plans], paused_on__lte=end)
+            PlanPause.objects.filter(IdIn("plan_id", [row[0] for row in plans]), paused_on__lte=end)
             .filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=start))
             .order_by("plan_id", "paused_on")
             .values_list("plan_id", "paused_on", "resumed_on")
@@ -66,7 +67,7 @@ def done_counts_for_plans(
         return {}
     # The counts are kept as sessions are logged (`patients.summary`): a few rows per plan and
     # window, read off the (plan, day) key.
-    rows = SessionDayCount.objects.filter(plan_id__in=plan_ids, day__range=(start, end))
+    rows = SessionDayCount.objects.filter(IdIn("plan_id", plan_ids), day__range=(start, end))
     rows = rows.values_list("plan_id", "day", "sessions")
     return {(plan_id, day): sessions for plan_id, day, sessions in rows}
 
