@@ -573,7 +573,9 @@ class PainDay(models.Model):
     reports, by the rules of `patients.trends`): the 7-day average adds up a week of these rows.
     Kept with `PatientSummary`."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    # Looked up by (patient, day), the unique constraint's index; an index on the patient
+    # alone would tempt the planner to read every day of every patient asked about.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
     total = models.PositiveIntegerField()
     count = models.PositiveIntegerField()
@@ -589,8 +591,11 @@ class SessionDayCount(models.Model):
     """Sessions logged per plan and clinic-local day: what adherence counts, a few rows per
     patient and window instead of every session. Kept with `PatientSummary`."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    plan = models.ForeignKey("prescriptions.Plan", on_delete=models.CASCADE, related_name="+")
+    # Read by (plan, day) and (patient, day): the indexes below, not one per key alone.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
+    plan = models.ForeignKey(
+        "prescriptions.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
     sessions = models.PositiveIntegerField()
 
