@@ -37,6 +37,7 @@ from patients.services import (
     patient_discharge,
     session_log_record,
 )
+from patients.summary import summaries_rebuild
 from prescriptions.catalog import starter_catalog_load
 from prescriptions.models import Plan, PlanTemplate
 from prescriptions.services import ItemInput, plan_create
@@ -95,6 +96,7 @@ def demo_seed() -> DemoResult:
         else:
             clinic = build()
             history.backdate(clinic)
+            summaries_rebuild(clinic=clinic)
             result.created.append(name)
     _demo_admin_two_factor_ensure()
     return result

@@ -506,3 +506,104 @@ class ReminderSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Reminders of patient {self.patient_id}"
+
+
+class PatientSummary(models.Model):
+    """What a patient's logs say that changes only when a log is written: the last session,
+    the pain figures behind the trend (first day and baseline week, the latest value and the
+    week before it) and the events behind the safety alerts. Kept by the services in the
+    transaction of every write (`patients.summary`), rebuilt from the logs by
+    `manage.py summaries_rebuild`; what depends on today (windows, thresholds) is worked out
+    when read."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    # The latest day of anything stored here: a reader asking about an earlier day works it
+    # out from the logs instead.
+    last_event_on = models.DateField(null=True)
+    last_session_at = models.DateTimeField(null=True)
+    last_session_on = models.DateField(null=True)
+    pain_first_on = models.DateField(null=True)
+    pain_baseline_total = models.IntegerField(default=0)
+    pain_baseline_count = models.IntegerField(default=0)
+    pain_latest = models.SmallIntegerField(null=True)
+    pain_latest_at = models.DateTimeField(null=True)
+    pain_latest_on = models.DateField(null=True)
+    pain_latest_source = models.CharField(max_length=10, blank=True)
+    pain_latest_id = models.BigIntegerField(null=True)
+    pain_week_before_total = models.IntegerField(default=0)
+    pain_week_before_count = models.IntegerField(default=0)
+    red_flag_id = models.BigIntegerField(null=True)
+    red_flag_at = models.DateTimeField(null=True)
+    red_flag_on = models.DateField(null=True)
+    red_flag_severity = models.CharField(max_length=20, blank=True)
+    red_flag_codes = models.JSONField(default=list)
+    flagged_id = models.BigIntegerField(null=True)
+    flagged_at = models.DateTimeField(null=True)
+    flagged_on = models.DateField(null=True)
+    flagged_reason = models.CharField(max_length=200, blank=True)
+    # The latest session and the latest report at or above the clinic's pain alert threshold
+    # when the summary was written (`high_threshold`)...
+    high_threshold = models.PositiveSmallIntegerField(null=True)
+    high_session_id = models.BigIntegerField(null=True)
+    high_session_at = models.DateTimeField(null=True)
+    high_session_on = models.DateField(null=True)
+    high_session_before = models.SmallIntegerField(null=True)
+    high_session_after = models.SmallIntegerField(null=True)
+    high_report_id = models.BigIntegerField(null=True)
+    high_report_at = models.DateTimeField(null=True)
+    high_report_on = models.DateField(null=True)
+    high_report_score = models.SmallIntegerField(null=True)
+    # ...and the latest of each at every pain level ({"7": {...}}), so the high-pain alert
+    # finds its event also after the clinic's threshold was changed.
+    high_sessions = models.JSONField(default=dict)
+    high_reports = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("patient summary")
+        verbose_name_plural = _("patient summaries")
+
+    def __str__(self) -> str:
+        return f"Summary of patient #{self.patient_id}"
+
+
+class PainDay(models.Model):
+    """The total and count of a patient's pain values on one clinic-local day (sessions and
+    reports, by the rules of `patients.trends`): the 7-day average adds up a week of these rows.
+    Kept with `PatientSummary`."""
+
+    # Looked up by (patient, day), the unique constraint's index; an index on the patient
+    # alone would tempt the planner to read every day of every patient asked about.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    total = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "day"], name="pain_day_unique")]
+
+    def __str__(self) -> str:
+        return f"Patient #{self.patient_id}, {self.day}: {self.total}/{self.count}"
+
+
+class SessionDayCount(models.Model):
+    """Sessions logged per plan and clinic-local day: what adherence counts, a few rows per
+    patient and window instead of every session. Kept with `PatientSummary`."""
+
+    # Read by (plan, day) and (patient, day): the indexes below, not one per key alone.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
+    plan = models.ForeignKey(
+        "prescriptions.Plan", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    sessions = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "day"], name="session_day_count_unique")
+        ]
+        indexes = [models.Index(fields=["patient", "day"], name="session_day_patient_idx")]
+
+    def __str__(self) -> str:
+        return f"Plan #{self.plan_id}, {self.day}: {self.sessions}"

@@ -37,6 +37,7 @@ from .models import (
 )
 from .selectors.duplicates import patient_matches
 from .selectors.records import reminder_sessions_per_day
+from .summary import summary_refresh
 
 DUPLICATE_REASON_MAX_LENGTH = 200
 
@@ -390,6 +391,7 @@ def _session_log_create(
         row.full_clean(exclude=["session"], validate_constraints=False)
         rows.append(row)
     SessionLogEntry.objects.bulk_create(rows)
+    summary_refresh(patient=patient, day=performed_on, plan_id=plan.pk)
     audit.record(
         action=AuditAction.SESSION_LOGGED,
         patient=patient,
@@ -467,6 +469,7 @@ def _pain_report_create(
     # IntegrityError that pain_report_record answers with the first report.
     report.full_clean(validate_unique=False, exclude=["client_token"])
     report.save()
+    summary_refresh(patient=patient, day=report.recorded_on)
     audit.record(
         action=AuditAction.PAIN_REPORTED,
         patient=patient,
@@ -747,6 +750,7 @@ def session_log_correct(
         entries,
         ["status", "sets_done", "repetitions_done", "hold_seconds_done", "skip_reason"],
     )
+    summary_refresh(patient=session.patient, day=session.performed_on)
     audit.record(
         action=AuditAction.SESSION_CORRECTED,
         patient=session.patient,

@@ -378,6 +378,40 @@ def test_a_patient_cannot_have_two_pain_reports_with_one_client_token(db):
     )
 
 
+@covers("pain_day_unique")
+def test_a_patient_has_one_pain_total_a_day(db):
+    from patients.models import PainDay
+
+    first = SessionLogFactory(performed_at=datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC))
+    SessionLogFactory(
+        plan=first.plan, performed_at=datetime.datetime(2026, 3, 3, 9, tzinfo=datetime.UTC)
+    )
+    first_day, second_day = PainDay.objects.filter(patient=first.patient).order_by("day")
+    assert_duplicate_refused(
+        second_day,
+        "pain_day_unique",
+        "patients_painday.patient_id, patients_painday.day",
+        day=first_day.day,
+    )
+
+
+@covers("session_day_count_unique")
+def test_a_plan_has_one_session_count_a_day(db):
+    from patients.models import SessionDayCount
+
+    first = SessionLogFactory(performed_at=datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC))
+    SessionLogFactory(
+        plan=first.plan, performed_at=datetime.datetime(2026, 3, 3, 9, tzinfo=datetime.UTC)
+    )
+    first_day, second_day = SessionDayCount.objects.filter(plan=first.plan).order_by("day")
+    assert_duplicate_refused(
+        second_day,
+        "session_day_count_unique",
+        "patients_sessiondaycount.plan_id, patients_sessiondaycount.day",
+        day=first_day.day,
+    )
+
+
 def test_two_clinics_cannot_share_a_slug(db):
     first = ClinicFactory()
     second = ClinicFactory()

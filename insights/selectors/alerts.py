@@ -1,21 +1,18 @@
 """Every alert of a caseload's patients, worked out when read (`insights.alerts` holds the
-rules): one query for the facts the rules need, one for the active plans (unless given), one
-for the acknowledgements, plus the adherence and pain trend selectors when their results are
-not passed in."""
+rules): one query for the facts the rules need (the events kept in the patients' summaries),
+one for the active plans (unless given), one for the acknowledgements, plus the adherence and
+pain trend selectors when their results are not passed in."""
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from django.db.models import IntegerField, JSONField, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
-
 from clinics.models import Clinic
 from patients.adherence import Adherence
-from patients.models import AlertAcknowledgement, PainReport, Patient, SessionLog
-from patients.red_flags import Severity
+from patients.models import AlertAcknowledgement
 from patients.selectors.adherence import adherence_for_patients
+from patients.summary import EVENT_FIELDS, IdIn, high_columns, summaries_for
 from patients.trends import PainTrend
 from prescriptions.models import Plan, PlanStatus
 
@@ -33,92 +30,62 @@ from ..alerts import (
 from .trends import pain_trends_for_patients
 
 
-def _latest(rows, at: str, prefix: str, columns: Mapping[str, str], **output) -> dict:
-    """Subqueries for the latest of `rows` (by `at`, then id): one annotation per column."""
-    ordered = rows.order_by(f"-{at}", "-pk")
-    return {
-        f"{prefix}_{name}": Subquery(ordered.values(column)[:1], **output.get(name, {}))
-        for name, column in columns.items()
-    }
-
-
 def _facts(*, clinic: Clinic, patient_ids: list[int], today: datetime.date) -> dict[int, dict]:
-    """One row per patient with what the pain, flag and activity rules need, each found by a
-    subquery on the patient's logs."""
-    patient = OuterRef("pk")
+    """One row per patient with what the pain, flag and activity rules need: the events kept in
+    the patients' summaries (`patients.summary`), kept to the rules' windows of days."""
     recent = today - datetime.timedelta(days=RECENT_PAIN_DAYS - 1)
     flag_since = today - datetime.timedelta(days=RECENT_FLAG_DAYS - 1)
+    threshold = clinic.alert_pain_at_or_above
+    summaries = summaries_for(
+        patient_ids=patient_ids, today=today, clinic=clinic, fields=EVENT_FIELDS
+    )
+    # Summaries written before the clinic changed its pain threshold: their high-pain events
+    # are picked again from the events kept per pain level.
+    stale = [
+        patient_id
+        for patient_id, row in summaries.items()
+        if row is not None and row["high_threshold"] != threshold
+    ]
+    if stale:
+        levels = summaries_for(
+            patient_ids=stale, today=today, fields=("high_sessions", "high_reports")
+        )
+        for patient_id in stale:
+            summaries[patient_id].update(high_columns(levels[patient_id], threshold=threshold))
+    facts = {}
+    for patient_id, row in summaries.items():
+        fact = dict.fromkeys(FACT_NAMES)
+        facts[patient_id] = fact
+        if row is None:
+            continue
+        fact["last_session_on"] = row["last_session_on"]
+        if row["red_flag_id"] is not None and row["red_flag_on"] >= flag_since:
+            fact.update({name: row[name] for name in RED_FLAG_FACTS})
+        if row["flagged_id"] is not None and row["flagged_on"] >= flag_since:
+            fact.update({name: row[name] for name in FLAGGED_FACTS})
+        if row["high_session_id"] is not None and row["high_session_on"] >= recent:
+            fact.update({name: row[name] for name in HIGH_SESSION_FACTS})
+        if row["high_report_id"] is not None and row["high_report_on"] >= recent:
+            fact.update({name: row[name] for name in HIGH_REPORT_FACTS})
+    return facts
 
-    def local_midnight(day: datetime.date) -> datetime.datetime:
-        return datetime.datetime.combine(day, datetime.time.min, tzinfo=clinic.zone)
 
-    # The days are the clinic-local days of the times, so bounding the times as well says the
-    # same thing, and lets each subquery read a short stretch of the (patient, time) index
-    # instead of the patient's whole history when nothing in the window matches.
-    def since(day: datetime.date) -> dict:
-        return {"performed_on__gte": day, "performed_at__gte": local_midnight(day)}
-
-    def reported_since(day: datetime.date) -> dict:
-        return {"recorded_on__gte": day, "recorded_at__gte": local_midnight(day)}
-
-    sessions = SessionLog.objects.filter(patient=patient, performed_on__lte=today)
-    reports = PainReport.objects.filter(patient=patient, recorded_on__lte=today)
-    session_peak = Greatest(
-        Coalesce("pain_before", "pain_after"),
-        Coalesce("pain_after", "pain_before"),
-        output_field=IntegerField(),
-    )
-    high_sessions = sessions.annotate(peak=session_peak).filter(
-        peak__gte=clinic.alert_pain_at_or_above, **since(recent)
-    )
-    high_reports = reports.filter(
-        score__gte=clinic.alert_pain_at_or_above, **reported_since(recent)
-    )
-    red_flag_reports = reports.filter(**reported_since(flag_since)).exclude(
-        red_flag_severity=Severity.NONE
-    )
-    flagged_sessions = sessions.filter(is_flagged=True, **since(flag_since))
-    annotations = {
-        **_latest(
-            high_sessions,
-            "performed_at",
-            "high_session",
-            {"id": "pk", "at": "performed_at", "before": "pain_before", "after": "pain_after"},
-        ),
-        **_latest(
-            high_reports,
-            "recorded_at",
-            "high_report",
-            {"id": "pk", "at": "recorded_at", "score": "score"},
-        ),
-        **_latest(
-            red_flag_reports,
-            "recorded_at",
-            "red_flag",
-            {
-                "id": "pk",
-                "at": "recorded_at",
-                "severity": "red_flag_severity",
-                "codes": "red_flags",
-            },
-            codes={"output_field": JSONField()},
-        ),
-        **_latest(
-            flagged_sessions,
-            "performed_at",
-            "flagged",
-            {"id": "pk", "at": "performed_at", "reason": "flag_reason"},
-        ),
-        **_latest(sessions, "performed_at", "last_session", {"on": "performed_on"}),
-    }
-    rows = (
-        Patient.objects.for_clinic(clinic)
-        .filter(pk__in=patient_ids)
-        .order_by()
-        .annotate(**annotations)
-        .values("pk", *annotations)
-    )
-    return {row["pk"]: row for row in rows}
+RED_FLAG_FACTS = ("red_flag_id", "red_flag_at", "red_flag_severity", "red_flag_codes")
+HIGH_SESSION_FACTS = (
+    "high_session_id",
+    "high_session_at",
+    "high_session_before",
+    "high_session_after",
+)
+HIGH_REPORT_FACTS = ("high_report_id", "high_report_at", "high_report_score")
+FLAGGED_FACTS = ("flagged_id", "flagged_at", "flagged_reason")
+FACT_NAMES = (
+    *RED_FLAG_FACTS,
+    *HIGH_SESSION_FACTS,
+    *HIGH_REPORT_FACTS,
+    *FLAGGED_FACTS,
+    "last_session_on",
+)
 
 
 def _active_plans(*, patient_ids: list[int]) -> dict[int, list[ActivePlan]]:
@@ -184,7 +151,7 @@ def alerts_for_patients(
     keys = {alert.event_key for alerts in derived.values() for alert in alerts}
     if keys:
         rows = AlertAcknowledgement.objects.for_clinic(clinic).filter(
-            patient_id__in=[patient_id for patient_id, alerts in derived.items() if alerts],
+            IdIn("patient_id", [patient_id for patient_id, alerts in derived.items() if alerts]),
             event_key__in=keys,
         )
         for acknowledgement in rows.select_related("acknowledged_by"):

@@ -20,12 +20,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
 from patients.adherence import Adherence
-from patients.models import PainReport, Patient, PatientStatus, SessionLog
+from patients.models import PainReport, Patient, PatientStatus
 from patients.red_flags import Severity
 from patients.selectors.adherence import adherence_for_patients
 from patients.trends import PainTrend
@@ -61,13 +61,8 @@ def caseload(
                 default=Value(1),
                 output_field=IntegerField(),
             ),
-            # The latest session, read off the (patient, time) index: an aggregate over the
-            # joined sessions would read every session of every patient.
-            last_session_at=Subquery(
-                SessionLog.objects.filter(patient=OuterRef("pk"))
-                .order_by("-performed_at")
-                .values("performed_at")[:1]
-            ),
+            # The latest session, kept in the patient's summary as sessions are logged.
+            last_session_at=F("summary__last_session_at"),
             unread_messages=unread_messages_subquery(reader=user),
         )
         .prefetch_related(

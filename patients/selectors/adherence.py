@@ -1,15 +1,17 @@
-"""Adherence of a caseload: its plans and per-day session counts read in three queries
-whatever its size, then counted by the rules of `patients.adherence`."""
+"""Adherence of a caseload: its plans and per-day session counts (kept as sessions are logged)
+read in three queries whatever its size, then counted by the rules of `patients.adherence`."""
 
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from prescriptions.models import Plan, PlanPause
 
 from ..adherence import WINDOWS, Adherence, DayAdherence, PlanSchedule, daily_counts, window_start
+from ..models import SessionDayCount
+from ..summary import IdIn
 
 
 def schedules_for_patients(
@@ -21,7 +23,7 @@ def schedules_for_patients(
     if not patient_ids:
         return {}
     plans = list(
-        Plan.objects.filter(patient_id__in=patient_ids, start_date__lte=end)
+        Plan.objects.filter(IdIn("patient_id", patient_ids), start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .order_by("patient_id", "start_date", "id")
         .values_list(
@@ -31,7 +33,7 @@ def schedules_for_patients(
     pauses = defaultdict(list)
     if plans:
         rows = (
-            PlanPause.objects.filter(plan_id__in=[row[0] for row in plans], paused_on__lte=end)
+            PlanPause.objects.filter(IdIn("plan_id", [row[0] for row in plans]), paused_on__lte=end)
             .filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=start))
             .order_by("plan_id", "paused_on")
             .values_list("plan_id", "paused_on", "resumed_on")
@@ -58,20 +60,15 @@ def schedules_for_patients(
 def done_counts_for_plans(
     *, plan_ids: Iterable[int], start: datetime.date, end: datetime.date
 ) -> dict[tuple[int, datetime.date], int]:
-    """Sessions logged per (plan, clinic-local day) from `start` to `end`, counted in SQL: one
-    row per plan and day, never one per session."""
+    """Sessions logged per (plan, clinic-local day) from `start` to `end`: one row per plan and
+    day, never one per session."""
     plan_ids = list(plan_ids)
     if not plan_ids:
         return {}
-    # Through the plan's reverse relation, so prescriptions does not import patients (which
-    # imports prescriptions); the join is on the (plan, performed_on) index.
-    rows = (
-        Plan.objects.filter(pk__in=plan_ids, sessions__performed_on__range=(start, end))
-        .order_by()
-        .values("pk", "sessions__performed_on")
-        .annotate(sessions_done=Count("sessions"))
-        .values_list("pk", "sessions__performed_on", "sessions_done")
-    )
+    # The counts are kept as sessions are logged (`patients.summary`): a few rows per plan and
+    # window, read off the (plan, day) key.
+    rows = SessionDayCount.objects.filter(IdIn("plan_id", plan_ids), day__range=(start, end))
+    rows = rows.values_list("plan_id", "day", "sessions")
     return {(plan_id, day): sessions for plan_id, day, sessions in rows}
 
 
@@ -87,7 +84,8 @@ def adherence_for_patients(
     patient asked about, ratio None when nothing was prescribed.
 
     Three queries whatever the number of patients (none for no patients): the plans overlapping
-    the widest window, their pauses, and the sessions counted per plan and day in SQL. The
+    the widest window, their pauses, and the sessions per plan and day (kept as they are
+    logged, `SessionDayCount`). The
     per-day cap then runs over those (plan, day) rows, at most plans × days of them.
     Each `Adherence.days` holds the window's days for a heat map, unless `with_days` is False
     (a caseload's totals need only the counts)."""

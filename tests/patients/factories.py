@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from patients.models import EntryStatus, PainReport, Patient, SessionLog, SessionLogEntry
+from patients.summary import summary_refresh
 from tests.clinics.factories import PatientUserFactory, TherapistFactory
 from tests.prescriptions.factories import PlanFactory, PlanItemFactory
 
@@ -46,6 +47,13 @@ class SessionLogFactory(factory.django.DjangoModelFactory):
     client_token = factory.LazyFunction(uuid.uuid4)
     recorded_by = factory.SelfAttribute("plan.prescribed_by")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Past the services, so the patient's summary is kept here as they would keep it.
+        session = super()._create(model_class, *args, **kwargs)
+        summary_refresh(patient=session.patient, day=session.performed_on, plan_id=session.plan_id)
+        return session
+
 
 class SessionLogEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -76,3 +84,9 @@ class PainReportFactory(factory.django.DjangoModelFactory):
     )
     score = 4
     recorded_by = factory.SelfAttribute("patient.primary_therapist")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        report = super()._create(model_class, *args, **kwargs)
+        summary_refresh(patient=report.patient, day=report.recorded_on)
+        return report
