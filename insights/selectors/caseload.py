@@ -84,6 +84,8 @@ def caseload(
 
 
 PAGE_SIZE = 25
+# How many of the banner's emergencies are shown with their flag and acknowledge form.
+BANNER_IN_FULL = 5
 SPARKLINE_DAYS = 30
 MONTH_WINDOW = 30
 WINDOWS = (ADHERENCE_WINDOW, MONTH_WINDOW)
@@ -261,6 +263,17 @@ class Dashboard:
     # first, whatever the search, the page, the sort and "needs attention": the banner above
     # the table.
     emergencies: list[tuple[Patient, Alert]] = field(default_factory=list)
+
+    @property
+    def emergencies_in_full(self) -> list[tuple[Patient, Alert]]:
+        """The newest emergencies, each with its flag and the acknowledge form at hand."""
+        return self.emergencies[:BANNER_IN_FULL]
+
+    @property
+    def emergencies_in_brief(self) -> list[tuple[Patient, Alert]]:
+        """The others, one line each (name, phone, the patient's page to acknowledge on): all
+        of them stay in view, and the banner stays light when many are waiting."""
+        return self.emergencies[BANNER_IN_FULL:]
 
     @property
     def sorted_by(self) -> Sort | None:

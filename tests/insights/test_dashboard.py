@@ -617,6 +617,29 @@ def test_a_page_of_25_patients_with_alerts_stays_under_60_kb(client, therapist):
     assert len(everyone.content) <= 60_000, len(everyone.content)
 
 
+def test_many_emergencies_stay_in_the_banner_the_newest_five_with_their_forms(client, therapist):
+    add_patients_with_logs(therapist, 30)  # each with an emergency red flag
+    client.force_login(therapist)
+
+    response = client.get(CASELOAD)
+
+    shown = banner(response)
+    assert "Emergency red flags: 30 patients to contact now" in shown
+    # The five newest with the flag and the one-tap acknowledgement, the 25 others one line
+    # each, pointing at the flag on the patient's page: all 30 in view, the page still light.
+    assert shown.count("Acknowledge this emergency") == 5
+    assert shown.count('class="emergency-item emergency-brief"') == 25
+    board = response.context["board"]
+    for patient, alert in board.emergencies_in_brief:
+        line = f'<a class="fw-semibold" href="{alert.evidence_url}">{patient.full_name}: see the'
+        assert line in shown
+    newest = [alert.at for _patient, alert in board.emergencies]
+    assert newest == sorted(newest, reverse=True)
+    brief = re.findall(r'<li class="emergency-item emergency-brief">.*?</li>', shown, re.S)
+    assert len(brief) == 25
+    assert max(len(item) for item in brief) < 250  # measured: up to 181 bytes
+
+
 # Empty pages say what to do next
 
 
