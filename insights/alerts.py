@@ -50,8 +50,9 @@ applies these rules (`AlertRules`).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.db import models
 from django.urls import reverse
@@ -109,21 +110,51 @@ KIND_LEVEL = {
 
 
 @dataclass(frozen=True)
+class AlertText:
+    """What an alert says: in full, in a few words (for a row of the caseload), and the link to
+    the event that raised it."""
+
+    reason: str
+    summary: str
+    evidence_url: str
+    evidence_label: str
+
+
+@dataclass(frozen=True)
 class Alert:
     patient_id: int
     kind: str
     event_key: str
-    reason: str
-    evidence_url: str
-    evidence_label: str
+    # Worked out when first read: the caseload applies the rules to every patient for its
+    # order and counts, but shows the words of one page of them.
+    describe: Callable[[], AlertText] = field(compare=False, repr=False)
     acknowledgement: AlertAcknowledgement | None = None
     # What the alert has been waiting since (the module's docstring says what for each kind):
     # for a safety alert it decides when it is passed on to the clinic's admins, for all of them
     # their order on the caseload. A red flag's severity decides its level and the banner.
     at: datetime.datetime | None = None
     severity: str = ""
-    # The alert in a few words, for a row of the caseload; `reason` says it in full.
-    summary: str = ""
+
+    @cached_property
+    def text(self) -> AlertText:
+        return self.describe()
+
+    @property
+    def reason(self) -> str:
+        return self.text.reason
+
+    @property
+    def summary(self) -> str:
+        """The alert in a few words; `reason` says it in full."""
+        return self.text.summary
+
+    @property
+    def evidence_url(self) -> str:
+        return self.text.evidence_url
+
+    @property
+    def evidence_label(self) -> str:
+        return self.text.evidence_label
 
     @property
     def is_open(self) -> bool:
@@ -226,34 +257,35 @@ class AlertRules:
     def red_flag(self, patient_id: int, facts: dict) -> Alert | None:
         if facts["red_flag_id"] is None:
             return None
-        questions = [
-            str(RED_FLAGS_BY_CODE[code].question)
-            for code in facts["red_flag_codes"] or []
-            if code in RED_FLAGS_BY_CODE
-        ]
-        url, label = self._evidence(patient_id, REPORT_SOURCE, facts["red_flag_id"])
-        summary = questions[0] if questions else _("A warning sign")
-        if len(questions) > 1:
-            summary = ngettext(
-                "%(flag)s, and %(count)d more",
-                "%(flag)s, and %(count)d more",
-                len(questions) - 1,
-            ) % {"flag": summary, "count": len(questions) - 1}
+
+        def describe() -> AlertText:
+            questions = [
+                str(RED_FLAGS_BY_CODE[code].question)
+                for code in facts["red_flag_codes"] or []
+                if code in RED_FLAGS_BY_CODE
+            ]
+            url, label = self._evidence(patient_id, REPORT_SOURCE, facts["red_flag_id"])
+            summary = questions[0] if questions else _("A warning sign")
+            if len(questions) > 1:
+                summary = ngettext(
+                    "%(flag)s, and %(count)d more",
+                    "%(flag)s, and %(count)d more",
+                    len(questions) - 1,
+                ) % {"flag": summary, "count": len(questions) - 1}
+            reason = _("Red flag reported on %(when)s: %(flags)s. %(severity)s.") % {
+                "when": self._when(facts["red_flag_at"]),
+                "flags": "; ".join(questions) or _("a warning sign"),
+                "severity": Severity(facts["red_flag_severity"]).label,
+            }
+            return AlertText(reason, summary, url, label)
+
         return Alert(
             patient_id=patient_id,
             kind=AlertKind.RED_FLAG,
             event_key=f"report:{facts['red_flag_id']}",
-            reason=_("Red flag reported on %(when)s: %(flags)s. %(severity)s.")
-            % {
-                "when": self._when(facts["red_flag_at"]),
-                "flags": "; ".join(questions) or _("a warning sign"),
-                "severity": Severity(facts["red_flag_severity"]).label,
-            },
-            evidence_url=url,
-            evidence_label=label,
+            describe=describe,
             at=facts["red_flag_at"],
             severity=facts["red_flag_severity"],
-            summary=summary,
         )
 
     def pain_high(self, patient_id: int, facts: dict) -> Alert | None:
@@ -280,46 +312,51 @@ class AlertRules:
         if not candidates:
             return None
         at, source, pk, score = max(candidates, key=lambda c: (c[0], c[1] == SESSION_SOURCE))
-        values = {"score": score, "when": self._when(at), "threshold": threshold}
-        if source == SESSION_SOURCE:
-            reason = _(
-                "Pain %(score)d/10 in a session on %(when)s, at or above the alert level "
-                "of %(threshold)d."
-            )
-        else:
-            reason = _(
-                "Pain %(score)d/10 reported on %(when)s, at or above the alert level "
-                "of %(threshold)d."
-            )
-        url, label = self._evidence(patient_id, source, pk)
+
+        def describe() -> AlertText:
+            values = {"score": score, "when": self._when(at), "threshold": threshold}
+            if source == SESSION_SOURCE:
+                reason = _(
+                    "Pain %(score)d/10 in a session on %(when)s, at or above the alert level "
+                    "of %(threshold)d."
+                )
+            else:
+                reason = _(
+                    "Pain %(score)d/10 reported on %(when)s, at or above the alert level "
+                    "of %(threshold)d."
+                )
+            url, label = self._evidence(patient_id, source, pk)
+            summary = _("Pain %(score)d/10 on %(when)s") % values
+            return AlertText(reason % values, summary, url, label)
+
         return Alert(
             patient_id=patient_id,
             kind=AlertKind.PAIN_HIGH,
             event_key=f"{source}:{pk}",
-            reason=reason % values,
-            evidence_url=url,
-            evidence_label=label,
+            describe=describe,
             at=at,
-            summary=_("Pain %(score)d/10 on %(when)s") % values,
         )
 
     def session_flagged(self, patient_id: int, facts: dict) -> Alert | None:
         if facts["flagged_id"] is None:
             return None
-        url, label = self._evidence(patient_id, SESSION_SOURCE, facts["flagged_id"])
+
+        def describe() -> AlertText:
+            url, label = self._evidence(patient_id, SESSION_SOURCE, facts["flagged_id"])
+            when = self._when(facts["flagged_at"])
+            reason = _("Session on %(when)s was flagged: %(why)s.") % {
+                "when": when,
+                "why": facts["flagged_reason"] or _("the patient stopped"),
+            }
+            summary = _("Stopped for pain on %(when)s") % {"when": when}
+            return AlertText(reason, summary, url, label)
+
         return Alert(
             patient_id=patient_id,
             kind=AlertKind.SESSION_FLAGGED,
             event_key=f"session:{facts['flagged_id']}",
-            reason=_("Session on %(when)s was flagged: %(why)s.")
-            % {
-                "when": self._when(facts["flagged_at"]),
-                "why": facts["flagged_reason"] or _("the patient stopped"),
-            },
-            evidence_url=url,
-            evidence_label=label,
+            describe=describe,
             at=facts["flagged_at"],
-            summary=_("Stopped for pain on %(when)s") % {"when": self._when(facts["flagged_at"])},
         )
 
     def pain_rise(self, patient_id: int, trend: PainTrend | None) -> Alert | None:
@@ -337,27 +374,31 @@ class AlertRules:
         source, pk, at = trend.latest_source, trend.latest_id, trend.latest_at
         if pk is None or not isinstance(at, datetime.datetime):
             return None
-        url, label = self._evidence(patient_id, source, pk)
-        return Alert(
-            patient_id=patient_id,
-            kind=AlertKind.PAIN_RISE,
-            event_key=f"{source}:{pk}",
-            reason=_(
+
+        def describe() -> AlertText:
+            url, label = self._evidence(patient_id, source, pk)
+            reason = _(
                 "Pain %(score)d/10 on %(when)s is %(rise)s points above the average of the "
                 "week before (%(average)s); the alert level is a rise of %(threshold)d."
-            )
-            % {
+            ) % {
                 "score": trend.latest,
                 "when": self._when(at),
                 "rise": _decimal(trend.rise_vs_week),
                 "average": _decimal(trend.latest - trend.rise_vs_week),
                 "threshold": threshold,
-            },
-            evidence_url=url,
-            evidence_label=label,
+            }
+            summary = _("Pain %(score)d/10, up %(rise)s on the week before") % {
+                "score": trend.latest,
+                "rise": _decimal(trend.rise_vs_week),
+            }
+            return AlertText(reason, summary, url, label)
+
+        return Alert(
+            patient_id=patient_id,
+            kind=AlertKind.PAIN_RISE,
+            event_key=f"{source}:{pk}",
+            describe=describe,
             at=at,
-            summary=_("Pain %(score)d/10, up %(rise)s on the week before")
-            % {"score": trend.latest, "rise": _decimal(trend.rise_vs_week)},
         )
 
     def inactive(self, patient_id: int, facts: dict, running: list[ActivePlan]) -> Alert | None:
@@ -370,35 +411,45 @@ class AlertRules:
         quiet_days = (self.today - since).days
         if quiet_days < threshold:
             return None
-        values = {"count": quiet_days, "day": date_format(since, "j M"), "threshold": threshold}
-        if last_session_on is not None and last_session_on >= plan_start:
-            reason = ngettext(
-                "No session for %(count)d day, since %(day)s, while a plan is active "
-                "(alert level: %(threshold)d days).",
-                "No session for %(count)d days, since %(day)s, while a plan is active "
-                "(alert level: %(threshold)d days).",
-                quiet_days,
+
+        def describe() -> AlertText:
+            values = {
+                "count": quiet_days,
+                "day": date_format(since, "j M"),
+                "threshold": threshold,
+            }
+            if last_session_on is not None and last_session_on >= plan_start:
+                reason = ngettext(
+                    "No session for %(count)d day, since %(day)s, while a plan is active "
+                    "(alert level: %(threshold)d days).",
+                    "No session for %(count)d days, since %(day)s, while a plan is active "
+                    "(alert level: %(threshold)d days).",
+                    quiet_days,
+                )
+            else:
+                reason = ngettext(
+                    "No session since the plan started on %(day)s, %(count)d day ago "
+                    "(alert level: %(threshold)d days).",
+                    "No session since the plan started on %(day)s, %(count)d days ago "
+                    "(alert level: %(threshold)d days).",
+                    quiet_days,
+                )
+            summary = ngettext(
+                "No session for %(count)d day", "No session for %(count)d days", quiet_days
             )
-        else:
-            reason = ngettext(
-                "No session since the plan started on %(day)s, %(count)d day ago "
-                "(alert level: %(threshold)d days).",
-                "No session since the plan started on %(day)s, %(count)d days ago "
-                "(alert level: %(threshold)d days).",
-                quiet_days,
+            return AlertText(
+                reason % values,
+                summary % values,
+                self._patient_url(patient_id),
+                _("See the patient's sessions"),
             )
+
         return Alert(
             patient_id=patient_id,
             kind=AlertKind.INACTIVE,
             event_key=f"since:{since.isoformat()}",
-            reason=reason % values,
-            evidence_url=self._patient_url(patient_id),
-            evidence_label=_("See the patient's sessions"),
+            describe=describe,
             at=self._midnight(since),
-            summary=ngettext(
-                "No session for %(count)d day", "No session for %(count)d days", quiet_days
-            )
-            % values,
         )
 
     def low_adherence(self, patient_id: int, week: Adherence | None) -> Alert | None:
@@ -411,29 +462,32 @@ class AlertRules:
         if week.done * 100 >= threshold * week.prescribed:
             return None
         year, number, _weekday = self.today.isocalendar()
-        return Alert(
-            patient_id=patient_id,
-            kind=AlertKind.LOW_ADHERENCE,
-            event_key=f"week:{year}-W{number:02d}",
-            reason=_(
+
+        def describe() -> AlertText:
+            reason = _(
                 "Adherence over the last 7 days is %(percent)d%% (%(done)d of %(prescribed)d "
                 "sessions), under the alert level of %(threshold)d%%."
-            )
-            % {
+            ) % {
                 "percent": week.percent,
                 "done": week.done,
                 "prescribed": week.prescribed,
                 "threshold": threshold,
-            },
-            evidence_url=self._patient_url(patient_id),
-            evidence_label=_("See the patient's adherence"),
-            at=self._midnight(self.today - datetime.timedelta(days=self.today.weekday())),
-            summary=ngettext(
+            }
+            summary = ngettext(
                 "%(done)d of %(prescribed)d session in 7 days",
                 "%(done)d of %(prescribed)d sessions in 7 days",
                 week.prescribed,
+            ) % {"done": week.done, "prescribed": week.prescribed}
+            return AlertText(
+                reason, summary, self._patient_url(patient_id), _("See the patient's adherence")
             )
-            % {"done": week.done, "prescribed": week.prescribed},
+
+        return Alert(
+            patient_id=patient_id,
+            kind=AlertKind.LOW_ADHERENCE,
+            event_key=f"week:{year}-W{number:02d}",
+            describe=describe,
+            at=self._midnight(self.today - datetime.timedelta(days=self.today.weekday())),
         )
 
     def plans_ending(self, patient_id: int, running: list[ActivePlan]) -> list[Alert]:
@@ -442,36 +496,12 @@ class AlertRules:
         for plan in running:
             if plan.end_date is None or not self.today <= plan.end_date <= last_day:
                 continue
-            days_left = (plan.end_date - self.today).days
-            values = {
-                "title": plan.title,
-                "day": date_format(plan.end_date, "j M"),
-                "count": days_left,
-            }
-            if days_left == 0:
-                reason = _("“%(title)s” ends today.") % values
-                summary = _("Plan ends today")
-            else:
-                summary = (
-                    ngettext("Plan ends in %(count)d day", "Plan ends in %(count)d days", days_left)
-                    % values
-                )
-                reason = (
-                    ngettext(
-                        "“%(title)s” ends on %(day)s, in %(count)d day.",
-                        "“%(title)s” ends on %(day)s, in %(count)d days.",
-                        days_left,
-                    )
-                    % values
-                )
             alerts.append(
                 Alert(
                     patient_id=patient_id,
                     kind=AlertKind.PLAN_ENDING,
                     event_key=f"plan:{plan.pk}:{plan.end_date.isoformat()}",
-                    reason=reason,
-                    evidence_url=reverse("prescriptions:plan-detail", args=[plan.pk]),
-                    evidence_label=_("See the plan"),
+                    describe=partial(self._plan_ending_text, plan),
                     # In view since PLAN_ENDING_DAYS before its end: the nearest end waits longest.
                     at=self._midnight(
                         max(
@@ -479,10 +509,31 @@ class AlertRules:
                             plan.start_date,
                         )
                     ),
-                    summary=summary,
                 )
             )
         return alerts
+
+    def _plan_ending_text(self, plan: ActivePlan) -> AlertText:
+        days_left = (plan.end_date - self.today).days
+        values = {"title": plan.title, "day": date_format(plan.end_date, "j M"), "count": days_left}
+        if days_left == 0:
+            reason = _("“%(title)s” ends today.") % values
+            summary = _("Plan ends today")
+        else:
+            summary = (
+                ngettext("Plan ends in %(count)d day", "Plan ends in %(count)d days", days_left)
+                % values
+            )
+            reason = (
+                ngettext(
+                    "“%(title)s” ends on %(day)s, in %(count)d day.",
+                    "“%(title)s” ends on %(day)s, in %(count)d days.",
+                    days_left,
+                )
+                % values
+            )
+        url = reverse("prescriptions:plan-detail", args=[plan.pk])
+        return AlertText(reason, summary, url, _("See the plan"))
 
 
 def _as_date(value) -> datetime.date | None:
