@@ -88,10 +88,12 @@ FACT_NAMES = (
 )
 
 
-def _active_plans(*, patient_ids: list[int]) -> dict[int, list[ActivePlan]]:
+def active_plans_for(*, patient_ids: list[int]) -> dict[int, list[ActivePlan]]:
+    """Each patient's active plans, oldest first, as the few fields alerts and the caseload
+    read: one query, no model instances."""
     plans = defaultdict(list)
     rows = (
-        Plan.objects.filter(patient_id__in=patient_ids, status=PlanStatus.ACTIVE)
+        Plan.objects.filter(IdIn("patient_id", patient_ids), status=PlanStatus.ACTIVE)
         .order_by("patient_id", "start_date", "id")
         .values_list("pk", "patient_id", "title", "start_date", "end_date")
     )
@@ -129,7 +131,7 @@ def alerts_for_patients(
     if trends is None:
         trends = pain_trends_for_patients(patient_ids=patient_ids, today=today, days=0)
     if plans is None:
-        plans = _active_plans(patient_ids=patient_ids)
+        plans = active_plans_for(patient_ids=patient_ids)
 
     rules = AlertRules(clinic=clinic, today=today)
     derived: dict[int, list[Alert]] = {}

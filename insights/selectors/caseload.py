@@ -23,7 +23,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -38,20 +37,26 @@ from patients.models import PainReport, Patient, PatientStatus
 from patients.red_flags import Severity
 from patients.selectors.adherence import adherence_for_patients
 from patients.trends import PainTrend
-from prescriptions.models import Plan, PlanStatus
 
-from ..alerts import ADHERENCE_WINDOW, LEVEL_RANK, RECENT_FLAG_DAYS, Alert, PatientAlerts
+from ..alerts import (
+    ADHERENCE_WINDOW,
+    LEVEL_RANK,
+    RECENT_FLAG_DAYS,
+    ActivePlan,
+    Alert,
+    PatientAlerts,
+)
 from ..sparkline import Sparkline, pain_sparkline
-from .alerts import alerts_for_patients
+from .alerts import active_plans_for, alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
 
 
 def caseload(
     *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
 ) -> QuerySet[Patient]:
-    """The clinic's patients for a staff member: their own first, each with active plans, the
-    last session and how many messages the staff member has not read, in a fixed number of
-    queries whatever the caseload size."""
+    """The clinic's patients for a staff member: their own first, each with the last session
+    and how many messages the staff member has not read, in one query whatever the caseload
+    size (their active plans: `active_plans_for`)."""
     patients = (
         Patient.objects.for_clinic(user.clinic)
         .select_related("primary_therapist")
@@ -64,13 +69,6 @@ def caseload(
             # The latest session, kept in the patient's summary as sessions are logged.
             last_session_at=F("summary__last_session_at"),
             unread_messages=unread_messages_subquery(reader=user),
-        )
-        .prefetch_related(
-            Prefetch(
-                "plans",
-                queryset=Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("start_date"),
-                to_attr="active_plans",
-            )
         )
         .order_by("is_mine", "last_name", "first_name", "id")
     )
@@ -128,7 +126,7 @@ SORTS_BY_VALUE = {sort.value: sort for sort in SORTS}
 @dataclass
 class DashboardRow:
     patient: Patient
-    plans: list[Plan]
+    plans: list[ActivePlan]
     adherence: dict[int, Adherence]
     last_session_at: datetime.datetime | None
     trend: PainTrend
@@ -302,10 +300,7 @@ def open_emergencies(
     )
     patients = list(caseload(user=user, scope=scope, status=status).filter(Exists(reported)))
     alerts = alerts_for_patients(
-        clinic=user.clinic,
-        patient_ids=[patient.pk for patient in patients],
-        today=today,
-        plans={patient.pk: patient.active_plans for patient in patients},
+        clinic=user.clinic, patient_ids=[patient.pk for patient in patients], today=today
     )
     return _emergencies_in(
         (patient, alerts.get(patient.pk) or PatientAlerts()) for patient in patients
@@ -342,18 +337,19 @@ def dashboard(
     # The figures for every patient, for sorting and alerts; the sparkline's 30 days of points
     # are read below for the page alone.
     trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)
+    plans = active_plans_for(patient_ids=ids)
     alerts = alerts_for_patients(
         clinic=clinic,
         patient_ids=ids,
         today=today,
         adherence=adherence,
         trends=trends,
-        plans={patient.pk: patient.active_plans for patient in patients},
+        plans=plans,
     )
     rows = [
         DashboardRow(
             patient=patient,
-            plans=patient.active_plans,
+            plans=plans.get(patient.pk, []),
             adherence=adherence.get(patient.pk, {}),
             last_session_at=patient.last_session_at,
             trend=trends.get(patient.pk) or PainTrend(),
