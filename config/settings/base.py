@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Lets the audit trail know who is asking and from where, however deep the code that writes.
     "clinics.audit.AuditOriginMiddleware",
+    # An htmx request sent to sign in (session ended) reloads the whole page to the sign-in form.
+    "lib.middleware.HtmxSignInRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinics.middleware.SessionLimitsMiddleware",

@@ -46,3 +46,38 @@ def test_patients_stay_signed_in_for_days_but_not_past_14(client, patient):
     with later(PATIENT_ABSOLUTE_SECONDS + 60):
         response = client.get(reverse("patients:today"), follow=True)
     assert "it has been 14 days" in response.text
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_a_live_filter_after_the_idle_sign_out_reloads_the_page_to_the_sign_in_form(
+    client, therapist
+):
+    client.force_login(therapist)
+    client.get(reverse("insights:caseload"))
+    caseload = reverse("insights:caseload") + "?q=pat"
+    with later(3 * STAFF_IDLE_SECONDS):
+        response = client.get(caseload, headers=HTMX)
+
+    # Not a redirect htmx would follow and swap into the results: a whole-page visit.
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("clinics:login") + "?next=")
+    assert "q%3Dpat" in response["HX-Redirect"] or "q=pat" in response["HX-Redirect"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_signed_out_htmx_requests_are_sent_to_sign_in_and_others_redirected_as_before(
+    client, therapist
+):
+    url = reverse("insights:caseload")
+    piece = client.get(url, headers=HTMX)
+    page = client.get(url)
+
+    assert piece.status_code == 200
+    assert piece["HX-Redirect"] == page["Location"]
+    assert page.status_code == 302 and page["Location"].startswith(reverse("clinics:login"))
+    # Other redirects an htmx request meets are left to htmx.
+    client.force_login(therapist)
+    home = client.get(reverse("clinics:home"), headers=HTMX)
+    assert home.status_code == 302 and "HX-Redirect" not in home
