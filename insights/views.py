@@ -23,6 +23,7 @@ from patients.models import AlertKind
 
 from . import services
 from .forms import AlertAcknowledgeForm, CaseloadFilterForm
+from .selectors.caseload import caseload_filter
 from .selectors.caseload import dashboard as dashboard_selector
 from .selectors.exports import patient_log_rows, patient_record_json
 from .selectors.patient import patient_page
@@ -39,6 +40,12 @@ def caseload(request):
     which the scope and status change too); without JavaScript the form reloads the page."""
     form = CaseloadFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
+    services.caseload_triage_refresh(
+        clinic=request.user.clinic,
+        patients=caseload_filter(
+            user=request.user, scope=filters["scope"], status=filters["status"]
+        ),
+    )
     board = dashboard_selector(
         user=request.user, **filters, page_number=request.GET.get("page"), per_page=PAGE_SIZE
     )

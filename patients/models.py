@@ -559,6 +559,10 @@ class PatientSummary(models.Model):
     # finds its event also after the clinic's threshold was changed.
     high_sessions = models.JSONField(default=dict)
     high_reports = models.JSONField(default=dict)
+    # A new random number at every write of the row (`patients.summary.new_revision`): a
+    # reader keeping figures worked out from this summary notes the revision it read, and knows
+    # them out of date when the revision differs, also after a rebuild.
+    revision = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("patient summary")

@@ -18,6 +18,7 @@ the week before the latest value) and of `insights.alerts` (the events behind th
 """
 
 import datetime
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -398,8 +399,13 @@ def high_columns(row: dict, *, threshold: int) -> dict:
 SUMMARY_FIELDS = [
     field.name
     for field in PatientSummary._meta.concrete_fields
-    if field.name != "patient" and not field.primary_key
+    if field.name not in ("patient", "revision") and not field.primary_key
 ]
+
+
+def new_revision() -> int:
+    """A summary's revision: random, so a rebuilt or re-created row never repeats one."""
+    return secrets.randbits(62)
 
 
 DEFAULTS = {name: PatientSummary._meta.get_field(name).get_default for name in SUMMARY_FIELDS}
@@ -491,7 +497,9 @@ def summary_refresh(
         if values is None:
             PatientSummary.objects.filter(patient_id=patient.pk).delete()
         else:
-            PatientSummary.objects.filter(patient_id=patient.pk).update(**values)
+            PatientSummary.objects.filter(patient_id=patient.pk).update(
+                **values, revision=new_revision()
+            )
         if day is None:
             return
         pain = pain_days_compute(patient_ids=[patient.pk], day=day).get((patient.pk, day))
@@ -529,7 +537,10 @@ def summaries_rebuild(*, clinic=None) -> tuple[int, int]:
         batch = patient_ids[start : start + REBUILD_BATCH]
         computed = summaries_compute(patient_ids=batch)
         PatientSummary.objects.bulk_create(
-            [PatientSummary(patient_id=pk, **values) for pk, values in computed.items()],
+            [
+                PatientSummary(patient_id=pk, revision=new_revision(), **values)
+                for pk, values in computed.items()
+            ],
             batch_size=1000,
         )
         counts = (

@@ -99,6 +99,7 @@ def kept(clinic) -> dict:
     threshold = type(clinic).objects.get(pk=clinic.pk).alert_pain_at_or_above
     summaries = []
     for row in PatientSummary.objects.filter(patient__clinic=clinic).values():
+        del row["revision"]  # random at every write, rebuild included
         summaries.append(tuple(sorted((row | high_columns(row, threshold=threshold)).items())))
     return {
         "summaries": sorted(summaries, key=repr),

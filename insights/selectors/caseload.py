@@ -5,60 +5,59 @@ Unless another order is chosen, it is a triage list: patients by their most pres
 (its level, emergency first, then how long it has waited, the longest first; see
 insights/alerts.py), then those without open alerts.
 
-Sorting by adherence, pain or alerts needs those figures for every patient the filters keep, not
-just the page shown, so they are worked out for the whole filtered caseload by the fixed-query
-selectors (adherence, pain trends, alerts), the rows (one per patient, never one per log) are
-sorted in Python, and only then paginated. What no sort or alert needs is read for the page
-alone: the sparklines' points, and the 30-day adherence unless the table is sorted by it.
-The number of queries stays the same whatever the size of the caseload.
+Sorting, counting and paging happen in the database, from each patient's triage row
+(`insights.models.CaseloadTriage`: their most pressing open alert's level and waiting time, how
+many are open, an open emergency, adherence, latest pain and its change, first plan), which
+`insights.services.caseload_triage_refresh` brings up to date before the caseload is read.
+Only the page's rows (and the emergency banner's patients) have their figures, alerts and
+sparklines worked out. The number of queries stays the same whatever the size of the caseload.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Lower, NullIf
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
 from patients.adherence import Adherence
-from patients.models import PainReport, Patient, PatientStatus
-from patients.red_flags import Severity
+from patients.models import Patient, PatientStatus
 from patients.selectors.adherence import adherence_for_patients
 from patients.trends import PainTrend
 
-from ..alerts import (
-    ADHERENCE_WINDOW,
-    LEVEL_RANK,
-    RECENT_FLAG_DAYS,
-    ActivePlan,
-    Alert,
-    PatientAlerts,
-)
+from ..alerts import ADHERENCE_WINDOW, ActivePlan, Alert, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
 from .alerts import active_plans_for, alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
+from .triage import NO_ALERT
+
+
+def caseload_filter(
+    *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
+) -> QuerySet[Patient]:
+    """The clinic's patients a staff member's caseload lists: theirs (`scope="mine"`) or all,
+    of one status (every status with ""), whose first or last name holds each word of `query`."""
+    patients = Patient.objects.for_clinic(user.clinic)
+    if scope == "mine":
+        patients = patients.filter(primary_therapist=user)
+    if status:
+        patients = patients.filter(status=status)
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    return patients
 
 
 def caseload(
     *, user, scope: str = "mine", status: str = PatientStatus.ACTIVE, query: str = ""
 ) -> QuerySet[Patient]:
-    """The clinic's patients for a staff member: their own first, each with the last session
-    and how many messages the staff member has not read, in one query whatever the caseload
-    size (their active plans: `active_plans_for`)."""
-    patients = (
-        Patient.objects.for_clinic(user.clinic)
+    """The caseload's patients with their therapist, whether they are the staff member's own,
+    their last session and how many messages the staff member has not read, in one query
+    whatever the caseload size (their active plans: `active_plans_for`)."""
+    return (
+        caseload_filter(user=user, scope=scope, status=status, query=query)
         .select_related("primary_therapist")
         .annotate(
             is_mine=Case(
@@ -72,13 +71,6 @@ def caseload(
         )
         .order_by("is_mine", "last_name", "first_name", "id")
     )
-    if scope == "mine":
-        patients = patients.filter(primary_therapist=user)
-    if status:
-        patients = patients.filter(status=status)
-    for word in query.split():
-        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    return patients
 
 
 PAGE_SIZE = 25
@@ -183,65 +175,61 @@ def _one_decimal(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def _name_key(row: DashboardRow) -> tuple:
-    patient = row.patient
-    return (patient.last_name.lower(), patient.first_name.lower(), patient.pk)
+NAME_ORDER = (Lower("last_name").asc(), Lower("first_name").asc(), F("pk").asc())
 
-
-def _ratio(adherence: Adherence | None) -> float | None:
-    return None if adherence is None else adherence.ratio
-
-
-def _pressing(row: DashboardRow) -> tuple | None:
-    """Larger is more pressing: the more severe level, then the longer wait."""
-    top = row.most_pressing
-    if top is None:
-        return None
-    rank, waiting_since = top.triage_key
-    return (-rank, -waiting_since, row.alerts.open_count)
-
-
-SORT_VALUES = {
-    "name": _name_key,
-    "therapist": lambda row: (
-        row.patient.primary_therapist.full_name.lower() if row.patient.primary_therapist else None
-    ),
-    "plans": lambda row: row.plans[0].title.lower() if row.plans else None,
-    "adherence_7": lambda row: _ratio(row.week),
-    "adherence_30": lambda row: _ratio(row.month),
-    "last_session": lambda row: row.last_session_at,
-    "pain": lambda row: row.trend.latest,
-    "change": lambda row: row.trend.change,
-    "alerts": _pressing,
+# The column each sort reads: kept in the patients' triage rows (`insights.models`), their
+# summaries or their own row, so the database sorts and pages.
+SORT_COLUMNS = {
+    "therapist": Lower("primary_therapist__full_name"),
+    "plans": Lower(NullIf("triage__plan_title", Value(""))),
+    "adherence_7": F("triage__adherence_week"),
+    "adherence_30": F("triage__adherence_month"),
+    "last_session": F("summary__last_session_at"),
+    "pain": F("triage__pain_latest"),
+    "change": F("triage__pain_change"),
 }
-SORT_KEYS = frozenset(SORT_VALUES)
+WITH_ALERTS = Q(triage__rank__lt=NO_ALERT)
 
 
-def sort_rows(rows: list[DashboardRow], sort: str) -> list[DashboardRow]:
-    """Rows in the order `sort` asks for (a column key, `-` in front for descending); patients
-    with no value for the column (nothing prescribed, no pain scores) come last either way,
-    and ties go by name. No sort: triage, the patient whose most pressing open alert is the
-    most severe first, among equals the one waiting longest; then patients without open
-    alerts, the staff member's own first (with all of the clinic's patients shown), by name."""
-    rows = sorted(rows, key=_name_key)
-    key = sort.removeprefix("-")
-    if key not in SORT_VALUES:
-        no_alert = (len(LEVEL_RANK), 0.0)
-        return sorted(
-            rows,
-            key=lambda row: (
-                row.most_pressing.triage_key if row.most_pressing else no_alert,
-                getattr(row.patient, "is_mine", 0),
-            ),
-        )
+def caseload_order(sort: str) -> list:
+    """The ORDER BY of the caseload for `sort` (a key of SORTS_BY_VALUE, `-` in front for
+    descending): patients with no value for the column (nothing prescribed, no pain scores)
+    come last either way, and ties go by name. No sort: triage, the patient whose most
+    pressing open alert is the most severe first, among equals the one waiting longest; then
+    patients without open alerts, the staff member's own first (with all of the clinic's
+    patients shown), by name."""
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
     if key == "name":
-        return rows[::-1] if sort.startswith("-") else rows
-    value_of = SORT_VALUES[key]
-    with_value = [row for row in rows if value_of(row) is not None]
-    without = [row for row in rows if value_of(row) is None]
-    # Python's sort is stable also when reversed, so equal values keep the name order.
-    with_value.sort(key=value_of, reverse=sort.startswith("-"))
-    return with_value + without
+        if descending:
+            return [Lower("last_name").desc(), Lower("first_name").desc(), F("pk").desc()]
+        return list(NAME_ORDER)
+    if key == "alerts":
+        if descending:
+            # Most pressing first: the most severe, the longest waiting, the most alerts.
+            return [
+                F("triage__rank").asc(nulls_last=True),
+                F("triage__waiting_since").asc(nulls_last=True),
+                F("triage__open_alerts").desc(),
+                *NAME_ORDER,
+            ]
+        return [
+            Case(When(WITH_ALERTS, then=Value(0)), default=Value(1)).asc(),
+            F("triage__rank").desc(),
+            F("triage__waiting_since").desc(nulls_first=True),
+            F("triage__open_alerts").asc(),
+            *NAME_ORDER,
+        ]
+    if key in SORT_COLUMNS:
+        column = SORT_COLUMNS[key]
+        if descending:
+            return [column.desc(nulls_last=True), *NAME_ORDER]
+        return [column.asc(nulls_last=True), *NAME_ORDER]
+    return [
+        F("triage__rank").asc(nulls_last=True),
+        F("triage__waiting_since").asc(nulls_last=True),
+        F("is_mine").asc(),
+        *NAME_ORDER,
+    ]
 
 
 @dataclass
@@ -286,25 +274,28 @@ def _emergencies_in(found) -> list[tuple[Patient, Alert]]:
     return sorted(emergencies, key=lambda pair: pair[1].at, reverse=True)
 
 
-def open_emergencies(
-    *, user, scope: str, status: str, today: datetime.date
-) -> list[tuple[Patient, Alert]]:
-    """The open emergency red flags of the staff member's patients in scope and status, newest
-    first, whatever name was searched for: the banner stays while the table shows a search.
-    Only patients who reported an emergency red flag in the alert's window are read."""
-    flag_since = today - datetime.timedelta(days=RECENT_FLAG_DAYS - 1)
-    reported = PainReport.objects.filter(
-        patient=OuterRef("pk"),
-        red_flag_severity=Severity.EMERGENCY,
-        recorded_on__gte=flag_since,
+def _rows(*, clinic, patients: list[Patient], today: datetime.date) -> list[DashboardRow]:
+    """The rows of these patients, with every figure a row shows: a fixed number of queries."""
+    ids = [patient.pk for patient in patients]
+    adherence = adherence_for_patients(
+        patient_ids=ids, today=today, windows=WINDOWS, with_days=False
     )
-    patients = list(caseload(user=user, scope=scope, status=status).filter(Exists(reported)))
+    trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)
+    plans = active_plans_for(patient_ids=ids)
     alerts = alerts_for_patients(
-        clinic=user.clinic, patient_ids=[patient.pk for patient in patients], today=today
+        clinic=clinic, patient_ids=ids, today=today, adherence=adherence, trends=trends, plans=plans
     )
-    return _emergencies_in(
-        (patient, alerts.get(patient.pk) or PatientAlerts()) for patient in patients
-    )
+    return [
+        DashboardRow(
+            patient=patient,
+            plans=plans.get(patient.pk, []),
+            adherence=adherence.get(patient.pk, {}),
+            last_session_at=patient.last_session_at,
+            trend=trends.get(patient.pk) or PainTrend(),
+            alerts=alerts.get(patient.pk) or PatientAlerts(),
+        )
+        for patient in patients
+    ]
 
 
 def dashboard(
@@ -320,78 +311,61 @@ def dashboard(
 ) -> Dashboard:
     """The caseload dashboard for a staff member: their own patients (`scope="mine"`) or all
     of the clinic's, filtered by status, name and "needs attention", sorted, one page of rows.
-    A fixed number of queries whatever the caseload size."""
+
+    The order, the counts and the emergency banner come from the patients' triage rows
+    (`insights.models.CaseloadTriage`; `insights.services.caseload_triage_refresh` brings them
+    up to date first), so the database sorts and pages; the rows' figures, alerts and
+    sparklines are worked out for the page (and the banner's patients) alone. A fixed number of
+    queries whatever the caseload size."""
     clinic = user.clinic
     today = clinic.today()
-    patients = list(caseload(user=user, scope=scope, status=status, query=query))
-    ids = [patient.pk for patient in patients]
-    # The 7-day figure decides an alert, so every patient needs it; the 30-day one only for the
-    # rows shown, unless the table is sorted by it.
-    everyone_needs_month = sort.removeprefix("-") == "adherence_30"
-    adherence = adherence_for_patients(
-        patient_ids=ids,
-        today=today,
-        windows=WINDOWS if everyone_needs_month else (ADHERENCE_WINDOW,),
-        with_days=False,
+    sort = sort if sort in SORTS_BY_VALUE else ""
+    listed = caseload_filter(user=user, scope=scope, status=status, query=query)
+    counts = listed.aggregate(
+        total=Count("pk"), needs_attention=Count("pk", filter=Q(triage__open_alerts__gt=0))
     )
-    # The figures for every patient, for sorting and alerts; the sparkline's 30 days of points
-    # are read below for the page alone.
-    trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)
-    plans = active_plans_for(patient_ids=ids)
-    alerts = alerts_for_patients(
-        clinic=clinic,
-        patient_ids=ids,
-        today=today,
-        adherence=adherence,
-        trends=trends,
-        plans=plans,
-    )
-    rows = [
-        DashboardRow(
-            patient=patient,
-            plans=plans.get(patient.pk, []),
-            adherence=adherence.get(patient.pk, {}),
-            last_session_at=patient.last_session_at,
-            trend=trends.get(patient.pk) or PainTrend(),
-            alerts=alerts.get(patient.pk) or PatientAlerts(),
-        )
-        for patient in patients
-    ]
-    needs_attention_count = sum(row.needs_attention for row in rows)
-    if query:
-        emergencies = open_emergencies(user=user, scope=scope, status=status, today=today)
-    else:
-        emergencies = _emergencies_in((row.patient, row.alerts) for row in rows)
+    patients = caseload(user=user, scope=scope, status=status, query=query)
     if needs_attention:
-        rows = [row for row in rows if row.needs_attention]
-    rows = sort_rows(rows, sort)
-    page = Paginator(rows, per_page).get_page(page_number)
-
+        patients = patients.filter(triage__open_alerts__gt=0)
+    paginator = Paginator(patients.order_by(*caseload_order(sort)), per_page)
+    # Counted above with "needs attention", in one query: the paginator need not count again.
+    paginator.count = counts["needs_attention" if needs_attention else "total"]
+    page = paginator.get_page(page_number)
     shown = list(page.object_list)
-    if not everyone_needs_month:
-        month = adherence_for_patients(
-            patient_ids=[row.patient.pk for row in shown],
-            today=today,
-            windows=(MONTH_WINDOW,),
-            with_days=False,
+    page.object_list = shown
+
+    # Open emergencies of the patients in scope and status, whatever the search: the banner.
+    in_emergency = [
+        patient
+        for patient in caseload(user=user, scope=scope, status=status).filter(
+            triage__emergency=True
         )
-        for row in shown:
-            row.adherence = {**row.adherence, **month.get(row.patient.pk, {})}
-    series = pain_series_for_patients(
-        patient_ids=[row.patient.pk for row in shown], today=today, days=SPARKLINE_DAYS
+    ]
+    page_ids = {patient.pk for patient in shown}
+    rows = _rows(
+        clinic=clinic,
+        patients=shown + [patient for patient in in_emergency if patient.pk not in page_ids],
+        today=today,
     )
-    for row in shown:
+    by_patient = {row.patient.pk: row for row in rows}
+    emergencies = _emergencies_in(
+        (patient, by_patient[patient.pk].alerts) for patient in in_emergency
+    )
+    page_rows = [by_patient[patient.pk] for patient in shown]
+    page.object_list = page_rows
+    series = pain_series_for_patients(patient_ids=list(page_ids), today=today, days=SPARKLINE_DAYS)
+    for row in page_rows:
         row.sparkline = pain_sparkline(
             series.get(row.patient.pk, ()), end=today, days=SPARKLINE_DAYS
         )
     return Dashboard(
         today=today,
         page=page,
-        sort=sort if sort in SORTS_BY_VALUE else "",
+        sort=sort,
         scope=scope,
-        total=len(patients),
-        needs_attention_count=needs_attention_count,
-        rows=rows,
+        total=counts["total"],
+        needs_attention_count=counts["needs_attention"],
+        rows=page_rows,
         emergencies=emergencies,
         query=query,
         status=status,

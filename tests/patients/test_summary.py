@@ -63,7 +63,8 @@ def kept(patient) -> tuple:
 def without_ids(rows: tuple) -> tuple:
     summaries, pain_days, session_days = rows
     return (
-        summaries,
+        # The revision is new at every write of a summary, a rebuild's included.
+        [{k: v for k, v in row.items() if k != "revision"} for row in summaries],
         [{k: v for k, v in row.items() if k != "id"} for row in pain_days],
         [{k: v for k, v in row.items() if k != "id"} for row in session_days],
     )
