@@ -1,10 +1,13 @@
 """Alerts that find the patients who need the therapist's attention, from the clinic's thresholds.
 
-Alerts are worked out from the logs whenever they are read: nothing is written on a page view
-and no scheduled job is needed. Each alert names the event that raised it with an `event_key`;
-acknowledging an alert stores that key (`AlertAcknowledgement`), and an alert is open unless
-its (patient, kind, event_key) was acknowledged. A new event gives a new key, so the alert
-opens again by itself.
+Alerts are worked out from the logs whenever they are read. The caseload keeps only where each
+patient stands (their most pressing open alert's level and waiting time, and how many are open:
+`insights.models.CaseloadTriage`), to sort and count in SQL; those rows are worked out by these
+same rules, again whenever what they came from changes, and for each new day.
+
+Each alert names the event that raised it with an `event_key`; acknowledging an alert stores
+that key (`AlertAcknowledgement`), and an alert is open unless its (patient, kind, event_key)
+was acknowledged. A new event gives a new key, so the alert opens again by itself.
 
 The rules (thresholds are the clinic's `alert_*` fields; "recent" days are the clinic's
 calendar days, today included):

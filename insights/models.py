@@ -29,6 +29,13 @@ class CaseloadTriage(models.Model):
     waiting_since = models.DateTimeField(null=True)
     open_alerts = models.PositiveSmallIntegerField(default=0)
     emergency = models.BooleanField(default=False)
+    # Adherence over 7 and 30 days ending on `day`: sessions done and prescribed, and how many
+    # were prescribed on `day` itself; the ratios (None when nothing was prescribed) to sort by.
+    week_done = models.PositiveIntegerField(default=0)
+    week_prescribed = models.PositiveIntegerField(default=0)
+    month_done = models.PositiveIntegerField(default=0)
+    month_prescribed = models.PositiveIntegerField(default=0)
+    day_prescribed = models.PositiveIntegerField(default=0)
     adherence_week = models.FloatField(null=True)
     adherence_month = models.FloatField(null=True)
     pain_latest = models.SmallIntegerField(null=True)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import reset_queries
 from django.test import Client, TestCase
@@ -24,6 +25,13 @@ def _query_log_spans_requests():
 @pytest.fixture(autouse=True)
 def _empty_query_log():
     reset_queries()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing cached: markup cached by an earlier test (whose rows were
+    rolled back, and whose ids a later test may get again) is not this test's."""
+    cache.clear()
 
 
 class CommittingClient(Client):

@@ -252,6 +252,16 @@ else:
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 CRONTASK = {"REDIS_URL": REDIS_URL} if TASK_QUEUE == "rq" else {}
 
+# Each process keeps the caseload rows it rendered lately (insights/selectors/caseload.py), under
+# keys that name everything a row shows, in its own memory: a row is about 2 KB, so at most
+# about 10 MB per process. Nothing else is cached.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # Milliseconds in one second of the guided exercise timer; browser tests shorten it.
 GUIDED_TIMER_SECOND_MS = 1000
 

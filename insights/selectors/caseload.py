@@ -15,11 +15,16 @@ sparklines worked out. The number of queries stays the same whatever the size of
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Lower, NullIf
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
@@ -32,7 +37,7 @@ from ..alerts import ADHERENCE_WINDOW, ActivePlan, Alert, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
 from .alerts import active_plans_for, alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
-from .triage import NO_ALERT
+from .triage import NO_ALERT, adherence_kept
 
 
 def caseload_filter(
@@ -74,6 +79,10 @@ def caseload(
 
 
 PAGE_SIZE = 25
+# Part of every row's cache key (the template keeps a row's markup a day at most: its key
+# changes with the day anyway): raise it when the row's markup or what it shows changes, so
+# rows cached by the code before are not shown.
+CACHE_VERSION = 1
 # How many of the banner's emergencies are shown with their flag and acknowledge form.
 BANNER_IN_FULL = 5
 SPARKLINE_DAYS = 30
@@ -115,15 +124,98 @@ SORTS = [
 SORTS_BY_VALUE = {sort.value: sort for sort in SORTS}
 
 
+@dataclass(frozen=True)
+class AdherenceFigure:
+    """An adherence as a row shows it: the percentage, and in words over which window and how
+    many sessions of how many ("7 days · 5 of 7 sessions")."""
+
+    percent: int | None
+    text: str
+
+    @classmethod
+    def of(cls, adherence: Adherence | None, *, window: str) -> "AdherenceFigure":
+        if adherence is None or adherence.percent is None:
+            return cls(None, gettext("%(window)s: nothing prescribed") % {"window": window})
+        sessions = ngettext(
+            "%(done)d of %(prescribed)d session",
+            "%(done)d of %(prescribed)d sessions",
+            adherence.prescribed,
+        ) % {"done": adherence.done, "prescribed": adherence.prescribed}
+        return cls(adherence.percent, f"{window} · {sessions}")
+
+
 @dataclass
 class DashboardRow:
+    """One patient's row. Its figures (plans, adherence, pain trend, alerts, sparkline) are
+    worked out with the other rows' when one of them is first read: a row whose markup is
+    cached (`cache_key`) reads none of them."""
+
     patient: Patient
-    plans: list[ActivePlan]
-    adherence: dict[int, Adherence]
-    last_session_at: datetime.datetime | None
-    trend: PainTrend
-    alerts: PatientAlerts
-    sparkline: Sparkline | None = None
+    figures: "RowFigures" = field(repr=False)
+    today: datetime.date | None = None
+    scope: str = "mine"
+    # The row's markup as cached under `cache_key`, when it was.
+    markup: str = field(default="", repr=False)
+
+    @property
+    def last_session_at(self) -> datetime.datetime | None:
+        return self.patient.last_session_at
+
+    @property
+    def plans(self) -> list[ActivePlan]:
+        return self.figures.plans.get(self.patient.pk, [])
+
+    @property
+    def adherence(self) -> dict[int, Adherence]:
+        return self.figures.adherence.get(self.patient.pk, {})
+
+    @property
+    def trend(self) -> PainTrend:
+        return self.figures.trends.get(self.patient.pk) or PainTrend()
+
+    @property
+    def alerts(self) -> PatientAlerts:
+        return self.figures.alerts.get(self.patient.pk) or PatientAlerts()
+
+    @property
+    def sparkline(self) -> Sparkline | None:
+        return self.figures.sparklines.get(self.patient.pk)
+
+    @cached_property
+    def cache_key(self) -> str | None:
+        """Everything the row's markup shows comes from what this names, so the markup cached
+        under it stays right while it stays the same: the patient's own fields and unread
+        messages, what their triage row was worked out from (their logs through the summary's
+        revision, their plans, acknowledgements, the clinic's thresholds and time zone, the
+        day), how long ago their last session was in words, the language and whether the
+        therapist column is shown. None when the triage row is not of today: not cached."""
+        patient = self.patient
+        triage = getattr(patient, "triage", None)
+        if triage is None or triage.day != self.today:
+            return None
+        therapist = patient.primary_therapist
+        return "|".join(
+            str(part)
+            for part in (
+                CACHE_VERSION,
+                get_language(),
+                self.scope,
+                patient.pk,
+                patient.first_name,
+                patient.last_name,
+                patient.status,
+                patient.condition,
+                getattr(patient, "unread_messages", 0),
+                therapist.full_name if therapist else "",
+                triage.day,
+                triage.thresholds,
+                triage.summary_revision,
+                triage.plans,
+                triage.acknowledgements,
+                self.last_session_at.isoformat() if self.last_session_at else "",
+                self.last_session_ago,
+            )
+        )
 
     @property
     def week(self) -> Adherence | None:
@@ -132,6 +224,14 @@ class DashboardRow:
     @property
     def month(self) -> Adherence | None:
         return self.adherence.get(30)
+
+    @property
+    def week_figure(self) -> "AdherenceFigure":
+        return AdherenceFigure.of(self.week, window=gettext("7 days"))
+
+    @property
+    def month_figure(self) -> "AdherenceFigure":
+        return AdherenceFigure.of(self.month, window=gettext("30 days"))
 
     @property
     def change_text(self) -> str:
@@ -274,28 +374,81 @@ def _emergencies_in(found) -> list[tuple[Patient, Alert]]:
     return sorted(emergencies, key=lambda pair: pair[1].at, reverse=True)
 
 
-def _rows(*, clinic, patients: list[Patient], today: datetime.date) -> list[DashboardRow]:
-    """The rows of these patients, with every figure a row shows: a fixed number of queries."""
-    ids = [patient.pk for patient in patients]
-    adherence = adherence_for_patients(
-        patient_ids=ids, today=today, windows=WINDOWS, with_days=False
-    )
-    trends = pain_trends_for_patients(patient_ids=ids, today=today, days=0)
-    plans = active_plans_for(patient_ids=ids)
-    alerts = alerts_for_patients(
-        clinic=clinic, patient_ids=ids, today=today, adherence=adherence, trends=trends, plans=plans
-    )
-    return [
-        DashboardRow(
-            patient=patient,
-            plans=plans.get(patient.pk, []),
-            adherence=adherence.get(patient.pk, {}),
-            last_session_at=patient.last_session_at,
-            trend=trends.get(patient.pk) or PainTrend(),
-            alerts=alerts.get(patient.pk) or PatientAlerts(),
+def row_cache_key(row: "DashboardRow") -> str:
+    """The cache key the template's `{% cache %}` keeps the row's markup under."""
+    return make_template_fragment_key("caseload-row", [row.cache_key])
+
+
+class RowFigures:
+    """The figures of some patients' rows, worked out together (a fixed number of queries) when
+    the first is read, and never if none is."""
+
+    def __init__(
+        self, *, clinic, patients: list[Patient], today: datetime.date, sparklines: bool = True
+    ):
+        self.clinic = clinic
+        self.patients = patients
+        self.today = today
+        self.with_sparklines = sparklines
+
+    @cached_property
+    def adherence(self) -> dict[int, dict[int, Adherence]]:
+        # As kept in the triage rows (read with the patients); worked out only for a patient
+        # whose row is not of today (one added, or a day turned since the refresh).
+        adherence = {}
+        for patient in self.patients:
+            triage = getattr(patient, "triage", None)
+            if triage is not None and triage.day == self.today:
+                adherence[patient.pk] = adherence_kept(triage, self.today)
+        missing = [patient.pk for patient in self.patients if patient.pk not in adherence]
+        if missing:
+            adherence |= adherence_for_patients(
+                patient_ids=missing, today=self.today, windows=WINDOWS, with_days=False
+            )
+        return adherence
+
+    @property
+    def ids(self) -> list[int]:
+        return [patient.pk for patient in self.patients]
+
+    def work_out(self) -> None:
+        """Work every figure out now (none for no patients)."""
+        if self.patients:
+            for name in ("adherence", "trends", "plans", "alerts", "sparklines"):
+                getattr(self, name)
+
+    @cached_property
+    def trends(self) -> dict[int, PainTrend]:
+        return pain_trends_for_patients(patient_ids=self.ids, today=self.today, days=0)
+
+    @cached_property
+    def plans(self) -> dict[int, list[ActivePlan]]:
+        return active_plans_for(patient_ids=self.ids)
+
+    @cached_property
+    def alerts(self) -> dict[int, PatientAlerts]:
+        return alerts_for_patients(
+            clinic=self.clinic,
+            patient_ids=self.ids,
+            today=self.today,
+            adherence=self.adherence,
+            trends=self.trends,
+            plans=self.plans,
         )
-        for patient in patients
-    ]
+
+    @cached_property
+    def sparklines(self) -> dict[int, Sparkline]:
+        if not self.with_sparklines:
+            return {}
+        series = pain_series_for_patients(
+            patient_ids=self.ids, today=self.today, days=SPARKLINE_DAYS
+        )
+        return {
+            patient_id: pain_sparkline(
+                series.get(patient_id, ()), end=self.today, days=SPARKLINE_DAYS
+            )
+            for patient_id in self.ids
+        }
 
 
 def dashboard(
@@ -324,7 +477,7 @@ def dashboard(
     counts = listed.aggregate(
         total=Count("pk"), needs_attention=Count("pk", filter=Q(triage__open_alerts__gt=0))
     )
-    patients = caseload(user=user, scope=scope, status=status, query=query)
+    patients = caseload(user=user, scope=scope, status=status, query=query).select_related("triage")
     if needs_attention:
         patients = patients.filter(triage__open_alerts__gt=0)
     paginator = Paginator(patients.order_by(*caseload_order(sort)), per_page)
@@ -335,29 +488,44 @@ def dashboard(
     page.object_list = shown
 
     # Open emergencies of the patients in scope and status, whatever the search: the banner.
-    in_emergency = [
-        patient
-        for patient in caseload(user=user, scope=scope, status=status).filter(
-            triage__emergency=True
-        )
-    ]
-    page_ids = {patient.pk for patient in shown}
-    rows = _rows(
+    in_emergency = list(
+        caseload_filter(user=user, scope=scope, status=status)
+        .filter(triage__emergency=True)
+        .select_related("triage")
+        .annotate(last_session_at=F("summary__last_session_at"))
+    )
+    # The banner's patients have their figures worked out now (their alerts are read here),
+    # apart from the page's, which only rows whose markup is not cached read.
+    urgent = RowFigures(clinic=clinic, patients=in_emergency, today=today)
+    emergencies = _emergencies_in(
+        (patient, urgent.alerts.get(patient.pk) or PatientAlerts()) for patient in in_emergency
+    )
+    urgent_ids = {patient.pk for patient in in_emergency}
+    figures = RowFigures(
         clinic=clinic,
-        patients=shown + [patient for patient in in_emergency if patient.pk not in page_ids],
+        patients=[patient for patient in shown if patient.pk not in urgent_ids],
         today=today,
     )
-    by_patient = {row.patient.pk: row for row in rows}
-    emergencies = _emergencies_in(
-        (patient, by_patient[patient.pk].alerts) for patient in in_emergency
-    )
-    page_rows = [by_patient[patient.pk] for patient in shown]
-    page.object_list = page_rows
-    series = pain_series_for_patients(patient_ids=list(page_ids), today=today, days=SPARKLINE_DAYS)
-    for row in page_rows:
-        row.sparkline = pain_sparkline(
-            series.get(row.patient.pk, ()), end=today, days=SPARKLINE_DAYS
+    page_rows = [
+        DashboardRow(
+            patient=patient,
+            figures=urgent if patient.pk in urgent_ids else figures,
+            today=today,
+            scope=scope,
         )
+        for patient in shown
+    ]
+    # A row whose markup is cached needs none of its figures; the others' are worked out here,
+    # together, so the template reads only what is already in memory.
+    keys = [(row, row_cache_key(row)) for row in page_rows if row.cache_key]
+    cached = cache.get_many([key for _row, key in keys]) if keys else {}
+    for row, key in keys:
+        if key in cached:
+            row.markup = mark_safe(cached[key])  # markup this template rendered
+    figures.patients = [row.patient for row in page_rows if not row.markup]
+    figures.work_out()
+    urgent.work_out()
+    page.object_list = page_rows
     return Dashboard(
         today=today,
         page=page,

@@ -8,6 +8,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from clinics.models import Clinic
+from patients.adherence import Adherence, window_start
 from patients.models import AlertAcknowledgement, Patient
 from patients.selectors.adherence import adherence_for_patients
 from prescriptions.models import Plan
@@ -131,8 +132,8 @@ def triage_compute(
     for patient_id in patient_ids:
         found = alerts.get(patient_id)
         top = found.most_pressing if found else None
-        adherences = adherence.get(patient_id, {})
-        week, month = adherences.get(ADHERENCE_WINDOW), adherences.get(MONTH_WINDOW)
+        # Every patient asked about has both windows (nothing prescribed: 0 of 0).
+        week, month = adherence[patient_id][ADHERENCE_WINDOW], adherence[patient_id][MONTH_WINDOW]
         trend = trends.get(patient_id)
         first_plan = plans.get(patient_id, [None])[0]
         figures[patient_id] = {
@@ -140,10 +141,33 @@ def triage_compute(
             "waiting_since": None if top is None else top.at,
             "open_alerts": found.open_count if found else 0,
             "emergency": bool(found) and any(alert.is_emergency for alert in found.open),
-            "adherence_week": None if week is None else week.ratio,
-            "adherence_month": None if month is None else month.ratio,
+            "week_done": week.done,
+            "week_prescribed": week.prescribed,
+            "month_done": month.done,
+            "month_prescribed": month.prescribed,
+            "day_prescribed": week.end_prescribed,
+            "adherence_week": week.ratio,
+            "adherence_month": month.ratio,
             "pain_latest": None if trend is None else trend.latest,
             "pain_change": None if trend is None else trend.change,
             "plan_title": "" if first_plan is None else first_plan.title,
         }
     return figures
+
+
+def adherence_kept(triage, today: datetime.date) -> dict[int, Adherence]:
+    """The 7- and 30-day adherence kept in a triage row as of `today`, as
+    `adherence_for_patients` gives them (without the days)."""
+    return {
+        window: Adherence(
+            done=done,
+            prescribed=prescribed,
+            start=window_start(today, window),
+            end=today,
+            end_prescribed=triage.day_prescribed,
+        )
+        for window, done, prescribed in (
+            (ADHERENCE_WINDOW, triage.week_done, triage.week_prescribed),
+            (MONTH_WINDOW, triage.month_done, triage.month_prescribed),
+        )
+    }
