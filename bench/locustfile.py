@@ -27,6 +27,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -246,13 +247,23 @@ class PatientUser(_SignedIn):
         links = SESSION_LINK.findall(today.text) if today.status_code == 200 else []
         if not links:
             return
-        # ?another=1 asks for a fresh form (and token) even if the last one was saved.
-        form = self.page(random.choice(links) + "?another=1", "session form")
+        # Each start of a session gets its own token in the address (the page redirects a
+        # link without one to a new one): asked for here directly, as that redirect would.
+        form = self.page(f"{random.choice(links)}?token={uuid.uuid4()}", "session form")
         if form.status_code != 200:
             return
         before = random.randint(0, 5)
+        fields = form_with(form.text, "client_token")
+        # Each exercise's "done, partly or skipped" has no answer until the patient gives one:
+        # the whole dose done, as the form's numbers already say.
+        completed = {
+            name.replace("-plan_item", "-status"): "completed"
+            for name, _value in fields
+            if name.startswith("entries-") and name.endswith("-plan_item")
+        }
         fields = replaced(
-            form_with(form.text, "client_token"),
+            fields,
+            **completed,
             pain_before=before,
             pain_after=max(0, min(10, before + random.choice((-1, 0, 0, 1)))),
             difficulty="about_right",
