@@ -37,7 +37,7 @@ from ..alerts import ADHERENCE_WINDOW, ActivePlan, Alert, PatientAlerts
 from ..sparkline import Sparkline, pain_sparkline
 from .alerts import active_plans_for, alerts_for_patients
 from .trends import pain_series_for_patients, pain_trends_for_patients
-from .triage import NO_ALERT, adherence_kept
+from .triage import MONTH_WINDOW, NO_ALERT, adherence_kept
 
 
 def caseload_filter(
@@ -86,13 +86,12 @@ CACHE_VERSION = 1
 # How many of the banner's emergencies are shown with their flag and acknowledge form.
 BANNER_IN_FULL = 5
 SPARKLINE_DAYS = 30
-MONTH_WINDOW = 30
 WINDOWS = (ADHERENCE_WINDOW, MONTH_WINDOW)
 
 
 @dataclass(frozen=True)
 class Sort:
-    value: str  # a key of SORT_VALUES, `-` in front for descending
+    value: str  # a column (see `caseload_order`), `-` in front for descending
     label: str
 
 
@@ -254,10 +253,6 @@ class DashboardRow:
         return "" if self.trend.baseline is None else _one_decimal(self.trend.baseline)
 
     @property
-    def needs_attention(self) -> bool:
-        return self.alerts.open_count > 0
-
-    @property
     def most_pressing(self) -> Alert | None:
         return self.alerts.most_pressing
 
@@ -340,7 +335,6 @@ class Dashboard:
     scope: str
     total: int
     needs_attention_count: int
-    rows: list[DashboardRow] = field(default_factory=list, repr=False)
     # The filters applied, for the empty states: what to clear to see patients again.
     query: str = ""
     status: str = PatientStatus.ACTIVE
@@ -383,13 +377,10 @@ class RowFigures:
     """The figures of some patients' rows, worked out together (a fixed number of queries) when
     the first is read, and never if none is."""
 
-    def __init__(
-        self, *, clinic, patients: list[Patient], today: datetime.date, sparklines: bool = True
-    ):
+    def __init__(self, *, clinic, patients: list[Patient], today: datetime.date):
         self.clinic = clinic
         self.patients = patients
         self.today = today
-        self.with_sparklines = sparklines
 
     @cached_property
     def adherence(self) -> dict[int, dict[int, Adherence]]:
@@ -438,8 +429,6 @@ class RowFigures:
 
     @cached_property
     def sparklines(self) -> dict[int, Sparkline]:
-        if not self.with_sparklines:
-            return {}
         series = pain_series_for_patients(
             patient_ids=self.ids, today=self.today, days=SPARKLINE_DAYS
         )
@@ -485,14 +474,12 @@ def dashboard(
     paginator.count = counts["needs_attention" if needs_attention else "total"]
     page = paginator.get_page(page_number)
     shown = list(page.object_list)
-    page.object_list = shown
 
     # Open emergencies of the patients in scope and status, whatever the search: the banner.
     in_emergency = list(
         caseload_filter(user=user, scope=scope, status=status)
         .filter(triage__emergency=True)
         .select_related("triage")
-        .annotate(last_session_at=F("summary__last_session_at"))
     )
     # The banner's patients have their figures worked out now (their alerts are read here),
     # apart from the page's, which only rows whose markup is not cached read.
@@ -533,7 +520,6 @@ def dashboard(
         scope=scope,
         total=counts["total"],
         needs_attention_count=counts["needs_attention"],
-        rows=page_rows,
         emergencies=emergencies,
         query=query,
         status=status,

@@ -46,14 +46,15 @@ class Inputs:
     acknowledgements: int
 
 
-def _count(model, **extra) -> Subquery:
-    rows = (
+def _per_patient(model, **extra) -> QuerySet:
+    """The outer query's patient's rows of `model`, counted (`n`) and with `extra` aggregates,
+    for a subquery."""
+    return (
         model.objects.filter(patient=OuterRef("pk"))
         .order_by()
         .values("patient")
         .annotate(n=Count("pk"), **extra)
     )
-    return rows
 
 
 def triage_out_of_date(
@@ -61,7 +62,7 @@ def triage_out_of_date(
 ) -> dict[int, Inputs]:
     """The patients (of `patients`, the clinic's) whose triage row is missing or out of date,
     with the inputs it is to be worked out from: one query whatever their number."""
-    plans = _count(Plan, versions=Sum("version"))
+    plans = _per_patient(Plan, versions=Sum("version"))
     rows = (
         patients.filter(clinic=clinic)
         .order_by()
@@ -71,7 +72,7 @@ def triage_out_of_date(
                 Subquery(plans.values("versions")), Value(0), output_field=IntegerField()
             ),
             acknowledgement_count=Coalesce(
-                Subquery(_count(AlertAcknowledgement).values("n")),
+                Subquery(_per_patient(AlertAcknowledgement).values("n")),
                 Value(0),
                 output_field=IntegerField(),
             ),

@@ -440,9 +440,11 @@ def test_the_query_count_is_the_same_for_3_and_30_patients(
     client.force_login(therapist)
     client.get(CASELOAD)  # the first request on a connection may check database features
 
-    # measured: 18 on SQLite and PostgreSQL (3 of them the 30-day adherence of the page alone,
-    # 1 the audit rows naming the patients shown, written together), and 1 the therapist's
-    # first-run checklist
+    # Measured: 15 on SQLite and PostgreSQL, the rows' markup cached by the request before (the
+    # banner's 30 patients have their figures worked out on every request, in 6 queries), 1 of
+    # them the audit rows naming the patients shown, written together, and 1 the therapist's
+    # first-run checklist; test_every_variant_keeps_its_query_count_at_3_and_at_30_patients
+    # counts each state exactly.
     with django_assert_max_num_queries(19) as few:
         client.get(CASELOAD, {"sort": "-alerts"})
     add_patients_with_logs(therapist, 27)
@@ -522,9 +524,10 @@ def test_a_search_keeps_the_whole_banner_in_a_fixed_number_of_queries(
     client.force_login(therapist)
     client.get(CASELOAD)
 
-    # Measured: 15. The table's with nobody found, the banner's own: its patients with
-    # their plans, and their alerts (facts, adherence, pain trend, acknowledgements), and the
-    # audit rows naming the banner's patients; and 1 the first-run checklist.
+    # Measured: 14. The table's with nobody found, the banner's own: its patients (read off
+    # their triage rows) with their plans, alerts (facts, pain trend, acknowledgements) and
+    # sparklines, and the audit rows naming the banner's patients; and 1 the first-run
+    # checklist.
     with django_assert_max_num_queries(16) as few:
         client.get(CASELOAD, {"q": "nobody-is-called-this"})
     add_patients_with_logs(therapist, 27)
