@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from clinics.views.sign_in import admin_sign_in
 from lib.health import healthz
+from patients.views.app import manifest, service_worker
 
 urlpatterns = [
     path(
@@ -15,6 +16,9 @@ urlpatterns = [
         ),
     ),
     path("healthz", healthz, name="healthz"),
+    # The patient's app: served from the root so the worker may take /patients/me/ as scope.
+    path("sw.js", service_worker, name="service-worker"),
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("", include("clinics.urls")),
     path("", include("console.urls")),
     path("", include("notifications.urls")),

@@ -11,6 +11,27 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
+def wants_json(request) -> bool:
+    """Whether the request asks for an answer in JSON first: the patient's phone sending a log
+    it kept while offline does; a browser's own form post never does (it asks for HTML, with
+    anything else last)."""
+    accept = request.headers.get("Accept", "")
+    return accept.split(",")[0].split(";")[0].strip() == "application/json"
+
+
+def form_reasons(form, *, labels: bool = True) -> list[str]:
+    """A bound form's errors as sentences that stand alone, each after its field's label
+    (unless `labels` is False, for messages that say what they are about)."""
+    reasons = [str(message) for message in form.non_field_errors()]
+    for name, messages_ in form.errors.items():
+        if name == "__all__":
+            continue
+        label = str(form.fields[name].label or name) if name in form.fields else name
+        lead = "" if not labels else label + (" " if label[-1:] in "?.!:" else ": ")
+        reasons.extend(f"{lead}{message}" for message in messages_)
+    return reasons
+
+
 def flash_errors(request, error: ValidationError) -> None:
     """Show each message of a service's refusal at the top of the next page, for actions that
     are a button rather than a form of their own."""

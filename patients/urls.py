@@ -1,11 +1,21 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import own, session, staff
+from .views import app, own, session, staff
 
 app_name = "patients"
 
 urlpatterns = [
-    path("today/", own.today, name="today"),
+    # Today sits under the patient's own addresses, the scope of the app on their phone; the
+    # first address still works for bookmarks and emails sent before.
+    path(
+        "today/",
+        login_not_required(RedirectView.as_view(pattern_name="patients:today", permanent=True)),
+    ),
+    path("me/today/", own.today, name="today"),
+    path("me/offline/", app.offline, name="offline"),
+    path("me/offline/sync/", app.offline_sync, name="offline-sync"),
     path("me/plans/<int:plan_pk>/session/", session.session_log, name="session-log"),
     path("me/sessions/<int:pk>/", session.session_done, name="session-done"),
     path("me/sessions/<int:pk>/correct/", own.session_correct, name="session-correct"),

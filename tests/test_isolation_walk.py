@@ -43,10 +43,15 @@ PUBLIC = {
     "admin-sign-in",
     "favicon",
     "healthz",
+    # The patient's app: its manifest and service worker carry nothing of anyone.
+    "manifest",
+    "service-worker",
 }
 # The signed-in patient's own pages: "patient" (Pat, the demo patient) owns the records in them.
 PATIENT_OWN = {
     "patients:today",
+    "patients:offline",
+    "patients:offline-sync",
     "patients:session-log",
     "patients:session-done",
     "patients:session-correct",

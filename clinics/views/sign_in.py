@@ -1,6 +1,7 @@
 """Signing in and out: the sign-in page, the code step of two-step sign-in, the admin site's
 way in, and the pages reached through an emailed invitation or sign-in link."""
 
+import functools
 import time
 
 import django_otp
@@ -205,7 +206,22 @@ def admin_sign_in(request):
     return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
 
 
-logout = auth_views.LogoutView.as_view(template_name="clinics/logged_out.html")
+_logout = auth_views.LogoutView.as_view(template_name="clinics/logged_out.html")
+
+
+@functools.wraps(_logout)
+def logout(request):
+    """Sign out. A patient's phone keeps pages and logs not yet sent (the app on their phone);
+    the page asked before losing unsent ones, and nothing stays for the next person who uses
+    the phone, even when the page's own clearing did not run. Staff keep their browser's
+    storage (it holds no patient data, and their notifications live in it)."""
+    patient = request.user.is_authenticated and request.user.is_patient
+    response = _logout(request)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = '"cache", "storage"' if patient else '"cache"'
+    return response
+
+
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="clinics/password_change.html",
     success_url=reverse_lazy("clinics:password-change-done"),

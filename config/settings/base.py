@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinics.context_processors.navigation",
                 "messaging.context_processors.unread_messages",
+                "patients.context_processors.patient_app",
             ],
         },
     },
@@ -190,6 +191,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # The patient's app: its manifest and its service worker (/sw.js), both our own.
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],

@@ -5,6 +5,7 @@ own record."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from clinics import audit
 from clinics.access import patient_required
 from clinics.models import AuditAction
 from clinics.selectors import caseload_sightings_for_patient, record_views_for_patient
-from lib.web import posted
+from lib.web import form_reasons, posted, wants_json
 
 from .. import services
 from ..access import pain_report_for_patient, patient_for_self, session_for_patient
@@ -57,7 +58,13 @@ def pain_report(request):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            return redirect("patients:pain-report-result", pk=report.pk)
+            result = reverse("patients:pain-report-result", args=[report.pk])
+            if wants_json(request):
+                # The phone sending a report it kept while offline (static/js/worker.js).
+                return JsonResponse({"sent": True, "url": result})
+            return redirect(result)
+    if form.is_bound and wants_json(request):
+        return JsonResponse({"sent": False, "reasons": form_reasons(form)}, status=422)
     return render(request, "patients/pain_report_form.html", {"form": form})
 
 

@@ -5,12 +5,15 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clinics.access import patient_required
+from lib.web import form_reasons, wants_json
 
 from ..access import patient_for_self, plan_for_patient, session_for_patient
 from ..cautions import SAFETY_RULE, plan_cautions
@@ -31,9 +34,18 @@ def session_log(request, plan_pk: int):
     returns to an address whose session is already stored and says so."""
     patient = patient_for_self(user=request.user)
     plan = plan_for_patient(patient=patient, pk=plan_pk)
+    posted_token = _token_from(request.POST.get("client_token"))
+    if request.method == "POST" and posted_token is not None:
+        # Sent again (a phone resending what it kept offline, a double tap): the first stands,
+        # even if the plan has ended since.
+        saved = session_for_token(patient=patient, client_token=posted_token)
+        if saved is not None and saved.plan_id == plan.pk:
+            return _saved(request, saved)
     try:
         session_log_check_open(plan=plan)
-    except ValidationError:
+    except ValidationError as error:
+        if wants_json(request):
+            return JsonResponse({"sent": False, "reasons": error.messages}, status=409)
         return render(request, "patients/session_unavailable.html", {"plan": plan}, status=409)
     items = list(plan.items.all())
     items_by_id = {item.pk: item for item in items}
@@ -65,12 +77,17 @@ def session_log(request, plan_pk: int):
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
-                    return redirect("patients:session-done", pk=session.pk)
+                    return _saved(request, session)
         elif not _rows_are_the_plans(formset, items_by_id):
             # An exercise's row is missing or names another one, so the answers cannot be shown
             # again beside the plan's exercises: show them afresh.
             errors.append(_plan_changed_message())
             formset = _entry_formset(items)
+        if wants_json(request):
+            return JsonResponse(
+                {"sent": False, "reasons": _reasons(errors, form, formset, items_by_id)},
+                status=422,
+            )
     else:
         token = _token_from(request.GET.get("token"))
         if token is None:
@@ -106,6 +123,7 @@ def session_log(request, plan_pk: int):
             "safety_rule": SAFETY_RULE,
             "errors": errors,
             "second_ms": settings.GUIDED_TIMER_SECOND_MS,
+            "zone": patient.clinic.zone.key,
             "guided_strings": player_strings(),
         },
     )
@@ -120,6 +138,24 @@ def session_done(request, pk: int):
         "patients/session_done.html",
         {"done": session_done_page(patient=patient, session=session), "session": session},
     )
+
+
+def _saved(request, session):
+    done = reverse("patients:session-done", args=[session.pk])
+    if wants_json(request):
+        return JsonResponse({"sent": True, "url": done})
+    return redirect(done)
+
+
+def _reasons(errors, form, formset, items_by_id) -> list[str]:
+    """Why a session was not saved, in sentences that stand without the page: each answer's
+    problem names its exercise."""
+    reasons = [*errors, *form_reasons(form), *formset.non_form_errors()]
+    for entry in formset.forms:
+        item = items_by_id.get(_as_int(entry["plan_item"].value()))
+        name = item.exercise.name if item else _("An exercise")
+        reasons.extend(f"{name}: {text}" for text in form_reasons(entry, labels=False))
+    return [str(reason) for reason in reasons]
 
 
 def _rows_are_the_plans(formset, items_by_id) -> bool:

@@ -16,18 +16,6 @@ from tests.patients.factories import PatientWithAccountFactory, SessionLogFactor
 from tests.prescriptions.factories import PlanFactory, PlanItemFactory
 
 
-@pytest.fixture
-def plan(patient, therapist):
-    plan = PlanFactory(
-        patient=patient,
-        prescribed_by=therapist,
-        start_date=timezone.localdate() - datetime.timedelta(days=10),
-    )
-    PlanItemFactory(plan=plan, exercise__name="Knee-to-chest stretch", position=1)
-    PlanItemFactory(plan=plan, exercise__name="Prone press-up", position=2)
-    return plan
-
-
 def session_data(plan, token=None, **overrides):
     items = list(plan.items.order_by("position"))
     local_now = timezone.localtime(timezone.now(), plan.clinic.zone)
