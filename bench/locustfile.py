@@ -48,7 +48,7 @@ SESSION_LOG = "session log"
 PAIN_REPORT = "pain report"
 
 SIGN_IN = "/sign-in/"
-TODAY = "/patients/today/"
+TODAY = "/patients/me/today/"
 PAIN = "/patients/me/pain/"
 CASELOAD = "/patients/"
 BARE = "/bench/bare/"

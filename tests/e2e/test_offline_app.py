@@ -22,6 +22,7 @@ from prescriptions.services import plan_status_change
 from .axe import assert_accessible
 from .conftest import watch_csp_violations
 from .test_patient_session import PHONE, choose_pain, run_all_exercises
+from .test_player import prescribe_for_pat
 
 PATIENT = "patient@example.com"
 START = re.compile("Start today's session|Log an extra session")
@@ -49,8 +50,9 @@ QUEUE = """() => new Promise((resolve) => {
 
 
 @pytest.fixture
-def phone_app(browser_type, browser_type_launch_args, tmp_path):
-    """A phone's browser with a profile of its own on disk, as a patient's is."""
+def phone_app(browser_type, browser_type_launch_args, tmp_path, transactional_db, live_server):
+    """A phone's browser with a profile of its own on disk, as a patient's is. It closes before
+    the server and the database go (its worker may still be fetching)."""
     context = browser_type.launch_persistent_context(
         tmp_path / "profile",
         **browser_type_launch_args,
@@ -100,8 +102,8 @@ def session_offline(page: Page) -> str:
     token of this start, made on the phone."""
     page.get_by_role("link", name=START).first.click()
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
-    token = page.locator("[name=client_token]").input_value()
-    assert token in page.url
+    token = page.url.split("?token=")[1]
+    expect(page.locator("[name=client_token]")).to_have_value(token)
     choose_pain(page, "How much does it hurt now, before you start?", 3)
     run_all_exercises(page)
     choose_pain(page, "How much does it hurt now, after the session?", 2)
@@ -308,3 +310,54 @@ def test_signing_out_asks_before_unsent_logs_are_lost_and_leaves_nothing_on_the_
     assert len(asked) == 1
     assert page.evaluate(KEPT) == {}
     assert page.evaluate(QUEUE) is None
+
+
+def test_a_new_plan_replaces_the_old_one_on_the_phone_at_the_next_online_visit(
+    pat_on_phone, live_server
+):
+    context, page = pat_on_phone
+    old = demo_plan()
+    therapist = User.objects.get(email="therapist@example.com")
+    plan_status_change(plan=old, status=PlanStatus.COMPLETED, changed_by=therapist)
+    new = prescribe_for_pat(
+        "Hips and knees", ("heel-slide", {"sets": 1, "repetitions": 5, "hold_seconds": 0})
+    )
+    old_page = reverse("patients:session-log", args=[old.pk])
+    new_page = reverse("patients:session-log", args=[new.pk])
+    open_today_online(page, live_server)
+    deadline = time.monotonic() + 15
+    while old_page in (kept := page.evaluate(KEPT)["rehabit-pages"]) or new_page not in kept:
+        assert time.monotonic() < deadline, kept
+        page.wait_for_timeout(200)
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Hips and knees")).to_be_visible()
+    expect(page.get_by_role("heading", name="Back spasm relief")).to_have_count(0)
+    page.get_by_role("link", name=START).first.click()
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("Exercise 1 of 1: Heel slide"))
+    ).to_be_attached()
+
+
+def test_on_an_iphone_the_home_screen_guide_is_shown_once(browser, live_server, demo_data, sign_in):
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+    )
+    context = browser.new_context(user_agent=iphone, viewport=PHONE, reduced_motion="reduce")
+    page = context.new_page()
+    violations = watch_csp_violations(page)
+    sign_in(page, PATIENT)
+    guide = page.get_by_role("region", name="Add Rehabit to your Home Screen")
+    expect(guide).to_be_visible()
+    expect(guide).to_contain_text("Add to Home Screen")
+    assert_accessible(page, context="Today with the iPhone guide")
+    guide.get_by_role("button", name="Got it").click()
+    expect(guide).to_be_hidden()
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("^Hello, "))).to_be_visible()
+    expect(guide).to_be_hidden()
+    context.close()
+    assert violations == []
