@@ -337,7 +337,9 @@ def test_a_new_plan_replaces_the_old_one_on_the_phone_at_the_next_online_visit(
     page.get_by_role("link", name=START).first.click()
     expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
     expect(
-        page.get_by_role("heading", name=re.compile("Exercise 1 of 1: Heel slide"))
+        page.get_by_role(
+            "heading", name=re.compile("Exercise 1 of 1: Heel slide"), include_hidden=True
+        )
     ).to_be_attached()
 
 
