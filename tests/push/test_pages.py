@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from push.models import Channel, PushSubscription
 from push.selectors import endpoint_digest
+from push.services import notification_channel_set, notification_enqueue
 from tests.conftest import CommittingClient
 from tests.patients.factories import PatientWithAccountFactory
 
@@ -277,3 +278,22 @@ def test_subscriptions_are_scoped_to_their_clinic_and_person(
     assert list(PushSubscription.objects.for_clinic(patient.clinic)) == [mine]
     assert list(PushSubscription.objects.for_clinic(stranger.clinic)) == [strangers]
     assert list(PushSubscription.objects.for_user(other_patient.user)) == []
+
+
+def test_the_clinics_outbox_tells_notifications_from_emails(
+    client, world, vapid, push_service, django_capture_on_commit_callbacks
+):
+    Browser("phone").subscribe(push_service, world.patient.user)
+    notification_channel_set(user=world.patient.user, channel=Channel.BOTH)
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_enqueue(
+            kind="reminder",
+            key="reminder:outbox-page",
+            person=world.patient.user,
+            clinic_id=world.clinic.pk,
+            context={"patient_id": world.patient.pk, "number": 1, "of": 1},
+        )
+    client.force_login(world.admin)
+    text = client.get(reverse("console:outbox")).text
+    assert text.count("Session reminder") == 2
+    assert text.count("notification on one of their devices") == 1
