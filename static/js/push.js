@@ -79,12 +79,16 @@ class PushToggle {
   }
 
   registration() {
-    const { swUrl, swScope } = this.root.dataset;
-    return navigator.serviceWorker.register(swUrl, { type: "module", scope: swScope });
+    const button = this.onButton;
+    return navigator.serviceWorker.register(button.dataset.swUrl, {
+      type: "module",
+      scope: button.dataset.swScope,
+    });
   }
 
   async subscription() {
-    const registration = await navigator.serviceWorker.getRegistration(this.root.dataset.swScope);
+    const scope = this.onButton.dataset.swScope;
+    const registration = await navigator.serviceWorker.getRegistration(scope);
     return registration ? registration.pushManager.getSubscription() : null;
   }
 
