@@ -30,10 +30,13 @@ $(VENV)/.test: $(VENV)/.app
 	$(PY) -m pip install --quiet -c constraints.txt ".[test]"
 	touch $@
 
-# Migrate, load the shared catalog and the demo clinics (both idempotent).
+# Migrate, load the shared catalog and the demo clinics (both idempotent). The demo's VAPID
+# keys for notifications on devices are made once, into .vapid-keys (git-ignored), which only
+# the development settings read; production takes them from the environment.
 demo: $(VENV)/.app
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py seed_demo
+	test -f .vapid-keys || $(PY) manage.py vapid_keys --output .vapid-keys
 
 # The web server, the task worker and the scheduler of periodic work, side by side (Procfile).
 run: demo

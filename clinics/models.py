@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from lib.limits import Limit
+from push.models import Channel
 
 
 def validate_time_zone(value: str) -> None:
@@ -158,6 +159,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     # Staff choose when their daily digest arrives, in the clinic's time; none: no digest.
     digest_at = models.TimeField(_("daily digest at"), null=True, blank=True)
+    # How reminders, alerts, messages and the digest reach the person (push.services).
+    notification_channel = models.CharField(
+        _("notifications by"),
+        max_length=20,
+        choices=Channel.choices,
+        default=Channel.PUSH_ELSE_EMAIL,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("Django admin access"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("clinics.urls")),
     path("", include("console.urls")),
     path("", include("notifications.urls")),
+    path("push/", include("push.urls")),
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),
     path("patients/", include("patients.urls")),

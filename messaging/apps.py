@@ -9,8 +9,11 @@ class MessagingConfig(AppConfig):
     def ready(self):
         from outbox import kinds
 
-        from . import emails
+        from . import emails, pushes
 
         kinds.register(
-            emails.MESSAGE_WAITING, label=_("New message waiting"), write=emails.message_waiting
+            emails.MESSAGE_WAITING,
+            label=_("New message waiting"),
+            write=emails.message_waiting,
+            push=pushes.message_waiting,
         )

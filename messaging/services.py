@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from clinics import audit
 from clinics.models import AuditAction, Role, User
-from outbox.services import message_enqueue
 from patients.models import Patient, PatientStatus
+from push.services import notification_enqueue
 
 from .emails import MESSAGE_WAITING
 from .models import BODY_MAX_LENGTH, ConversationRead, Message
@@ -142,10 +142,10 @@ def _notify(*, patient: Patient, recipient: User, base_url: str) -> None:
     )
     if first_unread is None:
         return
-    message_enqueue(
+    notification_enqueue(
         kind=MESSAGE_WAITING,
         key=f"message:{patient.pk}:{recipient.pk}:{first_unread}",
-        recipient=recipient.email,
+        person=recipient,
         clinic_id=patient.clinic_id,
         context={"recipient_id": recipient.pk, "patient_id": patient.pk, "base_url": base_url},
     )

@@ -9,8 +9,15 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from outbox import kinds
 
-        from . import emails
+        from . import emails, pushes
 
-        kinds.register("escalation", label=_("Safety alert passed on"), write=emails.escalation)
-        kinds.register("reminder", label=_("Session reminder"), write=emails.reminder)
-        kinds.register("digest", label=_("Daily digest"), write=emails.digest)
+        kinds.register(
+            "escalation",
+            label=_("Safety alert passed on"),
+            write=emails.escalation,
+            push=pushes.escalation,
+        )
+        kinds.register(
+            "reminder", label=_("Session reminder"), write=emails.reminder, push=pushes.reminder
+        )
+        kinds.register("digest", label=_("Daily digest"), write=emails.digest, push=pushes.digest)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from clinics.models import STAFF_ROLES, Clinic, Role, User
 from insights.selectors.alerts import alerts_for_patients
 from messaging.selectors import unread_total
-from outbox.services import message_enqueue
 from patients.adherence import prescribed_per_day
 from patients.models import (
     AlertKind,
@@ -24,6 +23,7 @@ from patients.models import (
 from patients.red_flags import Severity
 from patients.reminders import default_times, due_at, due_numbers
 from patients.selectors.adherence import done_counts_for_plans, schedules_for_patients
+from push.services import notification_enqueue
 
 from .unsubscribe import DIGEST, REMINDERS
 
@@ -70,10 +70,10 @@ def escalations_send(*, now: datetime.datetime | None = None) -> int:
                 if not due:
                     continue
                 for admin in admins:
-                    message_enqueue(
+                    notification_enqueue(
                         kind="escalation",
                         key=f"escalation:{alert.kind}:{alert.event_key}:{admin.pk}",
-                        recipient=admin.email,
+                        person=admin,
                         clinic_id=clinic.pk,
                         context={
                             "patient_id": patient_id,
@@ -130,10 +130,10 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                 for number in due_numbers(times, day=day, zone=clinic.zone, now=now):
                     if number > prescribed or done_that_day >= number:
                         continue
-                    message_enqueue(
+                    notification_enqueue(
                         kind="reminder",
                         key=f"reminder:{patient.pk}:{day.isoformat()}:{number}",
-                        recipient=patient.user.email,
+                        person=patient.user,
                         clinic_id=clinic.pk,
                         context={"patient_id": patient.pk, "number": number, "of": prescribed},
                     )
@@ -165,10 +165,10 @@ def digests_send(*, now: datetime.datetime | None = None) -> int:
             if not moment <= now < moment + datetime.timedelta(hours=1):
                 continue
             counts = digest_counts(user=user)
-            message_enqueue(
+            notification_enqueue(
                 kind="digest",
                 key=f"digest:{user.pk}:{day.isoformat()}",
-                recipient=user.email,
+                person=user,
                 clinic_id=user.clinic_id,
                 context={"user_id": user.pk, **counts},
             )

@@ -15,10 +15,11 @@ class OutboxMessageQuerySet(models.QuerySet):
 
 
 class OutboxMessage(models.Model):
-    """One email Rehabit sends, kept before it is sent and after. Its `key` names what it is for
-    (who, what kind, about what, for which time slot), so the same message asked for twice, by a
-    task run twice or by two schedulers at once, is one row and goes out once. The body is made
-    when it is sent, from `context`, which never holds a secret or health information."""
+    """One email or device notification Rehabit sends, kept before it is sent and after. Its
+    `key` names what it is for (who, what kind, about what, for which time slot, which device),
+    so the same message asked for twice, by a task run twice or by two schedulers at once, is
+    one row and goes out once. The body is made when it is sent, from `context`, which never
+    holds a secret or health information."""
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=40)
@@ -31,6 +32,9 @@ class OutboxMessage(models.Model):
         related_name="+",
     )
     recipient = models.EmailField(_("to"))
+    # How it goes out (outbox.channels): by email, or as a notification on one of the
+    # recipient's devices, named in the context.
+    channel = models.CharField(_("sent by"), max_length=10, default="email")
     context = models.JSONField(_("what the message is made from"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     status = models.CharField(

@@ -4,12 +4,11 @@ when the mail server fails, and marked "not sent" for the clinic's admins after 
 import datetime
 import logging
 
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import kinds
+from . import channels, kinds
 from .models import OutboxMessage, Status
 
 logger = logging.getLogger(__name__)
@@ -52,12 +51,15 @@ def message_enqueue(
     recipient: str,
     clinic_id: int | None = None,
     context: dict | None = None,
+    channel: str = channels.EMAIL,
 ) -> OutboxMessage:
     """The message for `key`, created if new and handed to a worker once the current
     transaction commits (a write that rolls back sends nothing). Asking again for the same key
     changes nothing and sends nothing more."""
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
+    if channel not in channels.SENDERS:
+        raise ValueError(f"unknown channel {channel!r}")
     queue_check()
     message, created = OutboxMessage.objects.get_or_create(
         key=key[:200],
@@ -66,6 +68,7 @@ def message_enqueue(
             "recipient": recipient,
             "clinic_id": clinic_id,
             "context": context or {},
+            "channel": channel,
         },
     )
     if created:
@@ -126,25 +129,25 @@ def _claim(message_id: int) -> OutboxMessage | None:
 
 
 def message_deliver(*, message_id: int) -> None:
-    """Send one message, if it still needs sending. The email is written now, from the
-    message's kind and context, so a link in it is fresh and nothing secret is stored."""
+    """Send one message, if it still needs sending, by its channel (channels.py)."""
     message = _claim(message_id)
     if message is None:
         return
     try:
-        email = kinds.KINDS[message.kind].write(message)
-        outgoing = EmailMultiAlternatives(
-            email.subject, email.text, None, [message.recipient], headers=email.headers
-        )
-        if email.html:
-            outgoing.attach_alternative(email.html, "text/html")
-        outgoing.send()
+        shown = channels.SENDERS[message.channel](message)
+    except channels.Undeliverable as error:
+        logger.info("Outbox message %s cannot be delivered: %s", message.pk, error)
+        message.status = Status.FAILED
+        message.last_error = str(error)[:ERROR_MAX_LENGTH]
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "last_error", "next_attempt_at"])
+        return
     except Exception as error:
         logger.warning("Outbox message %s was not sent: %s", message.pk, error)
         _failed(message, error)
         return
     message.status = Status.SENT
-    message.subject = email.subject[:200]
+    message.subject = " ".join(str(shown).split())[:200]
     message.sent_at = timezone.now()
     message.last_error = ""
     message.save(update_fields=["status", "subject", "sent_at", "last_error"])

@@ -9,6 +9,11 @@ class PatientsConfig(AppConfig):
     def ready(self):
         from outbox import kinds
 
-        from . import emails
+        from . import emails, pushes
 
-        kinds.register("safety_alert", label=_("Safety alert"), write=emails.safety_alert)
+        kinds.register(
+            "safety_alert",
+            label=_("Safety alert"),
+            write=emails.safety_alert,
+            push=pushes.safety_alert,
+        )

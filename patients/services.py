@@ -19,9 +19,9 @@ from clinics.services import (
     user_invite,
 )
 from lib.once import create_once
-from outbox.services import message_enqueue
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
+from push.services import notification_enqueue
 
 from . import pain, red_flags
 from .models import (
@@ -482,9 +482,10 @@ def _pain_report_create(
 
 
 def safety_alert_notify(*, patient: Patient, source: str, pk: int) -> None:
-    """Email the patient's therapist at once (the clinic's admins when the patient has no
+    """Tell the patient's therapist at once (the clinic's admins when the patient has no
     active one) that a patient needs attention: an emergency red flag, or a session stopped
-    because it hurt. The email says only that, and links to the patient's page."""
+    because it hurt, by email or on their devices as each chose. It says only that, and links
+    to the patient's page."""
     therapist = patient.primary_therapist
     if therapist is not None and therapist.is_active:
         recipients = [therapist]
@@ -493,10 +494,10 @@ def safety_alert_notify(*, patient: Patient, source: str, pk: int) -> None:
             User.objects.filter(clinic_id=patient.clinic_id, role=Role.CLINIC_ADMIN, is_active=True)
         )
     for recipient in recipients:
-        message_enqueue(
+        notification_enqueue(
             kind="safety_alert",
             key=f"safety:{source}:{pk}:{recipient.pk}",
-            recipient=recipient.email,
+            person=recipient,
             clinic_id=patient.clinic_id,
             context={"patient_id": patient.pk, "source": source, "pk": pk},
         )

@@ -27,6 +27,7 @@ from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
 from prescriptions.services import ItemInput, template_create_from_plan
+from push.services import subscription_save
 from tests.clinics.factories import two_factor_turn_on
 
 # Pages anyone may open without signing in.
@@ -77,6 +78,7 @@ MARKERS = [
     "Walk-secret template",
     "walk-secret session note",
     "walk-secret message",
+    "Walk-secret device",
 ]
 
 
@@ -126,6 +128,7 @@ def route_kwargs(demo):
         "insights:alert-acknowledge": {"pk": demo["patient"].pk},
         "messaging:patient-messages": {"pk": demo["patient"].pk},
         "console:outbox-resend": {"pk": demo["outbox_message"].pk},
+        "push:device-remove": {"pk": demo["push_subscription"].pk},
     }
 
 
@@ -190,6 +193,13 @@ def demo(db):
         password=DEMO_PASSWORD,
     )
     two_factor_turn_on(other_admin)  # clinic admins must, or every page sends them to set it up
+    push_subscription, _created = subscription_save(
+        user=therapist,
+        endpoint="https://fcm.googleapis.com/fcm/send/walk-secret-device",
+        p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+        auth="tBHItJI5svbpez7KI4CCXg",
+        device="Walk-secret device",
+    )
     return {
         "clinic": clinic,
         "patient": pat,
@@ -199,6 +209,7 @@ def demo(db):
         "template": template,
         "session": session,
         "pain_report": PainReport.objects.filter(patient=pat).first(),
+        "push_subscription": push_subscription,
         "outbox_message": OutboxMessage.objects.create(
             key="walk:1",
             kind="invitation",

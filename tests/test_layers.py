@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ["config", "devdata", "console", "notifications", "insights", "messaging"]
-PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "outbox", "lib"]
+PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "push", "outbox", "lib"]
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:
@@ -48,6 +48,8 @@ def test_the_apps_keep_to_their_layers():
         ("clinics/selectors.py", "from patients.models import PatientStatus"),
         ("patients/services.py", "from insights import alerts"),
         ("lib/web.py", "import clinics.models"),
+        ("push/services.py", "from clinics.models import User"),
+        ("outbox/channels.py", "from push.models import PushSubscription"),
         ("insights/views.py", "from console.selectors import staff_for_clinic"),
     ],
 )

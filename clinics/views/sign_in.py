@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lib.web import posted
+from push.views import push_section
 
 from .. import audit, services, throttling
 from ..access import staff_required
@@ -410,7 +411,8 @@ def sign_in_link_use(request, token: str):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def email_settings(request):
-    """The emails a member of staff gets beyond alerts: the daily digest, on or off and when."""
+    """How a member of staff hears from Rehabit: the daily digest (on or off, and when),
+    notifications on this browser, and whether alerts come by email, notification or both."""
     user = request.user
     form = DigestForm(
         posted(request),
@@ -425,4 +427,13 @@ def email_settings(request):
         else:
             messages.success(request, _("Your email settings were saved."))
             return redirect("clinics:email-settings")
-    return render(request, "clinics/email_settings.html", {"form": form})
+    return render(
+        request,
+        "clinics/email_settings.html",
+        {
+            "form": form,
+            "push": push_section(
+                user=user, back=reverse("clinics:email-settings") + "#notifications"
+            ),
+        },
+    )

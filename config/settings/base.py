@@ -3,6 +3,7 @@ environment, so the same code runs on a laptop, in CI and in a clinic's server r
 
 import datetime
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_rq",
     "crontask",
     "outbox",
+    "push",
     "clinics",
     "exercises",
     "prescriptions",
@@ -294,6 +296,27 @@ def mailers(backend: str) -> dict:
 MAILERS = mailers(os.environ.get("DJANGO_EMAIL_BACKEND", SMTP_BACKEND))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Rehabit <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Notifications on people's devices (web push). The VAPID keys sign each notification for the
+# push services; `manage.py vapid_keys` makes a pair. Without them push is off and everything
+# goes by email. The subject is how a push service can reach whoever runs this server.
+REHABIT_VAPID_PUBLIC_KEY = os.environ.get("REHABIT_VAPID_PUBLIC_KEY", "")
+REHABIT_VAPID_PRIVATE_KEY = os.environ.get("REHABIT_VAPID_PRIVATE_KEY", "")
+REHABIT_VAPID_SUBJECT = os.environ.get("REHABIT_VAPID_SUBJECT") or (
+    "mailto:" + (parseaddr(DEFAULT_FROM_EMAIL)[1] or "no-reply@localhost")
+)
+# The only addresses the worker posts notifications to: the browsers' push services (Chrome,
+# Edge's, Firefox's, Safari's). A subscription naming any other address is refused, so nobody
+# can make the server send requests into its own network.
+REHABIT_PUSH_SERVICES = env_list(
+    "REHABIT_PUSH_SERVICES",
+    [
+        "https://fcm.googleapis.com",
+        "https://*.notify.windows.com",
+        "https://*.push.services.mozilla.com",
+        "https://*.push.apple.com",
+    ],
+)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Local development: DEBUG on, console email, SQLite unless DATABASE_URL says otherwise."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env_bool, env_list, mailers
@@ -18,3 +19,19 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def vapid_from_file(path: Path) -> dict[str, str]:
+    """The demo's VAPID keys (`make demo` writes them once with `manage.py vapid_keys`), for
+    the keys the environment does not set."""
+    if not path.is_file():
+        return {}
+    lines = (line.partition("=") for line in path.read_text().splitlines())
+    return {name.strip(): value.strip() for name, sep, value in lines if sep}
+
+
+VAPID_FILE = vapid_from_file(BASE_DIR / ".vapid-keys")  # noqa: F405
+if not os.environ.get("REHABIT_VAPID_PRIVATE_KEY"):
+    REHABIT_VAPID_PUBLIC_KEY = VAPID_FILE.get("REHABIT_VAPID_PUBLIC_KEY", "")
+    REHABIT_VAPID_PRIVATE_KEY = VAPID_FILE.get("REHABIT_VAPID_PRIVATE_KEY", "")
+    REHABIT_VAPID_SUBJECT = VAPID_FILE.get("REHABIT_VAPID_SUBJECT") or REHABIT_VAPID_SUBJECT  # noqa: F405

@@ -23,3 +23,8 @@ WHITENOISE_AUTOREFRESH = True
 if "REHABIT_TASKS" not in os.environ:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 SITE_URL = "http://testserver"
+# Push is off unless a test turns it on with its own keys; its test push service listens on
+# the loopback address.
+REHABIT_VAPID_PUBLIC_KEY = ""
+REHABIT_VAPID_PRIVATE_KEY = ""
+REHABIT_PUSH_SERVICES = [*REHABIT_PUSH_SERVICES, "http://127.0.0.1"]  # noqa: F405

@@ -204,7 +204,7 @@ class SessionCorrectionForm(ServiceErrorsMixin, forms.Form):
 class ReminderForm(ServiceErrorsMixin, forms.Form):
     """Email reminders on or off, and one time of day per session of the plan's day."""
 
-    is_on = forms.BooleanField(label=_("Email me a reminder for each session"), required=False)
+    is_on = forms.BooleanField(label=_("Remind me of each session"), required=False)
 
     def __init__(self, *args, sessions: int, **kwargs):
         super().__init__(*args, **kwargs)

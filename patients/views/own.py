@@ -15,6 +15,7 @@ from clinics.access import patient_required
 from clinics.models import AuditAction
 from clinics.selectors import caseload_sightings_for_patient, record_views_for_patient
 from lib.web import form_reasons, posted, wants_json
+from push.views import push_section
 
 from .. import services
 from ..access import pain_report_for_patient, patient_for_self, session_for_patient
@@ -139,6 +140,9 @@ def account(request):
             "more_record_views": len(views) > ACCOUNT_RECORD_VIEWS,
             "sightings": caseload_sightings_for_patient(
                 patient=patient, days=7, limit=ACCOUNT_RECORD_VIEWS
+            ),
+            "push": push_section(
+                user=request.user, back=reverse("patients:account") + "#notifications"
             ),
         },
     )

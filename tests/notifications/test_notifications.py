@@ -45,7 +45,7 @@ def world(db):
         condition="Marker condition",
     )
     plan = PlanFactory(patient=patient, prescribed_by=therapist, times_per_day=2)
-    PlanItemFactory(plan=plan)
+    item = PlanItemFactory(plan=plan)
     return type("World", (), locals())()
 
 
