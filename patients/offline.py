@@ -7,9 +7,10 @@ The worker's scope is the patient's own pages (`/patients/me/`): staff pages sha
 from django.utils.crypto import salted_hmac
 
 from clinics.middleware import PATIENT_ABSOLUTE_SECONDS
+from push.worker import SERVICE_WORKER_SCOPE, SERVICE_WORKER_URL
 
-SERVICE_WORKER_URL = "/sw.js"
-SERVICE_WORKER_SCOPE = "/patients/me/"
+__all__ = ["SERVICE_WORKER_SCOPE", "SERVICE_WORKER_URL", "device_key", "kept_for_seconds"]
+
 MANIFEST_URL = "/manifest.webmanifest"
 
 

@@ -19,11 +19,7 @@ from .access import subscription_for_owner, subscription_for_owner_by_endpoint
 from .forms import ChannelForm, SubscriptionForm
 from .selectors import devices_for_user, endpoint_digest
 from .vapid import vapid_keys
-
-# The service worker that shows the notifications, and the part of the site it controls; the
-# worker is served at the site's root by the installable-app part of Rehabit.
-SERVICE_WORKER_URL = "/sw.js"
-SERVICE_WORKER_SCOPE = "/patients/me/"
+from .worker import SERVICE_WORKER_SCOPE, SERVICE_WORKER_URL
 
 
 def push_section(*, user, back: str) -> dict:
