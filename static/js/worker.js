@@ -178,16 +178,15 @@ export function start(worker, config) {
         }
       }
     }
-    await Promise.all(
-      urls.map(async (href) => {
-        try {
-          const response = await fetch(href, { credentials: "same-origin" });
-          await keep(href, response);
-        } catch {
-          // Offline or the server failed: the copy kept before stays.
-        }
-      }),
-    );
+    // One after another: a handful of pages, and no burst on the server at every Today.
+    for (const href of urls) {
+      try {
+        const response = await fetch(href, { credentials: "same-origin" });
+        await keep(href, response);
+      } catch {
+        // Offline or the server failed: the copy kept before stays.
+      }
+    }
     await sendWaiting();
   }
 

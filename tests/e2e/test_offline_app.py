@@ -7,6 +7,7 @@ own. The network is cut with Playwright's offline switch, which holds for the se
 own requests too, so a page that shows offline came from the phone.
 """
 
+import json
 import re
 import time
 
@@ -363,3 +364,50 @@ def test_on_an_iphone_the_home_screen_guide_is_shown_once(browser, live_server, 
     expect(guide).to_be_hidden()
     context.close()
     assert violations == []
+
+
+def test_a_push_shows_only_its_words_and_opens_its_page(pat_on_phone, live_server):
+    """A push as the worker receives it from a push service (delivered here through DevTools,
+    since the test machine reaches none): it shows the title and words it carries, under its
+    tag, and keeps the page a tap opens."""
+    context, page = pat_on_phone
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    devtools = context.new_cdp_session(page)
+    registrations = []
+    devtools.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    devtools.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not registrations:
+        assert time.monotonic() < deadline
+        page.wait_for_timeout(100)
+    registration = registrations[0]
+    assert registration["scopeURL"] == live_server.url + "/patients/me/"
+    note = {
+        "title": "Time for your exercises",
+        "body": "Open Rehabit to see today's routine.",
+        "url": reverse("patients:today"),
+        "tag": "reminder",
+    }
+    devtools.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(note),
+        },
+    )
+    shown = []
+    deadline = time.monotonic() + 10
+    while not shown:
+        assert time.monotonic() < deadline
+        page.wait_for_timeout(100)
+        shown = page.evaluate(
+            """async () => (await (await navigator.serviceWorker.ready).getNotifications())
+                 .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data.url }))"""
+        )
+    assert shown == [
+        {"title": note["title"], "body": note["body"], "tag": "reminder", "url": note["url"]}
+    ]
