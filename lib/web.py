@@ -26,8 +26,8 @@ def form_reasons(form, *, labels: bool = True) -> list[str]:
     for name, messages_ in form.errors.items():
         if name == "__all__":
             continue
-        label = str(form.fields[name].label or name) if name in form.fields else name
-        lead = "" if not labels else label + (" " if label[-1:] in "?.!:" else ": ")
+        label = str(form.fields[name].label or "") if name in form.fields else ""
+        lead = "" if not (labels and label) else label + (" " if label[-1:] in "?.!:" else ": ")
         reasons.extend(f"{lead}{message}" for message in messages_)
     return reasons
 

@@ -5,6 +5,7 @@ import datetime
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises import dose
@@ -18,6 +19,8 @@ from .session import PainScaleField
 
 PAIN_REQUIRED = _("Choose a number for your pain: 0 is no pain, 10 is the worst pain imaginable.")
 NOTE_MAX_LENGTH = 2000
+# How late a report made on the phone without a network may still arrive in the pain diary.
+LATE_REPORT_LIMIT = datetime.timedelta(days=7)
 
 
 class PainReportForm(ServiceErrorsMixin, forms.Form):
@@ -46,6 +49,28 @@ class PainReportForm(ServiceErrorsMixin, forms.Form):
         help_text=_("None of these? Leave them all unticked: that is the usual answer."),
         error_messages={"invalid_choice": _("Tick only the warning signs listed here.")},
     )
+
+    # Set by the phone for a report made without a network and sent later (static/js/offline.js):
+    # the moment it was made, which is when the pain was.
+    reported_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean_reported_at(self):
+        reported_at = self.cleaned_data["reported_at"]
+        if reported_at is None:
+            return None
+        now = timezone.now()
+        # A minute's grace for a phone clock that runs a little ahead.
+        if reported_at > now + datetime.timedelta(minutes=1):
+            raise forms.ValidationError(_("A pain report cannot be made for the future."))
+        if reported_at < now - LATE_REPORT_LIMIT:
+            raise forms.ValidationError(
+                _(
+                    "This report was made more than %(days)d days ago, too long to add to your "
+                    "pain diary now. Report how you are today instead."
+                )
+                % {"days": LATE_REPORT_LIMIT.days}
+            )
+        return min(reported_at, now)
 
     @property
     def rejected_score(self) -> str:

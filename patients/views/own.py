@@ -55,6 +55,7 @@ def pain_report(request):
                 note=form.cleaned_data["note"],
                 red_flag_codes=form.cleaned_data["red_flags"],
                 client_token=form.cleaned_data["client_token"],
+                recorded_at=form.cleaned_data["reported_at"],
             )
         except ValidationError as error:
             form.add_service_error(error)

@@ -61,7 +61,11 @@ export function itemFrom({ url, kind, fields, device, now }) {
     token: token || `${kind}-${now}`,
     kind,
     url,
-    fields,
+    // A pain report is of the moment it was made, not of when the network came back.
+    fields:
+      kind === "pain"
+        ? [...fields.filter(([key]) => key !== "reported_at"), ["reported_at", new Date(now).toISOString()]]
+        : fields,
     device: device || "",
     savedAt: now,
     state: "waiting",

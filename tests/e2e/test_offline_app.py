@@ -13,6 +13,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinics.models import User
@@ -243,6 +244,8 @@ def test_a_red_flag_reported_offline_shows_its_advice_at_once_and_is_sent_when_b
     assert_accessible(page, context="emergency advice offline")
     assert PainReport.objects.filter(patient=patient).count() == before
 
+    page.wait_for_timeout(1500)
+    back_online = timezone.now()
     context.set_offline(False)
     expect(page.locator(".queue-item")).to_contain_text("Sent", timeout=15_000)
     report = PainReport.objects.filter(patient=patient).latest("recorded_at")
@@ -252,6 +255,8 @@ def test_a_red_flag_reported_offline_shows_its_advice_at_once_and_is_sent_when_b
         ["bladder_bowel"],
         "emergency",
     )
+    # It is dated when it was made on the phone, not when the network came back.
+    assert report.recorded_at < back_online
 
 
 def test_a_log_the_clinic_no_longer_takes_is_shown_with_the_reason(pat_on_phone):

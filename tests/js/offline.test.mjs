@@ -84,7 +84,7 @@ test("a log waits with the form's own token, so the server records it once", () 
     ["client_token", "6a1f"],
     ["pain_before", "3"],
   ];
-  const item = itemFrom({ url: "https://x/patients/me/pain/", kind: "pain", fields, device: "d1", now: 5 });
+  const item = itemFrom({ url: "https://x/patients/me/session/", kind: "session", fields, device: "d1", now: 5 });
   assert.equal(item.token, "6a1f");
   assert.equal(item.state, "waiting");
   assert.equal(item.device, "d1");
@@ -93,6 +93,17 @@ test("a log waits with the form's own token, so the server records it once", () 
     ["client_token", "6a1f"],
     ["pain_before", "3"],
     ["csrfmiddlewaretoken", "new"],
+  ]);
+});
+
+test("a pain report made offline carries the moment it was made", () => {
+  const made = Date.UTC(2026, 11, 7, 6, 30);
+  const fields = [["client_token", "t"], ["score", "6"], ["reported_at", "forged"]];
+  const item = itemFrom({ url: "https://x/patients/me/pain/", kind: "pain", fields, device: "d", now: made });
+  assert.deepEqual(item.fields, [
+    ["client_token", "t"],
+    ["score", "6"],
+    ["reported_at", "2026-12-07T06:30:00.000Z"],
   ]);
 });
 

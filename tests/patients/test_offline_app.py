@@ -2,12 +2,14 @@
 logs waiting on the phone, and the JSON answers the worker reads when it sends a log kept while
 offline (each recorded once however often it is sent)."""
 
+import datetime
 import json
 import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
 from patients.models import PainReport, SessionLog
 from patients.offline import SERVICE_WORKER_SCOPE, device_key
@@ -246,3 +248,38 @@ def test_signing_out_leaves_nothing_of_a_patient_on_the_phone(client, patient, t
     # Staff keep their browser's storage (their notifications are registered in it).
     client.force_login(therapist)
     assert client.post(reverse("clinics:logout"))["Clear-Site-Data"] == '"cache"'
+
+
+def test_a_pain_report_made_offline_keeps_the_moment_it_was_made(client, patient):
+    client.force_login(patient.user)
+    made = timezone.now() - datetime.timedelta(hours=5)
+    data = {"client_token": str(uuid.uuid4()), "score": "4", "reported_at": made.isoformat()}
+    response = client.post(reverse("patients:pain-report"), data, **JSON)
+    assert response.status_code == 200
+    assert PainReport.objects.get(patient=patient).recorded_at == made
+
+
+@pytest.mark.parametrize(
+    ("moved", "reason"),
+    [
+        (datetime.timedelta(minutes=5), "A pain report cannot be made for the future."),
+        (
+            -datetime.timedelta(days=7, minutes=1),
+            "This report was made more than 7 days ago, too long to add to your pain diary now."
+            " Report how you are today instead.",
+        ),
+    ],
+)
+def test_a_pain_report_from_the_future_or_too_long_ago_is_refused_with_the_reason(
+    client, patient, moved, reason
+):
+    client.force_login(patient.user)
+    data = {
+        "client_token": str(uuid.uuid4()),
+        "score": "4",
+        "reported_at": (timezone.now() + moved).isoformat(),
+    }
+    response = client.post(reverse("patients:pain-report"), data, **JSON)
+    assert response.status_code == 422
+    assert response.json()["reasons"] == [reason]
+    assert not PainReport.objects.filter(patient=patient).exists()
