@@ -8,6 +8,7 @@ NAVIGATION = {
         (_("Exercise library"), "exercises:library"),
         (_("Templates"), "prescriptions:template-list"),
         (_("Caseload"), "insights:caseload"),
+        (_("Monitoring"), "monitoring:report"),
         (_("Staff"), "console:staff-list"),
         (_("Settings"), "console:clinic-settings"),
         (_("Audit trail"), "console:audit-trail"),
@@ -15,6 +16,7 @@ NAVIGATION = {
     ],
     Role.THERAPIST: [
         (_("Caseload"), "insights:caseload"),
+        (_("Monitoring"), "monitoring:report"),
         (_("Exercises"), "exercises:library"),
     ],
     Role.PATIENT: [

@@ -302,6 +302,14 @@ class AuditAction(models.TextChoices):
     PLAN_BUILDER_VIEWED = "plan_builder_viewed", _("Opened the plan builder")
     ADMIN_VIEWED = "admin_viewed", _("Viewed in the site admin")
     MESSAGE_SENT = "message_sent", _("Message sent")
+    MONITORING_SET_UP = "monitoring_set_up", _("Remote monitoring set up")
+    MONITORING_CHANGED = "monitoring_changed", _("Remote monitoring dates changed")
+    MONITORING_TIME_LOGGED = "monitoring_time_logged", _("Monitoring time logged")
+    MONITORING_TIME_CORRECTED = "monitoring_time_corrected", _("Monitoring time corrected")
+    MONITORING_REPORT_EXPORTED = (
+        "monitoring_report_exported",
+        _("Exported the monitoring report (CSV)"),
+    )
     EXERCISE_CREATED = "exercise_created", _("Exercise added")
     EXERCISE_UPDATED = "exercise_updated", _("Exercise changed")
     EXERCISE_COPIED = "exercise_copied", _("Exercise copied to the library")
@@ -341,6 +349,7 @@ RECORD_VIEW_ACTIONS = (
     AuditAction.PATIENT_FORM_VIEWED,
     AuditAction.PLAN_BUILDER_VIEWED,
     AuditAction.ADMIN_VIEWED,
+    AuditAction.MONITORING_REPORT_EXPORTED,
 )
 
 

@@ -26,7 +26,10 @@ from clinics.services import (
     user_create,
 )
 from devdata import history
+from messaging.models import Message
 from messaging.services import message_send
+from monitoring.models import Communication, Enrolment
+from monitoring.services import enrolment_save, time_entry_record
 from patients import pain
 from patients.models import Difficulty, Patient, SkipReason
 from patients.services import (
@@ -99,6 +102,7 @@ def demo_seed() -> DemoResult:
             summaries_rebuild(clinic=clinic)
             result.created.append(name)
     _demo_admin_two_factor_ensure()
+    _demo_monitoring_ensure()
     return result
 
 
@@ -128,6 +132,52 @@ def _demo_admin_two_factor_ensure() -> None:
         except ValidationError:
             continue
         return
+
+
+def _demo_monitoring_ensure() -> None:
+    """Put the demo patient in remote monitoring from about 40 days ago, with some treatment
+    time logged, one entry of it a reply in their messages; unless they are in it already (a
+    demo seeded before remote monitoring existed gets it too)."""
+    patient = (
+        Patient.objects.filter(
+            clinic__slug=slugify(DEMO_CLINIC_NAME), user__email="patient@example.com"
+        )
+        .select_related("clinic", "primary_therapist")
+        .first()
+    )
+    if patient is None or Enrolment.objects.filter(patient=patient).exists():
+        return
+    therapist = patient.primary_therapist
+    today = patient.clinic.today()
+    enrolment_save(
+        patient=patient,
+        started_on=today - datetime.timedelta(days=40),
+        ended_on=None,
+        saved_by=therapist,
+    )
+    for days_ago, minutes, activity in (
+        (9, 8, "Reviewed the week's sessions and pain reports."),
+        (2, 6, "Checked the pain trend after the dose change."),
+    ):
+        time_entry_record(
+            patient=patient,
+            performed_on=today - datetime.timedelta(days=days_ago),
+            minutes=minutes,
+            activity=activity,
+            communication=Communication.NONE,
+            recorded_by=therapist,
+        )
+    reply = Message.objects.filter(patient=patient, author=therapist).order_by("-id").first()
+    if reply is not None:
+        time_entry_record(
+            patient=patient,
+            performed_on=patient.clinic.today(),
+            minutes=5,
+            activity="Answered the question about the knee-to-chest stretch.",
+            communication=Communication.MESSAGE,
+            message=reply,
+            recorded_by=therapist,
+        )
 
 
 def demo_clinic_build() -> Clinic:

@@ -18,6 +18,7 @@ from clinics.access import staff_required
 from clinics.models import AuditAction
 from lib.web import flash_errors
 from messaging.selectors import unread_count as unread_messages_count
+from monitoring.selectors import patient_monitoring
 from patients.access import patient_for_staff
 from patients.models import AlertKind
 
@@ -97,6 +98,7 @@ def patient_detail(request, pk: int):
             "page": page,
             "review": review,
             "unread_messages": unread_messages_count(patient=patient, reader=request.user),
+            "monitoring": patient_monitoring(patient=patient, month=request.GET.get("rtm_month")),
         },
     )
 

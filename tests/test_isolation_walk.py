@@ -22,6 +22,7 @@ from clinics.services import user_create
 from devdata.demo import DEMO_PASSWORD
 from exercises.models import Exercise
 from messaging.services import message_send
+from monitoring.models import TimeEntry
 from outbox.models import OutboxMessage
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
@@ -129,6 +130,12 @@ def route_kwargs(demo):
         "messaging:patient-messages": {"pk": demo["patient"].pk},
         "console:outbox-resend": {"pk": demo["outbox_message"].pk},
         "push:device-remove": {"pk": demo["push_subscription"].pk},
+        "monitoring:enrolment-edit": {"pk": demo["patient"].pk},
+        "monitoring:time-entry-add": {"pk": demo["patient"].pk},
+        "monitoring:time-entry-correct": {
+            "pk": demo["patient"].pk,
+            "entry_pk": TimeEntry.objects.filter(patient=demo["patient"]).first().pk,
+        },
     }
 
 

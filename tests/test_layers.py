@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ["config", "devdata", "console", "notifications", "insights", "messaging"]
+PACKAGES = ["config", "devdata", "console", "notifications", "insights", "monitoring"]
+PACKAGES += ["messaging"]
 PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "push", "outbox", "lib"]
 
 

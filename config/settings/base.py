@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "prescriptions",
     "patients",
     "messaging",
+    "monitoring",
     "insights",
     "notifications",
     "console",

@@ -13,6 +13,7 @@ from clinics.models import Clinic, Role, User
 from devdata.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_seed
 from exercises.models import Exercise, ExerciseStep
 from messaging.models import Message
+from monitoring.models import Communication, Enrolment, TimeEntry
 from patients.models import (
     PainReport,
     Patient,
@@ -290,3 +291,16 @@ def test_the_demo_patient_and_therapist_have_a_conversation_waiting_for_the_pati
         "therapist@example.com",
     ]
     assert "knee-to-chest" in messages[0].body
+
+
+def test_the_demo_patient_is_in_remote_monitoring_once_with_a_reply_logged(seeded):
+    pat = Patient.objects.get(user__email="patient@example.com")
+    enrolment = Enrolment.objects.get(patient=pat)
+    assert enrolment.started_on == pat.clinic.today() - datetime.timedelta(days=40)
+    entries = TimeEntry.objects.filter(patient=pat)
+    assert entries.count() == 3
+    reply = entries.get(communication=Communication.MESSAGE)
+    assert reply.message.author == pat.primary_therapist
+    demo_seed()
+    assert Enrolment.objects.filter(patient=pat).count() == 1
+    assert TimeEntry.objects.filter(patient=pat).count() == 3

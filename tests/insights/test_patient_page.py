@@ -158,7 +158,7 @@ def test_patient_page_query_count_does_not_grow_with_history(
     # adherence, the alerts and the calendar), the alerts (facts; pain trend: latest, windows,
     # sums; acknowledgements); the review's 10 (see test_review); the staff member's unread
     # messages
-    with django_assert_max_num_queries(29) as small:  # 28, and the audit row
+    with django_assert_max_num_queries(30) as small:  # 28, the monitoring, the audit row
         response = client.get(detail_url(owned))
     assert response.status_code == 200
 
