@@ -11,7 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ["config", "devdata", "console", "notifications", "insights", "messaging"]
-PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "push", "outbox", "lib"]
+PACKAGES += [
+    "outcomes",
+    "patients",
+    "prescriptions",
+    "exercises",
+    "clinics",
+    "push",
+    "outbox",
+    "lib",
+]
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:
