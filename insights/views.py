@@ -18,6 +18,7 @@ from clinics.access import staff_required
 from clinics.models import AuditAction
 from lib.web import flash_errors
 from messaging.selectors import unread_count as unread_messages_count
+from outcomes.selectors import outcomes_section
 from patients.access import patient_for_staff
 from patients.models import AlertKind
 
@@ -97,6 +98,7 @@ def patient_detail(request, pk: int):
             "page": page,
             "review": review,
             "unread_messages": unread_messages_count(patient=patient, reader=request.user),
+            "outcomes": outcomes_section(patient=page.patient),
         },
     )
 
