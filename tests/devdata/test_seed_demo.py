@@ -290,3 +290,16 @@ def test_the_demo_patient_and_therapist_have_a_conversation_waiting_for_the_pati
         "therapist@example.com",
     ]
     assert "knee-to-chest" in messages[0].body
+
+
+def test_the_demo_patient_has_psfs_activities_rated_twice_and_two_odi_totals(seeded):
+    from outcomes.models import OutcomeEntry, PatientOutcomes, PsfsActivity
+
+    patient = Patient.objects.get(email="patient@example.com")
+    assert PsfsActivity.objects.filter(patient=patient).count() == 3
+    entries = OutcomeEntry.objects.filter(patient=patient)
+    assert sorted(entries.values_list("measure", flat=True)) == ["odi", "odi", "psfs", "psfs"]
+    # Rated two weeks ago: due again today, so Today asks for it.
+    assert PatientOutcomes.objects.get(patient=patient).psfs_due_on == patient.clinic.today()
+    demo_seed()
+    assert OutcomeEntry.objects.filter(patient=patient).count() == 4
