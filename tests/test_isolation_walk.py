@@ -23,6 +23,7 @@ from devdata.demo import DEMO_PASSWORD
 from exercises.models import Exercise
 from messaging.services import message_send
 from outbox.models import OutboxMessage
+from outcomes.models import OutcomeEntry, PsfsActivity
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
@@ -84,6 +85,9 @@ MARKERS = [
 
 def route_kwargs(demo):
     """How to fill each URL pattern with a real id of the demo clinic's objects."""
+    patient = demo["patient"].pk
+    activity = PsfsActivity.objects.filter(patient=patient).first().pk
+    entry = OutcomeEntry.objects.filter(patient=patient).last().pk
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
         "clinics:invitation-code": {"token": "ABCDEFGHJK"},
@@ -129,6 +133,12 @@ def route_kwargs(demo):
         "messaging:patient-messages": {"pk": demo["patient"].pk},
         "console:outbox-resend": {"pk": demo["outbox_message"].pk},
         "push:device-remove": {"pk": demo["push_subscription"].pk},
+        "outcomes:staff-outcomes": {"pk": patient},
+        "outcomes:total-record": {"pk": patient},
+        "outcomes:activities-add": {"pk": patient},
+        "outcomes:activity-retire": {"pk": patient, "activity_pk": activity},
+        "outcomes:interval-set": {"pk": patient},
+        "outcomes:entry-correct": {"pk": patient, "entry_pk": entry},
     }
 
 
