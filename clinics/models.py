@@ -334,6 +334,10 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-step sign-in reset")
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("New recovery codes made")
     ACCOUNT_UNLOCKED = "account_unlocked", _("Account unlocked")
+    OUTCOMES_VIEWED = "outcomes_viewed", _("Viewed the outcome measures")
+    OUTCOME_RECORDED = "outcome_recorded", _("Outcome score recorded")
+    OUTCOME_CORRECTED = "outcome_corrected", _("Outcome score corrected")
+    OUTCOME_SETUP_CHANGED = "outcome_setup_changed", _("Outcome measures set up")
 
 
 # What a patient sees under "Who has viewed my record": reads of it, not changes.
@@ -345,6 +349,7 @@ RECORD_VIEW_ACTIONS = (
     AuditAction.HANDOUT_DOWNLOADED,
     AuditAction.EXPORTED_CSV,
     AuditAction.EXPORTED_JSON,
+    AuditAction.OUTCOMES_VIEWED,
     AuditAction.MESSAGES_VIEWED,
     AuditAction.PATIENT_FORM_VIEWED,
     AuditAction.PLAN_BUILDER_VIEWED,

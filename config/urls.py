@@ -26,6 +26,7 @@ urlpatterns = [
     path("exercises/", include("exercises.urls")),
     path("plans/", include("prescriptions.urls")),
     path("patients/", include("patients.urls")),
+    path("patients/", include("outcomes.urls")),
     path("patients/", include("insights.urls")),
     path("patients/", include("messaging.urls")),
     path("monitoring/", include("monitoring.urls")),

@@ -30,6 +30,7 @@ from messaging.models import Message
 from messaging.services import message_send
 from monitoring.models import Communication, Enrolment
 from monitoring.services import enrolment_save, time_entry_record
+from outcomes import services as outcomes_services
 from patients import pain
 from patients.models import Difficulty, Patient, SkipReason
 from patients.services import (
@@ -102,8 +103,54 @@ def demo_seed() -> DemoResult:
             summaries_rebuild(clinic=clinic)
             result.created.append(name)
     _demo_admin_two_factor_ensure()
+    _demo_outcomes_ensure()
     _demo_monitoring_ensure()
     return result
+
+
+DEMO_PSFS_ACTIVITIES = ["Walking to work", "Putting on socks", "Sitting through a film"]
+
+
+def _demo_outcomes_ensure() -> None:
+    """Give the demo patient three PSFS activities rated twice and two ODI totals, unless they
+    have activities already (a demo seeded before outcome measures existed gets them too)."""
+    patient = (
+        Patient.objects.filter(clinic__slug=slugify(DEMO_CLINIC_NAME), email="patient@example.com")
+        .select_related("clinic", "user", "primary_therapist")
+        .first()
+    )
+    if patient is None or patient.psfs_activities.exists() or patient.user is None:
+        return
+    today = patient.clinic.today()
+    # The patient was added six weeks ago, before remote monitoring was set up for them (40
+    # days ago) and their plan began (four weeks ago).
+    added = datetime.datetime.combine(
+        today - datetime.timedelta(days=42), datetime.time(9), tzinfo=patient.clinic.zone
+    )
+    if patient.created_at > added:
+        Patient.objects.filter(pk=patient.pk).update(created_at=added)
+        patient.refresh_from_db()
+    therapist = patient.primary_therapist
+    activities = outcomes_services.psfs_activities_add(
+        patient=patient, names=DEMO_PSFS_ACTIVITIES, by=therapist
+    )
+    for days_ago, ratings in ((24, (3, 2, 4)), (14, (6, 5, 6))):
+        outcomes_services.psfs_record(
+            patient=patient,
+            ratings={
+                activity.pk: value for activity, value in zip(activities, ratings, strict=True)
+            },
+            assessed_on=today - datetime.timedelta(days=days_ago),
+            by=patient.user,
+        )
+    for days_ago, total in ((24, 46), (14, 32)):
+        outcomes_services.total_record(
+            patient=patient,
+            measure="odi",
+            total=total,
+            assessed_on=today - datetime.timedelta(days=days_ago),
+            by=therapist,
+        )
 
 
 def _demo_admin_two_factor_ensure() -> None:

@@ -24,6 +24,13 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         help_text=_("Patients with an open alert."),
     )
+    function_worsening = forms.BooleanField(
+        label=_("Only function worsening"),
+        required=False,
+        help_text=_(
+            "Latest PSFS, ODI or NDI worse than the first by a clinically important amount."
+        ),
+    )
     # A list rather than a choice field: an unknown sort (an old bookmark) falls back to the
     # default order instead of refusing every filter.
     sort = forms.CharField(
@@ -63,6 +70,7 @@ class CaseloadFilterForm(forms.Form):
             "status": cleaned.get("status", PatientStatus.ACTIVE),
             "query": cleaned.get("q", ""),
             "needs_attention": cleaned.get("needs_attention", False),
+            "function_worsening": cleaned.get("function_worsening", False),
             "sort": cleaned.get("sort", ""),
         }
 

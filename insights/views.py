@@ -19,6 +19,7 @@ from clinics.models import AuditAction
 from lib.web import flash_errors
 from messaging.selectors import unread_count as unread_messages_count
 from monitoring.selectors import patient_monitoring
+from outcomes.selectors import outcomes_section
 from patients.access import patient_for_staff
 from patients.models import AlertKind
 
@@ -99,6 +100,7 @@ def patient_detail(request, pk: int):
             "review": review,
             "unread_messages": unread_messages_count(patient=patient, reader=request.user),
             "monitoring": patient_monitoring(patient=patient, month=request.GET.get("rtm_month")),
+            "outcomes": outcomes_section(patient=page.patient),
         },
     )
 

@@ -24,6 +24,7 @@ from exercises.models import Exercise
 from messaging.services import message_send
 from monitoring.models import TimeEntry
 from outbox.models import OutboxMessage
+from outcomes.models import OutcomeEntry, PsfsActivity
 from patients.models import PainReport, Patient, SessionLog
 from patients.services import EntryInput, patient_account_create, session_log_record
 from prescriptions.models import Plan, PlanTemplate
@@ -85,6 +86,9 @@ MARKERS = [
 
 def route_kwargs(demo):
     """How to fill each URL pattern with a real id of the demo clinic's objects."""
+    patient = demo["patient"].pk
+    activity = PsfsActivity.objects.filter(patient=patient).first().pk
+    entry = OutcomeEntry.objects.filter(patient=patient).last().pk
     return {
         "clinics:invitation-accept": {"token": "not-a-real-token"},
         "clinics:invitation-code": {"token": "ABCDEFGHJK"},
@@ -136,6 +140,12 @@ def route_kwargs(demo):
             "pk": demo["patient"].pk,
             "entry_pk": TimeEntry.objects.filter(patient=demo["patient"]).first().pk,
         },
+        "outcomes:staff-outcomes": {"pk": patient},
+        "outcomes:total-record": {"pk": patient},
+        "outcomes:activities-add": {"pk": patient},
+        "outcomes:activity-retire": {"pk": patient, "activity_pk": activity},
+        "outcomes:interval-set": {"pk": patient},
+        "outcomes:entry-correct": {"pk": patient, "entry_pk": entry},
     }
 
 

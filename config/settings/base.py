@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "exercises",
     "prescriptions",
     "patients",
+    "outcomes",
     "messaging",
     "monitoring",
     "insights",

@@ -28,6 +28,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from messaging.selectors import unread_messages_subquery
+from outcomes.selectors import function_worsening_q
 from patients.adherence import Adherence
 from patients.models import Patient, PatientStatus
 from patients.selectors.adherence import adherence_for_patients
@@ -339,6 +340,7 @@ class Dashboard:
     query: str = ""
     status: str = PatientStatus.ACTIVE
     needs_attention: bool = False
+    function_worsening: bool = False
     # Open emergency red flags of the patients in scope (mine or all, and status), newest
     # first, whatever the search, the page, the sort and "needs attention": the banner above
     # the table.
@@ -447,6 +449,7 @@ def dashboard(
     status: str = PatientStatus.ACTIVE,
     query: str = "",
     needs_attention: bool = False,
+    function_worsening: bool = False,
     sort: str = "",
     page_number=None,
     per_page: int = PAGE_SIZE,
@@ -463,15 +466,24 @@ def dashboard(
     today = clinic.today()
     sort = sort if sort in SORTS_BY_VALUE else ""
     listed = caseload_filter(user=user, scope=scope, status=status, query=query)
+    attention = Q(triage__open_alerts__gt=0)
+    # "Function worsening" is kept per patient by outcomes' services as scores are written.
+    chosen = Q(attention if needs_attention else Q()) & (
+        function_worsening_q() if function_worsening else Q()
+    )
     counts = listed.aggregate(
-        total=Count("pk"), needs_attention=Count("pk", filter=Q(triage__open_alerts__gt=0))
+        total=Count("pk"),
+        needs_attention=Count("pk", filter=attention),
+        chosen=Count("pk", filter=chosen),
     )
     patients = caseload(user=user, scope=scope, status=status, query=query).select_related("triage")
     if needs_attention:
-        patients = patients.filter(triage__open_alerts__gt=0)
+        patients = patients.filter(attention)
+    if function_worsening:
+        patients = patients.filter(function_worsening_q())
     paginator = Paginator(patients.order_by(*caseload_order(sort)), per_page)
-    # Counted above with "needs attention", in one query: the paginator need not count again.
-    paginator.count = counts["needs_attention" if needs_attention else "total"]
+    # Counted above with the filters, in one query: the paginator need not count again.
+    paginator.count = counts["chosen"]
     page = paginator.get_page(page_number)
     shown = list(page.object_list)
 
@@ -524,4 +536,5 @@ def dashboard(
         query=query,
         status=status,
         needs_attention=needs_attention,
+        function_worsening=function_worsening,
     )

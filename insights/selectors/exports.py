@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from messaging.selectors import messages_for_record
+from outcomes.selectors import outcomes_record
 from patients.models import (
     AlertAcknowledgement,
     PainReport,
@@ -259,6 +260,7 @@ def patient_record(*, patient: Patient) -> dict:
             }
             for message in patient.messages.all()
         ],
+        "outcomes": outcomes_record(patient=patient),
     }
 
 

@@ -304,3 +304,16 @@ def test_the_demo_patient_is_in_remote_monitoring_once_with_a_reply_logged(seede
     demo_seed()
     assert Enrolment.objects.filter(patient=pat).count() == 1
     assert TimeEntry.objects.filter(patient=pat).count() == 3
+
+
+def test_the_demo_patient_has_psfs_activities_rated_twice_and_two_odi_totals(seeded):
+    from outcomes.models import OutcomeEntry, PatientOutcomes, PsfsActivity
+
+    patient = Patient.objects.get(email="patient@example.com")
+    assert PsfsActivity.objects.filter(patient=patient).count() == 3
+    entries = OutcomeEntry.objects.filter(patient=patient)
+    assert sorted(entries.values_list("measure", flat=True)) == ["odi", "odi", "psfs", "psfs"]
+    # Rated two weeks ago: due again today, so Today asks for it.
+    assert PatientOutcomes.objects.get(patient=patient).psfs_due_on == patient.clinic.today()
+    demo_seed()
+    assert OutcomeEntry.objects.filter(patient=patient).count() == 4
