@@ -9,6 +9,8 @@ import * as store from "./store.js";
 const app = document.body.dataset;
 const worker = "serviceWorker" in navigator && app.appWorker ? navigator.serviceWorker : null;
 const STALE_PAGE = 5 * 60 * 1000;
+// How many of this person's logs wait on the phone (kept current for signing out).
+let waitingCount = 0;
 
 function tellWorker(message) {
   if (!worker) return;
@@ -107,7 +109,13 @@ function showAdvice(item) {
   if (emergency && !emergency.hidden && urgent) urgent.hidden = true;
 }
 
+async function countWaiting() {
+  const counts = tally(await ownItems(), app.appDevice);
+  waitingCount = counts.waiting + counts.signin;
+}
+
 function redraw() {
+  countWaiting();
   drawBanner();
   drawList();
 }
@@ -163,12 +171,14 @@ function offerInstall() {
   }
 }
 
-/* Signing out leaves nothing of the patient on the phone. Logs not sent yet are tried once
- * more; if some still cannot go, the patient is asked before they are lost. */
+/* Signing out leaves nothing of the patient on the phone: the server's answer clears what the
+ * app kept (Clear-Site-Data). Logs not sent yet are tried once more first; if some still
+ * cannot go, the patient is asked before they are lost. With nothing waiting, signing out is
+ * the plain form post. */
 function guardSignOut() {
   for (const form of document.querySelectorAll("form[data-sign-out]")) {
     form.addEventListener("submit", async (event) => {
-      if (form.dataset.cleared) return;
+      if (form.dataset.cleared || !waitingCount) return;
       event.preventDefault();
       let unsent = tally(await ownItems(), app.appDevice);
       if (unsent.waiting + unsent.signin && navigator.onLine) {
