@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, Role, User
 from messaging.models import Message
+from outcomes.models import OutcomeEntry, Source
 from patients.models import PainReport, Patient, SessionLog
 
 from .minutes import MinutesProgress, minutes_progress
@@ -26,9 +27,9 @@ def data_days(
     *, clinic: Clinic, patient_ids: list[int], first_day: datetime.date, last_day: datetime.date
 ) -> dict[int, set[datetime.date]]:
     """The clinic-local days from `first_day` to `last_day` on which each patient recorded
-    something: a session or a pain report. A session at 23:30 counts on that evening's day,
-    wherever the server is. Outcome-measure entries count too once they exist: add their
-    (patient_id, local day) rows to the union below."""
+    something: a session, a pain report, or an outcome measure they answered themselves (a
+    PSFS; a total the therapist copied from a form in the clinic is not data from home). A
+    session at 23:30 counts on that evening's day, wherever the server is."""
     if not patient_ids or last_day < first_day:
         return {}
     zone = clinic.zone
@@ -52,8 +53,19 @@ def data_days(
         .values_list("patient_id", "day")
         .order_by()
     )
+    # An outcome entry's date is already the clinic's day it was answered on.
+    outcomes = (
+        OutcomeEntry.objects.filter(
+            patient_id__in=patient_ids,
+            source=Source.PATIENT,
+            assessed_on__gte=first_day,
+            assessed_on__lte=last_day,
+        )
+        .values_list("patient_id", "assessed_on")
+        .order_by()
+    )
     days: dict[int, set[datetime.date]] = defaultdict(set)
-    for patient_id, day in sessions.union(pain).order_by():
+    for patient_id, day in sessions.union(pain, outcomes).order_by():
         days[patient_id].add(day)
     return days
 

@@ -6,12 +6,20 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from monitoring.minutes import minutes_progress
 from monitoring.periods import Band, band_for, period_number, period_of, periods_between
 from monitoring.selectors import data_days, month_end, month_from
+from outcomes.services import psfs_activities_add, psfs_record, total_record
+from patients.models import Patient
 from tests.clinics.factories import ClinicFactory, TherapistFactory
-from tests.patients.factories import PainReportFactory, PatientFactory, SessionLogFactory
+from tests.patients.factories import (
+    PainReportFactory,
+    PatientFactory,
+    PatientWithAccountFactory,
+    SessionLogFactory,
+)
 from tests.prescriptions.factories import PlanFactory
 
 D = datetime.date
@@ -203,3 +211,37 @@ def test_days_with_data_are_distinct_days_of_either_kind_and_per_patient():
     )
     assert days[patient.pk] == {D(2026, 3, 2), D(2026, 3, 3)}
     assert other.pk not in days
+
+
+@pytest.mark.django_db
+def test_a_psfs_the_patient_answered_is_a_day_with_data_a_total_copied_in_the_clinic_is_not():
+    therapist = TherapistFactory()
+    patient = PatientWithAccountFactory(primary_therapist=therapist)
+    today = patient.clinic.today()
+    Patient.objects.filter(pk=patient.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    patient.refresh_from_db()
+    activities = psfs_activities_add(
+        patient=patient, names=["Walking", "Stairs", "Sitting"], by=therapist
+    )
+    psfs_record(
+        patient=patient,
+        ratings={activity.pk: 4 for activity in activities},
+        assessed_on=today - datetime.timedelta(days=3),
+        by=patient.user,
+    )
+    total_record(
+        patient=patient,
+        measure="odi",
+        total=30,
+        assessed_on=today - datetime.timedelta(days=2),
+        by=therapist,
+    )
+    days = data_days(
+        clinic=patient.clinic,
+        patient_ids=[patient.pk],
+        first_day=today - datetime.timedelta(days=10),
+        last_day=today,
+    )
+    assert days[patient.pk] == {today - datetime.timedelta(days=3)}
