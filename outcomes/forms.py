@@ -80,9 +80,11 @@ class TotalForm(ServiceErrorsMixin, forms.Form):
 class ActivitiesForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, free: int = PSFS_MAX_ACTIVITIES, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labels carry on from the activities the patient has: "Activity 4", "Activity 5".
+        named = PSFS_MAX_ACTIVITIES - free
         for number in range(1, free + 1):
             self.fields[f"name_{number}"] = forms.CharField(
-                label=_("Activity %(number)d") % {"number": number},
+                label=_("Activity %(number)d") % {"number": named + number},
                 required=False,
                 max_length=120,
                 error_messages={"max_length": _("Keep each activity to 120 characters.")},

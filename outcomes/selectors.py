@@ -187,7 +187,7 @@ def _activity_rows(
     return rows
 
 
-def outcomes_section(*, patient: Patient, with_charts: bool = True) -> OutcomesSection:
+def outcomes_section(*, patient: Patient) -> OutcomesSection:
     """Everything the outcomes section shows of one patient, in a fixed number of queries: the
     scores (with their ratings), the activities, the settings, the pain course and, for the
     charts, the adherence by week over the same days."""
@@ -217,7 +217,7 @@ def outcomes_section(*, patient: Patient, with_charts: bool = True) -> OutcomesS
     days = min(max((today - first).days + 1, CHART_MIN_DAYS), CHART_MAX_DAYS)
     start = today - datetime.timedelta(days=days - 1)
     weeks: list[WeekAdherence] = []
-    if with_charts and points:
+    if points:
         adherence = adherence_for_patients(patient_ids=[patient.pk], today=today, windows=[days])
         weeks = by_week(adherence[patient.pk][days].days)
     measures = []
@@ -225,16 +225,14 @@ def outcomes_section(*, patient: Patient, with_charts: bool = True) -> OutcomesS
         if measure not in points:
             continue
         progress = progress_of(measure, points[measure])
-        chart = None
-        if with_charts:
-            chart = outcome_chart(
-                scale=SCALES[measure],
-                points=progress.points,
-                weeks=weeks,
-                start=start,
-                end=today,
-                id_prefix=f"outcome-{measure}",
-            )
+        chart = outcome_chart(
+            scale=SCALES[measure],
+            points=progress.points,
+            weeks=weeks,
+            start=start,
+            end=today,
+            id_prefix=f"outcome-{measure}",
+        )
         measures.append(MeasureView(progress=progress, chart=chart))
     settings_row = PatientOutcomes.objects.filter(patient=patient).first()
     activities = activities_of(patient)

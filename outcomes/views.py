@@ -45,7 +45,7 @@ def _patient_page(patient) -> str:
 
 def _staff_page(request, patient, **forms):
     """The staff's outcomes page, showing a refused form as it was typed."""
-    section = outcomes_section(patient=patient, with_charts=False)
+    section = outcomes_section(patient=patient)
     free = PSFS_MAX_ACTIVITIES - len(section.activities)
     context = {
         "section": section,
@@ -165,7 +165,7 @@ def entry_correct(request, pk: int, entry_pk: int):
 @patient_required
 def my_outcomes(request):
     patient = patient_for_self(user=request.user)
-    section = outcomes_section(patient=patient, with_charts=False)
+    section = outcomes_section(patient=patient)
     form = ActivitiesForm(free=PSFS_MAX_ACTIVITIES - len(section.activities))
     return render(request, "outcomes/my_outcomes.html", {"section": section, "form": form})
 
@@ -183,7 +183,7 @@ def my_activities_add(request):
         success=_("Your activities are saved. Now rate each one."),
     ):
         return redirect("outcomes:psfs-rate")
-    section = outcomes_section(patient=patient, with_charts=False)
+    section = outcomes_section(patient=patient)
     return render(request, "outcomes/my_outcomes.html", {"section": section, "form": form})
 
 

@@ -258,3 +258,18 @@ def test_the_patient_pages_query_count_does_not_grow(
     for url, count in zip(urls, small, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_the_patient_sees_each_score_over_time_beside_their_sessions(
+    client, patient, therapist, activities
+):
+    add_history(patient, therapist, activities, ratings=3)
+    client.force_login(patient.user)
+    page = client.get(reverse("outcomes:my-outcomes")).text
+    assert "Your activities score" in page
+    assert page.count('<svg class="chart-svg"') == 2  # PSFS and ODI, each with its weeks
+    assert "Sessions done each week" in page
+    # PSFS 3 → 3.7 and ODI 60 → 58: changes under the important ones.
+    assert page.count("About the same as at your first score.") == 2
+    history = client.get(reverse("patients:history")).text
+    assert reverse("outcomes:my-outcomes") in history
