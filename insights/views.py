@@ -99,7 +99,9 @@ def patient_detail(request, pk: int):
             "page": page,
             "review": review,
             "unread_messages": unread_messages_count(patient=patient, reader=request.user),
-            "monitoring": patient_monitoring(patient=patient, month=request.GET.get("rtm_month")),
+            "monitoring": patient_monitoring(
+                patient=page.patient, month=request.GET.get("rtm_month")
+            ),
             "outcomes": outcomes_section(patient=page.patient),
         },
     )

@@ -680,9 +680,9 @@ def test_the_page_runs_the_same_queries_for_5_sessions_or_200(
     # alerts and the calendar), alerts (5: facts, pain trend, acknowledgements); review:
     # revisions, pain edges, first-week pain, chart sessions, chart reports, the page of
     # sessions and their exercises off the dose, the page of pain reports, exercises, plan
-    # exercises; the staff member's unread messages; the outcomes section's scores, settings,
-    # activities and pain course (4 with no scores).
-    with django_assert_max_num_queries(32) as few:  # 31, and the audit row
+    # exercises; the staff member's unread messages; the monitoring section's enrolment; the
+    # outcomes section's scores, settings, activities and pain course (4 with no scores).
+    with django_assert_max_num_queries(33) as few:  # 32, and the audit row
         response = client.get(detail_url(patient, days=days))
     assert response.status_code == 200
 

@@ -364,6 +364,7 @@ def test_no_email_of_any_kind_carries_health_details(
     from clinics.services import sign_in_link_request, user_invite
     from messaging.services import message_send
     from outbox.kinds import KINDS
+    from outcomes.services import psfs_activities_add, psfs_reminders_send
 
     base_url = "http://testserver"
     world.therapist.digest_at = datetime.time(7, 30)
@@ -392,6 +393,14 @@ def test_no_email_of_any_kind_carries_health_details(
     remind(world, local("Europe/London", 2026, 12, 7, 9, 1))
     with time_machine.travel(local("Europe/London", 2026, 12, 7, 7, 31), tick=False):
         services.digests_send()
+    # The PSFS's "a question is waiting", for activities whose names are markers too.
+    with django_capture_on_commit_callbacks(execute=True):
+        psfs_activities_add(
+            patient=world.patient,
+            names=["marker note walking", "Stairs", "Sitting"],
+            by=world.therapist,
+        )
+        assert psfs_reminders_send() == 1
 
     sent = OutboxMessage.objects.order_by("pk")
     assert {message.kind for message in sent} == set(KINDS)
