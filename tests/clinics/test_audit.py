@@ -23,6 +23,8 @@ from console.services import staff_deactivate, staff_invite
 from exercises import transfer
 from exercises.services import ExerciseInput, exercise_archive, exercise_create
 from insights.selectors.alerts import alerts_for_patients
+from monitoring.models import TimeEntry
+from outcomes.models import OutcomeEntry
 from patients.models import AlertKind, PatientStatus
 from patients.services import (
     EntryInput,
@@ -589,6 +591,93 @@ def unlock_a_therapist(w):
     return w.admin, None
 
 
+def view_outcomes(w):
+    w.as_(w.therapist).get(reverse("outcomes:staff-outcomes", args=[w.patient.pk]))
+    return w.therapist, w.patient
+
+
+def record_an_odi_total(w):
+    today = w.clinic.today().isoformat()
+    w.as_(w.therapist).post(
+        reverse("outcomes:total-record", args=[w.patient.pk]),
+        {"measure": "odi", "total": "42", "assessed_on": today},
+    )
+    return w.therapist, w.patient
+
+
+def correct_an_odi_total(w):
+    record_an_odi_total(w)
+    entry = OutcomeEntry.objects.filter(patient=w.patient).latest("pk")
+    w.as_(w.therapist).post(
+        reverse("outcomes:entry-correct", args=[w.patient.pk, entry.pk]),
+        {"total": "40", "assessed_on": entry.assessed_on.isoformat(), "note": "Misread the form"},
+    )
+    return w.therapist, w.patient
+
+
+def set_up_psfs_activities(w):
+    w.as_(w.therapist).post(
+        reverse("outcomes:activities-add", args=[w.patient.pk]),
+        {"name_1": "Walking", "name_2": "Stairs", "name_3": "Sitting"},
+    )
+    return w.therapist, w.patient
+
+
+def set_up_monitoring(w):
+    w.as_(w.therapist).post(
+        reverse("monitoring:enrolment-edit", args=[w.patient.pk]),
+        {"started_on": w.clinic.today().isoformat()},
+    )
+    return w.therapist, w.patient
+
+
+def change_monitoring(w):
+    set_up_monitoring(w)
+    w.as_(w.therapist).post(
+        reverse("monitoring:enrolment-edit", args=[w.patient.pk]),
+        {
+            "started_on": (w.clinic.today() - datetime.timedelta(days=1)).isoformat(),
+            "ended_on": "",
+        },
+    )
+    return w.therapist, w.patient
+
+
+def log_monitoring_time(w):
+    set_up_monitoring(w)
+    w.as_(w.therapist).post(
+        reverse("monitoring:time-entry-add", args=[w.patient.pk]),
+        {
+            "performed_on": w.clinic.today().isoformat(),
+            "minutes": "12",
+            "activity": "Phoned about the dose",
+            "communication": "phone",
+        },
+    )
+    return w.therapist, w.patient
+
+
+def correct_monitoring_time(w):
+    log_monitoring_time(w)
+    entry = TimeEntry.objects.filter(patient=w.patient).latest("pk")
+    w.as_(w.therapist).post(
+        reverse("monitoring:time-entry-correct", args=[w.patient.pk, entry.pk]),
+        {
+            "performed_on": w.clinic.today().isoformat(),
+            "minutes": "10",
+            "activity": "Phoned about the dose",
+            "communication": "phone",
+        },
+    )
+    return w.therapist, w.patient
+
+
+def export_the_monitoring_report(w):
+    set_up_monitoring(w)
+    w.as_(w.therapist).get(reverse("monitoring:report-export"))
+    return w.therapist, w.patient
+
+
 EVENTS = [
     (AuditAction.PATIENT_VIEWED, view_patient_page),
     (AuditAction.HISTORY_VIEWED, view_older_history),
@@ -644,6 +733,15 @@ EVENTS = [
     (AuditAction.RECOVERY_CODES_REGENERATED, make_new_recovery_codes),
     (AuditAction.ACCOUNT_UNLOCKED, unlock_a_patient),
     (AuditAction.ACCOUNT_UNLOCKED, unlock_a_therapist),
+    (AuditAction.OUTCOMES_VIEWED, view_outcomes),
+    (AuditAction.OUTCOME_RECORDED, record_an_odi_total),
+    (AuditAction.OUTCOME_CORRECTED, correct_an_odi_total),
+    (AuditAction.OUTCOME_SETUP_CHANGED, set_up_psfs_activities),
+    (AuditAction.MONITORING_SET_UP, set_up_monitoring),
+    (AuditAction.MONITORING_CHANGED, change_monitoring),
+    (AuditAction.MONITORING_TIME_LOGGED, log_monitoring_time),
+    (AuditAction.MONITORING_TIME_CORRECTED, correct_monitoring_time),
+    (AuditAction.MONITORING_REPORT_EXPORTED, export_the_monitoring_report),
 ]
 
 
