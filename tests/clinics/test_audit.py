@@ -643,16 +643,19 @@ def change_monitoring(w):
     return w.therapist, w.patient
 
 
+def phone_call(w, minutes: int) -> dict:
+    return {
+        "performed_on": w.clinic.today().isoformat(),
+        "minutes": str(minutes),
+        "activity": "Phoned about the dose",
+        "communication": "phone",
+    }
+
+
 def log_monitoring_time(w):
     set_up_monitoring(w)
     w.as_(w.therapist).post(
-        reverse("monitoring:time-entry-add", args=[w.patient.pk]),
-        {
-            "performed_on": w.clinic.today().isoformat(),
-            "minutes": "12",
-            "activity": "Phoned about the dose",
-            "communication": "phone",
-        },
+        reverse("monitoring:time-entry-add", args=[w.patient.pk]), phone_call(w, 12)
     )
     return w.therapist, w.patient
 
@@ -662,12 +665,7 @@ def correct_monitoring_time(w):
     entry = TimeEntry.objects.filter(patient=w.patient).latest("pk")
     w.as_(w.therapist).post(
         reverse("monitoring:time-entry-correct", args=[w.patient.pk, entry.pk]),
-        {
-            "performed_on": w.clinic.today().isoformat(),
-            "minutes": "10",
-            "activity": "Phoned about the dose",
-            "communication": "phone",
-        },
+        phone_call(w, 10),
     )
     return w.therapist, w.patient
 
