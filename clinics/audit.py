@@ -124,7 +124,10 @@ def event_for(
         clinic_id = clinic.pk
     if clinic_id is None and actor is not None:
         clinic_id = actor.clinic_id
+    # A call through the API: the key is named beside the staff member it acts as.
+    api_key = getattr(request, "api_key", None) if request is not None else None
     event = AuditEvent(
+        api_key=api_key,
         clinic_id=clinic_id,
         actor=actor,
         actor_name=actor.full_name if actor else "",

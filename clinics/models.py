@@ -338,6 +338,13 @@ class AuditAction(models.TextChoices):
     OUTCOME_RECORDED = "outcome_recorded", _("Outcome score recorded")
     OUTCOME_CORRECTED = "outcome_corrected", _("Outcome score corrected")
     OUTCOME_SETUP_CHANGED = "outcome_setup_changed", _("Outcome measures set up")
+    EXPORTED_FHIR = "exported_fhir", _("Exported the program (FHIR)")
+    API_READ = "api_read", _("Read through the API")
+    API_KEY_CREATED = "api_key_created", _("API key made")
+    API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    WEBHOOK_ADDED = "webhook_added", _("Webhook added")
+    WEBHOOK_CHANGED = "webhook_changed", _("Webhook changed")
+    WEBHOOK_REMOVED = "webhook_removed", _("Webhook removed")
 
 
 # What a patient sees under "Who has viewed my record": reads of it, not changes.
@@ -355,7 +362,80 @@ RECORD_VIEW_ACTIONS = (
     AuditAction.PLAN_BUILDER_VIEWED,
     AuditAction.ADMIN_VIEWED,
     AuditAction.MONITORING_REPORT_EXPORTED,
+    AuditAction.EXPORTED_FHIR,
+    AuditAction.API_READ,
 )
+
+
+class ApiScope(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+    def usable(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(models.Model):
+    """A key another system of the clinic (an EHR, a practice-management system) uses to call
+    the API. Only a digest of the secret is kept: the whole key is shown once, when it is made.
+    A key sees one clinic; what it writes, it writes for the staff member it acts as, whose
+    rights and the clinic's rules apply, and the audit trail names the key beside them."""
+
+    clinic = models.ForeignKey(
+        Clinic, verbose_name=_("clinic"), on_delete=models.PROTECT, related_name="api_keys"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    scope = models.CharField(_("access"), max_length=12, choices=ApiScope.choices)
+    # The key's public part, which finds the row; the secret after it is checked by digest.
+    prefix = models.CharField(_("key starts with"), max_length=16, unique=True)
+    secret_digest = models.CharField(max_length=64)
+    acts_as = models.ForeignKey(
+        User, verbose_name=_("acts as"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("made by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "name"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_key_name_unique_in_clinic",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiScope.READ_WRITE
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class AuditTrailIsAppendOnly(Exception):
@@ -405,6 +485,14 @@ class AuditEvent(models.Model):
         verbose_name=_("patient"),
         on_delete=models.PROTECT,
         related_name="audit_events",
+        null=True,
+        blank=True,
+    )
+    api_key = models.ForeignKey(
+        "ApiKey",
+        verbose_name=_("API key"),
+        on_delete=models.PROTECT,
+        related_name="+",
         null=True,
         blank=True,
     )

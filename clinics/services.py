@@ -35,6 +35,7 @@ from .models import (
     STAFF_ROLES,
     AccessLink,
     AccessPurpose,
+    ApiKey,
     AuditAction,
     Clinic,
     Role,
@@ -776,3 +777,104 @@ def digest_time_set(*, user: User, at: datetime.time | None) -> User:
     user.digest_at = at.replace(second=0, microsecond=0) if at is not None else None
     user.save(update_fields=["digest_at"])
     return user
+
+
+# API keys -------------------------------------------------------------------------------------
+# A key reads `rhk_<prefix>_<secret>`: the prefix finds the row, the secret (32 random bytes)
+# is checked against its SHA-256 digest. A fast digest is enough for a secret of that strength;
+# a slow password hash would only slow every call.
+API_KEY_PREFIX_BYTES = 6
+API_KEY_SECRET_BYTES = 32
+
+
+def api_key_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(
+    *, clinic: Clinic, name: str, scope: str, acts_as: User, created_by: User
+) -> tuple[ApiKey, str]:
+    """Make a key for the clinic's other software. Returns the key and its whole text, which is
+    shown once and never again: only a digest of the secret is kept."""
+    clinic_admin_check(created_by, clinic.pk, _("Only the clinic's admins can make API keys."))
+    if acts_as.clinic_id != clinic.pk or acts_as.role not in STAFF_ROLES or not acts_as.is_active:
+        raise ValidationError(
+            {"acts_as": _("Choose an active therapist or admin of this clinic for the key.")}
+        )
+    name = " ".join(name.split())
+    if ApiKey.objects.for_clinic(clinic).usable().filter(name__iexact=name).exists():
+        raise ValidationError(
+            {
+                "name": _("A key named %(name)s is in use already. Choose another name.")
+                % {"name": name}
+            }
+        )
+    prefix = secrets.token_hex(API_KEY_PREFIX_BYTES)
+    secret = secrets.token_urlsafe(API_KEY_SECRET_BYTES)
+    key = ApiKey(
+        clinic=clinic,
+        name=name,
+        scope=scope,
+        prefix=prefix,
+        secret_digest=api_key_digest(secret),
+        acts_as=acts_as,
+        created_by=created_by,
+    )
+    key.full_clean()
+    key.save()
+    audit.record(
+        action=AuditAction.API_KEY_CREATED,
+        clinic_id=clinic.pk,
+        actor=created_by,
+        summary=_("Key %(name)s (%(prefix)s…), %(scope)s, acting as %(person)s.")
+        % {
+            "name": key.name,
+            "prefix": prefix,
+            "scope": key.get_scope_display().lower(),
+            "person": acts_as.full_name,
+        },
+    )
+    return key, f"rhk_{prefix}_{secret}"
+
+
+@transaction.atomic
+def api_key_revoke(*, key: ApiKey, revoked_by: User) -> ApiKey:
+    """Stop a key for good: the next call with it is refused. Revoking twice keeps the first."""
+    clinic_admin_check(
+        revoked_by, key.clinic_id, _("Only the clinic's admins can revoke API keys.")
+    )
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if key.revoked_at is not None:
+        return key
+    key.revoked_at = timezone.now()
+    key.revoked_by = revoked_by
+    key.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        action=AuditAction.API_KEY_REVOKED,
+        clinic_id=key.clinic_id,
+        actor=revoked_by,
+        summary=_("Key %(name)s (%(prefix)s…).") % {"name": key.name, "prefix": key.prefix},
+    )
+    return key
+
+
+def api_key_authenticate(raw: str) -> ApiKey | None:
+    """The usable key a request's text names, with the clinic and the staff member it acts as;
+    None for anything else (malformed, unknown, wrong secret, revoked, or a person who can no
+    longer act). Marks when it was last used, at most once a minute."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "rhk":
+        return None
+    _, prefix, secret = parts
+    key = ApiKey.objects.usable().select_related("clinic", "acts_as").filter(prefix=prefix).first()
+    if key is None or not secrets.compare_digest(key.secret_digest, api_key_digest(secret)):
+        return None
+    acting = key.acts_as
+    if not acting.is_active or acting.clinic_id != key.clinic_id or acting.role not in STAFF_ROLES:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > datetime.timedelta(minutes=1):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
