@@ -30,6 +30,7 @@ urlpatterns = [
     path("patients/", include("insights.urls")),
     path("patients/", include("messaging.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("api/", include("api.urls")),
     # The admin site (for site superusers only: clinics.admin_site) signs in through the app's
     # sign-in page (limits, two-step sign-in).
     path("admin/login/", admin_sign_in, name="admin-sign-in"),

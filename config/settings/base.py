@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "crontask",
+    "rest_framework",
+    "drf_spectacular",
     "outbox",
     "push",
     "clinics",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "insights",
     "notifications",
     "console",
+    "api",
     "devdata",
 ]
 
@@ -333,5 +336,38 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         # django-axes logs every sign-in at INFO; lockouts still come through as warnings.
         "axes": {"level": "WARNING"},
+    },
+}
+
+# The API (api/): clinics' API keys, JSON only, cursor pages, RFC 9457 problem details, a
+# ceiling of calls per key, and an OpenAPI 3 schema at /api/schema/.
+REHABIT_API_RATE = os.environ.get("REHABIT_API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.KeyScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rehabit API",
+    "DESCRIPTION": (
+        "Read and write a clinic's patients, plans and their dose, templates, exercises, "
+        "session logs, pain reports, outcome scores and alerts, and fetch a patient's program "
+        "as a FHIR R4 bundle. Every call needs a clinic's API key: `Authorization: Bearer "
+        "rhk_…`. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PatientStatusEnum": "patients.models.PatientStatus",
+        "PlanStatusEnum": "prescriptions.models.PlanStatus",
     },
 }

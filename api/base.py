@@ -1,0 +1,106 @@
+"""What every resource of the API shares: the clinic of the calling key as the scope of every
+query, the `updated_since` filter, and the audit row each read of a patient's data leaves."""
+
+import datetime
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from clinics import audit
+from clinics.models import AuditAction
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    OpenApiTypes.DATETIME,
+    description="Only records created or changed at or after this time (ISO 8601 with a time "
+    "zone, e.g. 2026-12-01T08:00:00Z): for keeping another system in step.",
+)
+PATIENT_FILTER = OpenApiParameter(
+    "patient", OpenApiTypes.INT, description="Only the records of this patient (by id)."
+)
+
+
+def since_parameter(value: str | None) -> datetime.datetime | None:
+    if value in (None, ""):
+        return None
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None or moment.tzinfo is None:
+        raise serializers.ValidationError(
+            {
+                "updated_since": _(
+                    "Give a date and time in ISO 8601 with a time zone, such as "
+                    "2026-12-01T08:00:00Z."
+                )
+            }
+        )
+    return moment
+
+
+def whole_parameter(name: str, value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise serializers.ValidationError({name: _("Give a whole number (an id).")})
+    return int(value)
+
+
+class ClinicViewSet(viewsets.GenericViewSet):
+    """A resource of the calling key's clinic. `updated_field` is what `updated_since` reads;
+    `patient_field` how a row names its patient, for the filter and the audit trail (None for
+    rows that are not a patient's, such as exercises)."""
+
+    updated_field = "updated_at"
+    patient_field: str | None = "patient_id"
+    lookup_value_regex = "[0-9]+"
+
+    @property
+    def clinic(self):
+        return self.request.auth.clinic
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # The schema is drawn without a request's key: only the model matters then.
+            return self.serializer_class.Meta.model.objects.none()
+        queryset = self.base_queryset()
+        if self.action != "list":
+            return queryset
+        since = since_parameter(self.request.query_params.get("updated_since"))
+        if since is not None:
+            queryset = queryset.filter(**{f"{self.updated_field}__gte": since})
+        if self.patient_field and self.patient_field != "id":
+            patient = whole_parameter("patient", self.request.query_params.get("patient"))
+            if patient is not None:
+                queryset = queryset.filter(**{self.patient_field: patient})
+        return queryset
+
+    def audit_read(self, rows) -> None:
+        """One row per patient whose data the answer carried, written in one query."""
+        if not self.patient_field:
+            return
+        patient_ids = [getattr(row, self.patient_field) for row in rows]
+        audit.record_many(
+            action=AuditAction.API_READ,
+            scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],
+            summary=f"{self.request.method} {self.request.path}"[:300],
+            request=self.request._request,
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.audit_read(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        self.audit_read([row])
+        return self._answer(row)
+
+    def _answer(self, row, status=200):
+        return Response(self.get_serializer(row).data, status=status)

@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from . import views
+from .resources.patients import PatientViewSet
+from .resources.plans import PlanViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("patients", PatientViewSet, basename="patient")
+router.register("plans", PlanViewSet, basename="plan")
+
+version_1 = [
+    *router.urls,
+]
+# The API signs callers in by key, not by session: its views are open to the sign-in
+# middleware and closed by their own authentication and permissions.
+for pattern in version_1:
+    login_not_required(pattern.callback)
+
+urlpatterns = [
+    path(
+        "schema/",
+        login_not_required(
+            SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny])
+        ),
+        name="schema",
+    ),
+    path("docs/", views.docs, name="docs"),
+    path("v1/", include(version_1)),
+]
