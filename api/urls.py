@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .resources.logs import PainReportViewSet, SessionLogViewSet
 from .resources.patients import PatientViewSet
 from .resources.plans import PlanViewSet
 
@@ -13,6 +14,8 @@ app_name = "api"
 router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("session-logs", SessionLogViewSet, basename="session-log")
+router.register("pain-reports", PainReportViewSet, basename="pain-report")
 
 version_1 = [
     *router.urls,

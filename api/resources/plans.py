@@ -149,8 +149,6 @@ def _items(rows) -> list[ItemInput]:
     ),
 )
 class PlanViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ClinicViewSet,
