@@ -50,9 +50,9 @@ def whole_parameter(name: str, value: str | None) -> int | None:
 
 class ClinicViewSet(viewsets.GenericViewSet):
     """A resource of the calling key's clinic, with a list and a detail of its own (which leave
-    the audit rows, so resources add only their writes). `updated_field` is what `updated_since` reads;
-    `patient_field` how a row names its patient, for the filter and the audit trail (None for
-    rows that are not a patient's, such as exercises)."""
+    the audit rows, so resources add only their writes). `updated_field` is what
+    `updated_since` reads; `patient_field` how a row names its patient, for the filter and the
+    audit trail (None for rows that are not a patient's, such as exercises)."""
 
     updated_field = "updated_at"
     patient_field: str | None = "patient_id"

@@ -33,7 +33,11 @@ def _errors(detail, field: str | None = None) -> list[dict]:
     if isinstance(detail, dict):
         found = []
         for name, value in detail.items():
-            inner = name if field is None else f"{field}.{name}"
+            if isinstance(name, int) or str(name).isdigit():
+                # DRF keys the errors of a list's rows by their index.
+                inner = f"{field or ''}[{name}]"
+            else:
+                inner = name if field is None else f"{field}.{name}"
             general = name in ("non_field_errors", "__all__") and field is None
             found.extend(_errors(value, None if general else inner))
         return found
