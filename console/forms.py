@@ -10,6 +10,8 @@ from clinics.models import (
     ALERT_PAIN_RISE,
     ESCALATE_EMERGENCY_HOURS,
     ESCALATE_OTHER_HOURS,
+    STAFF_ROLES,
+    ApiScope,
     AuditAction,
     Clinic,
     Role,
@@ -275,3 +277,41 @@ class AuditFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class ApiKeyForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What the key is for, so you recognise it later, e.g. “EHR sync”."),
+        error_messages={"required": _("Give the key a name, such as “EHR sync”.")},
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=ApiScope.choices,
+        initial=ApiScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Read only suits reports and exports. Read and write lets the other system add "
+            "patients, prescribe plans and record sessions."
+        ),
+    )
+    acts_as = StaffChoiceField(
+        label=_("Acts as"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a staff member"),
+        help_text=_(
+            "What the key writes is written for this person, with their rights; the audit trail "
+            "names the key beside them. The key stops working if they are deactivated."
+        ),
+        error_messages={
+            "required": _("Choose the staff member the key acts as."),
+            "invalid_choice": _("Choose an active therapist or admin of this clinic."),
+        },
+    )
+
+    def __init__(self, *args, clinic: Clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acts_as"].queryset = User.objects.filter(
+            clinic=clinic, role__in=STAFF_ROLES, is_active=True
+        ).order_by("full_name", "email")

@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -22,7 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinics.models import STAFF_ROLES, AuditEvent, Clinic, User
+from clinics.models import STAFF_ROLES, ApiKey, AuditEvent, Clinic, User
 from outbox.models import OutboxMessage, Status
 from patients.models import PatientStatus
 
@@ -137,4 +138,13 @@ def outbox_for_clinic(*, clinic: Clinic) -> QuerySet[OutboxMessage]:
         OutboxMessage.objects.for_clinic(clinic)
         .annotate(order=order)
         .order_by("order", "-created_at", "-id")
+    )
+
+
+def api_keys_for_clinic(*, clinic: Clinic) -> QuerySet[ApiKey]:
+    """The clinic's API keys, those in use first, with the people they name: one query."""
+    return (
+        ApiKey.objects.for_clinic(clinic)
+        .select_related("acts_as", "created_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
     )

@@ -26,4 +26,6 @@ urlpatterns = [
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox-resend"),
     path("first-run/library/", views.first_run_library, name="first-run-library"),
     path("first-run/dismiss/", views.first_run_dismiss, name="first-run-dismiss"),
+    path("api-keys/", views.api_keys, name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke"),
 ]

@@ -28,10 +28,17 @@ from outbox import kinds
 from outbox.services import message_resend
 
 from . import services
-from .access import outbox_message_for_admin
-from .forms import AuditFilterForm, ClinicSettingsForm, StaffDeactivateForm, StaffInviteForm
+from .access import api_key_for_admin, outbox_message_for_admin
+from .forms import (
+    ApiKeyForm,
+    AuditFilterForm,
+    ClinicSettingsForm,
+    StaffDeactivateForm,
+    StaffInviteForm,
+)
 from .selectors import (
     OUTBOX_PAGE_SIZE,
+    api_keys_for_clinic,
     audit_events_for_clinic,
     locked_out_accounts,
     outbox_for_clinic,
@@ -264,3 +271,43 @@ def first_run_dismiss(request):
     ):
         return redirect(back)
     return redirect("clinics:home")
+
+
+# API keys -------------------------------------------------------------------------------------
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    """The clinic's keys, and a form to make one. A new key's whole text is shown on the page
+    that answers the form, once: it is kept nowhere but as a digest."""
+    clinic = request.user.clinic
+    form = ApiKeyForm(posted(request), clinic=clinic)
+    new_key = None
+    if form.is_valid():
+        try:
+            _key, new_key = clinic_services.api_key_create(
+                clinic=clinic, created_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            form = ApiKeyForm(clinic=clinic)
+    return render(
+        request,
+        "console/api_keys.html",
+        {"form": form, "keys": api_keys_for_clinic(clinic=clinic), "new_key": new_key},
+    )
+
+
+@clinic_admin_required
+@require_POST
+def api_key_revoke(request, pk: int):
+    key = api_key_for_admin(user=request.user, pk=pk)
+    flash_outcome(
+        request,
+        lambda: clinic_services.api_key_revoke(key=key, revoked_by=request.user),
+        success=_("The key %(name)s was revoked: calls with it are refused from now on.")
+        % {"name": key.name},
+    )
+    return redirect("console:api-keys")
