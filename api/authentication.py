@@ -5,7 +5,6 @@ as `request.user` (so services check their rights and the clinic's rules as for 
 the key as `request.auth`. The Django request underneath gets both too, so the audit trail,
 which reads the request being served, names the key beside the person."""
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -34,7 +33,6 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         django_request = request._request
         django_request.user = key.acts_as
         django_request.api_key = key
-        timezone.activate(key.clinic.zone)
         return key.acts_as, key
 
     def authenticate_header(self, request):

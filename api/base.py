@@ -25,7 +25,7 @@ PATIENT_FILTER = OpenApiParameter(
 
 
 def since_parameter(value: str | None) -> datetime.datetime | None:
-    if value in (None, ""):
+    if value is None:
         return None
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None or moment.tzinfo is None:
@@ -41,7 +41,7 @@ def since_parameter(value: str | None) -> datetime.datetime | None:
 
 
 def whole_parameter(name: str, value: str | None) -> int | None:
-    if value in (None, ""):
+    if value is None:
         return None
     if not value.isdigit() or len(value) > 12:
         raise serializers.ValidationError({name: _("Give a whole number (an id).")})

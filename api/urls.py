@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
@@ -35,4 +35,5 @@ urlpatterns = [
     ),
     path("docs/", views.docs, name="docs"),
     path("v1/", include(version_1)),
+    re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),
 ]

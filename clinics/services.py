@@ -793,10 +793,17 @@ def api_key_digest(secret: str) -> str:
 
 @transaction.atomic
 def api_key_create(
-    *, clinic: Clinic, name: str, scope: str, acts_as: User, created_by: User
+    *,
+    clinic: Clinic,
+    name: str,
+    scope: str,
+    acts_as: User,
+    created_by: User,
+    published_text: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Make a key for the clinic's other software. Returns the key and its whole text, which is
-    shown once and never again: only a digest of the secret is kept."""
+    shown once and never again: only a digest of the secret is kept. `published_text` is for
+    demo data only, whose key is printed for anyone trying the API."""
     clinic_admin_check(created_by, clinic.pk, _("Only the clinic's admins can make API keys."))
     if acts_as.clinic_id != clinic.pk or acts_as.role not in STAFF_ROLES or not acts_as.is_active:
         raise ValidationError(
@@ -810,8 +817,11 @@ def api_key_create(
                 % {"name": name}
             }
         )
-    prefix = secrets.token_hex(API_KEY_PREFIX_BYTES)
-    secret = secrets.token_urlsafe(API_KEY_SECRET_BYTES)
+    if published_text is not None:
+        _rhk, prefix, secret = published_text.split("_", 2)
+    else:
+        prefix = secrets.token_hex(API_KEY_PREFIX_BYTES)
+        secret = secrets.token_urlsafe(API_KEY_SECRET_BYTES)
     key = ApiKey(
         clinic=clinic,
         name=name,

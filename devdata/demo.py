@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils.text import slugify
 from django_otp.oath import TOTP
 
-from clinics.models import Clinic, Role, User
+from clinics.models import ApiKey, ApiScope, Clinic, Role, User
 from clinics.selectors import two_factor_device
 from clinics.services import (
+    api_key_create,
     clinic_create,
     two_factor_enable,
     two_factor_key_from_text,
@@ -54,6 +55,10 @@ DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_TWO_FACTOR_KEY = "REHA BITD EMOK EYFO RTWO STEP SIGN INAA"
 DEMO_RECOVERY_CODES = [f"rehab-demo{number}" for number in range(10)]
 DEMO_CLINIC_NAME = "Demo Physio Clinic"
+# The demo clinic's API key (read and write, acting as the demo therapist), printed by
+# seed_demo so the API can be tried at once. A real clinic's keys are random and shown once.
+DEMO_API_KEY = "rhk_demo00000000_rehabit-demo-api-key-2026"
+DEMO_API_KEY_NAME = "Demo integration"
 OTHER_CLINIC_NAME = "Other Physio Clinic"
 SEED = 2026
 
@@ -105,7 +110,24 @@ def demo_seed() -> DemoResult:
     _demo_admin_two_factor_ensure()
     _demo_outcomes_ensure()
     _demo_monitoring_ensure()
+    _demo_api_key_ensure()
     return result
+
+
+def _demo_api_key_ensure() -> None:
+    clinic = Clinic.objects.filter(slug=slugify(DEMO_CLINIC_NAME)).first()
+    if clinic is None or ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
+        return
+    admin = User.objects.get(email=DEMO_ADMIN_EMAIL, clinic=clinic)
+    therapist = User.objects.get(email="therapist@example.com", clinic=clinic)
+    api_key_create(
+        clinic=clinic,
+        name=DEMO_API_KEY_NAME,
+        scope=ApiScope.READ_WRITE,
+        acts_as=therapist,
+        created_by=admin,
+        published_text=DEMO_API_KEY,
+    )
 
 
 DEMO_PSFS_ACTIVITIES = ["Walking to work", "Putting on socks", "Sitting through a film"]

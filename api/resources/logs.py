@@ -2,11 +2,15 @@
 recorded through the services the patient's phone uses, with its client token: a retried call
 with the same token records once and answers with the first record (200 instead of 201)."""
 
+import datetime
+
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 
+from exercises import dose
 from patients.models import (
     Difficulty,
     PainReport,
@@ -14,14 +18,14 @@ from patients.models import (
     SessionLogEntry,
     SkipReason,
 )
+from patients.pain import PAIN
 from patients.red_flags import RED_FLAG_CHOICES
 from patients.services import EntryInput, pain_report_record, session_log_record
 from prescriptions.models import PlanItem
 
 from ..base import PATIENT_FILTER, UPDATED_SINCE, ClinicViewSet
+from ..fields import limited
 from .plans import ClinicPatientField
-
-NO_LIMITS = {"validators": [], "min_value": None, "max_value": None}
 
 
 class EntrySerializer(serializers.ModelSerializer):
@@ -60,9 +64,10 @@ class EntrySerializer(serializers.ModelSerializer):
             "prescribed_hold_seconds",
             "prescribed_rest_seconds",
         ]
-        # What was done is checked by the service, with the sentences the phone shows.
         extra_kwargs = {
-            name: NO_LIMITS for name in ("sets_done", "repetitions_done", "hold_seconds_done")
+            "sets_done": limited(dose.SETS_DONE),
+            "repetitions_done": limited(dose.REPETITIONS_DONE),
+            "hold_seconds_done": limited(dose.HOLD_SECONDS_DONE),
         }
 
 
@@ -105,8 +110,8 @@ class SessionLogSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         extra_kwargs = {
-            "pain_before": NO_LIMITS,
-            "pain_after": NO_LIMITS,
+            "pain_before": limited(PAIN, allow_null=True, required=False),
+            "pain_after": limited(PAIN, allow_null=True, required=False),
             "client_token": {
                 "validators": [],
                 "help_text": "A UUID the caller makes for this session: sending it again "
@@ -156,7 +161,7 @@ class PainReportSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["red_flag_severity", "recorded_by", "created_at"]
         extra_kwargs = {
-            "score": NO_LIMITS,
+            "score": limited(PAIN),
             "client_token": {
                 "validators": [],
                 "required": False,
@@ -164,6 +169,15 @@ class PainReportSerializer(serializers.ModelSerializer):
                 "records nothing new.",
             },
         }
+
+    def validate_recorded_at(self, value):
+        # Another system may send reports it kept, but not from before anyone could have
+        # been treated for this: a year back is the window plans themselves start in.
+        if value < timezone.now() - datetime.timedelta(days=366):
+            raise serializers.ValidationError(
+                "Give a time within the last year; older pain reports are not taken."
+            )
+        return value
 
 
 def _entries(*, plan, rows) -> list[EntryInput]:
@@ -194,6 +208,7 @@ def _entries(*, plan, rows) -> list[EntryInput]:
     retrieve=extend_schema(summary="One session log with its exercises"),
     create=extend_schema(
         summary="Log a session",
+        responses={201: SessionLogSerializer, 200: SessionLogSerializer},
         description="Records a session the patient did, as the phone does. The same "
         "`client_token` again answers 200 with the first log and records nothing.",
     ),
@@ -238,6 +253,7 @@ class SessionLogViewSet(mixins.CreateModelMixin, ClinicViewSet):
     retrieve=extend_schema(summary="One pain report"),
     create=extend_schema(
         summary="Report pain",
+        responses={201: PainReportSerializer, 200: PainReportSerializer},
         description="Records pain (0–10) with any warning signs, as the phone does; warning "
         "signs raise the same safety alert. The same `client_token` again records nothing.",
     ),

@@ -82,7 +82,7 @@ class PatientViewSet(
     def get_queryset(self):
         queryset = super().get_queryset()
         status = self.request.query_params.get("status")
-        if self.action == "list" and status:
+        if self.action == "list" and status is not None:
             if status not in PatientStatus.values:
                 raise serializers.ValidationError(
                     {"status": f"Give one of: {', '.join(PatientStatus.values)}."}

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from exercises import dose
 from exercises.dose import Side
 from exercises.models import Exercise
 from patients.models import Patient
@@ -13,6 +14,7 @@ from prescriptions.models import Plan, PlanItem, PlanRevision, PlanStatus
 from prescriptions.services import ItemInput, plan_create, plan_revise, plan_status_change
 
 from ..base import PATIENT_FILTER, UPDATED_SINCE, ClinicViewSet
+from ..fields import limited
 
 DAY_CODES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -71,11 +73,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "dose_text",
         ]
         read_only_fields = ["position"]
-        # The dose's limits are the service's to check, with the sentences the builder shows.
-        extra_kwargs = {
-            name: {"validators": [], "min_value": None, "max_value": None}
-            for name in ("sets", "repetitions", "hold_seconds", "rest_seconds")
-        }
+        extra_kwargs = {name: limited(limit) for name, limit in dose.DOSE_LIMITS.items()}
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -108,7 +106,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "prescribed_by", "template", "created_at", "updated_at"]
-        extra_kwargs = {"times_per_day": {"validators": [], "min_value": None, "max_value": None}}
+        extra_kwargs = {"times_per_day": limited(dose.TIMES_PER_DAY)}
 
 
 class RevisionSerializer(serializers.ModelSerializer):

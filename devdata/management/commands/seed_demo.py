@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from clinics.models import Role
 from devdata.demo import (
     DEMO_ADMIN_EMAIL,
+    DEMO_API_KEY,
     DEMO_LOGINS,
     DEMO_PASSWORD,
     DEMO_RECOVERY_CODES,
@@ -56,4 +57,9 @@ class Command(BaseCommand):
             f"an authenticator app set up with the key {DEMO_TWO_FACTOR_KEY}, or a recovery "
             f"code ({', '.join(DEMO_RECOVERY_CODES[:3])} … {DEMO_RECOVERY_CODES[-1]}; each "
             "works once)."
+        )
+        self.stdout.write("")
+        self.stdout.write(
+            f"The demo clinic's API key (read and write): {DEMO_API_KEY} — send it as "
+            "'Authorization: Bearer …'; the reference is at /api/docs/."
         )
