@@ -48,6 +48,22 @@ def whole_parameter(name: str, value: str | None) -> int | None:
     return int(value)
 
 
+def yes_no_parameter(name: str, value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    if value not in ("true", "false"):
+        raise serializers.ValidationError({name: _("Give true or false.")})
+    return value == "true"
+
+
+def choice_parameter(name: str, value: str | None, choices: list[str]) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in choices:
+        raise serializers.ValidationError({name: _("Give one of: %s.") % ", ".join(choices)})
+    return value
+
+
 class ClinicViewSet(viewsets.GenericViewSet):
     """A resource of the calling key's clinic. `updated_field` is what `updated_since` reads;
     `patient_field` how a row names its patient, for the filter and the audit trail (None for

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .resources.exercises import ExerciseViewSet
 from .resources.patients import PatientViewSet
 from .resources.plans import PlanViewSet
 
@@ -13,6 +14,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("exercises", ExerciseViewSet, basename="exercise")
 
 version_1 = [
     *router.urls,
