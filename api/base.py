@@ -5,9 +5,11 @@ import datetime
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinics import audit
@@ -64,6 +66,17 @@ def choice_parameter(name: str, value: str | None, choices: list[str]) -> str | 
     return value
 
 
+class ClinicSchema(AutoSchema):
+    """Ids in paths as integers: the routes match them by a pattern of digits, which the schema
+    would otherwise describe as a string."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if "{id}" in self.path:
+            return [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH), *parameters]
+        return parameters
+
+
 class ClinicViewSet(viewsets.GenericViewSet):
     """A resource of the calling key's clinic. `updated_field` is what `updated_since` reads;
     `patient_field` how a row names its patient, for the filter and the audit trail (None for
@@ -72,6 +85,7 @@ class ClinicViewSet(viewsets.GenericViewSet):
     updated_field = "updated_at"
     patient_field: str | None = "patient_id"
     lookup_value_regex = "[0-9]+"
+    schema = ClinicSchema()
 
     @property
     def clinic(self):
@@ -120,3 +134,24 @@ class ClinicViewSet(viewsets.GenericViewSet):
 
     def _answer(self, row, status=200):
         return Response(self.get_serializer(row).data, status=status)
+
+
+# Without a docstring on purpose: the schema would show it as every operation's description.
+class ArchiveActions:
+    # For a resource whose own rows a clinic archives rather than deletes; `archived_set`
+    # calls the resource's services, which hold the rules.
+
+    def archived_set(self, row, *, archived: bool):
+        raise NotImplementedError
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        row = self.archived_set(self.get_object(), archived=True)
+        return self._answer(self.base_queryset().get(pk=row.pk))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        row = self.archived_set(self.get_object(), archived=False)
+        return self._answer(self.base_queryset().get(pk=row.pk))

@@ -8,7 +8,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers
-from rest_framework.decorators import action
 
 from exercises.models import BodyRegion, Exercise, Kind
 from exercises.services import (
@@ -20,7 +19,7 @@ from exercises.services import (
     exercise_update,
 )
 
-from ..base import UPDATED_SINCE, ClinicViewSet, choice_parameter, yes_no_parameter
+from ..base import UPDATED_SINCE, ArchiveActions, ClinicViewSet, choice_parameter, yes_no_parameter
 
 DOSE_DEFAULTS = (
     "default_sets",
@@ -149,8 +148,15 @@ WRITES = (
         summary="Change one of the clinic's own exercises",
         description=WRITES + " `steps`, when sent, replace the steps in that order.",
     ),
+    archive=extend_schema(
+        summary="Archive one of the clinic's own exercises",
+        description="Takes it out of the catalog therapists prescribe from; plans, templates "
+        "and logs that use it keep it. Archiving an archived exercise changes nothing.",
+    ),
+    restore=extend_schema(summary="Put an archived exercise back in the catalog"),
 )
 class ExerciseViewSet(
+    ArchiveActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -198,19 +204,7 @@ class ExerciseViewSet(
         exercise_update(exercise=exercise, updated_by=request.user, data=data)
         return self._answer(self.base_queryset().get(pk=exercise.pk))
 
-    @extend_schema(
-        summary="Archive one of the clinic's own exercises",
-        description="Takes it out of the catalog therapists prescribe from; plans, templates "
-        "and logs that use it keep it. Archiving an archived exercise changes nothing.",
-        request=None,
-    )
-    @action(detail=True, methods=["post"])
-    def archive(self, request, pk=None):
-        exercise = exercise_archive(exercise=self.get_object(), archived_by=request.user)
-        return self._answer(self.base_queryset().get(pk=exercise.pk))
-
-    @extend_schema(summary="Put an archived exercise back in the catalog", request=None)
-    @action(detail=True, methods=["post"])
-    def restore(self, request, pk=None):
-        exercise = exercise_restore(exercise=self.get_object(), restored_by=request.user)
-        return self._answer(self.base_queryset().get(pk=exercise.pk))
+    def archived_set(self, exercise, *, archived: bool):
+        if archived:
+            return exercise_archive(exercise=exercise, archived_by=self.request.user)
+        return exercise_restore(exercise=exercise, restored_by=self.request.user)
