@@ -8,6 +8,7 @@ from . import views
 from .resources.exercises import ExerciseViewSet
 from .resources.patients import PatientViewSet
 from .resources.plans import PlanViewSet
+from .resources.templates import TemplateViewSet
 
 app_name = "api"
 
@@ -15,6 +16,7 @@ router = SimpleRouter()
 router.register("patients", PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("templates", TemplateViewSet, basename="template")
 
 version_1 = [
     *router.urls,

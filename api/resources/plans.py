@@ -73,7 +73,12 @@ class PlanItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["position"]
         # The dose's limits are the service's to check, with the sentences the builder shows.
         extra_kwargs = {
-            name: {"validators": [], "min_value": None, "max_value": None}
+            name: {
+                "validators": [],
+                "min_value": None,
+                "max_value": None,
+                "help_text": "Left out: the exercise's default.",
+            }
             for name in ("sets", "repetitions", "hold_seconds", "rest_seconds")
         }
 
@@ -122,14 +127,16 @@ class StatusSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-def _items(rows) -> list[ItemInput]:
+DOSE_NAMES = ("sets", "repetitions", "hold_seconds", "rest_seconds")
+
+
+def item_inputs(rows) -> list[ItemInput]:
+    """The items as the services take them; a dose figure left out is the exercise's default,
+    as the builder fills it in."""
     return [
-        ItemInput(
-            exercise=row["exercise"],
-            sets=row["sets"],
-            repetitions=row["repetitions"],
-            hold_seconds=row["hold_seconds"],
-            rest_seconds=row["rest_seconds"],
+        ItemInput.from_exercise(
+            row["exercise"],
+            **{name: row[name] for name in DOSE_NAMES if name in row},
             side=row.get("side", Side.NONE),
             note=row.get("note", ""),
             item_id=row.get("id"),
@@ -177,7 +184,7 @@ class PlanViewSet(
             end_date=data.get("end_date"),
             times_per_day=data.get("times_per_day", 1),
             weekdays=data.get("weekdays", schedule.EVERY_DAY),
-            items=_items(data["items"]),
+            items=item_inputs(data["items"]),
         )
         return self._answer(self.base_queryset().get(pk=plan.pk), status=201)
 
@@ -203,7 +210,7 @@ class PlanViewSet(
             end_date=data.get("end_date"),
             times_per_day=data.get("times_per_day", plan.times_per_day),
             weekdays=data.get("weekdays", plan.weekdays),
-            items=_items(data["items"]),
+            items=item_inputs(data["items"]),
         )
         return self._answer(self.base_queryset().get(pk=plan.pk))
 
