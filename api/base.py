@@ -80,7 +80,9 @@ class ClinicSchema(AutoSchema):
 class ClinicViewSet(viewsets.GenericViewSet):
     """A resource of the calling key's clinic. `updated_field` is what `updated_since` reads;
     `patient_field` how a row names its patient, for the filter and the audit trail (None for
-    rows that are not a patient's, such as exercises)."""
+    rows that are not a patient's, such as exercises). It answers `list` and `retrieve` itself,
+    with the audit row: a resource adds DRF's create or update mixins only, since its list and
+    retrieve mixins, listed first, would answer without it."""
 
     updated_field = "updated_at"
     patient_field: str | None = "patient_id"
@@ -114,7 +116,9 @@ class ClinicViewSet(viewsets.GenericViewSet):
         """One row per patient whose data the answer carried, written in one query."""
         if not self.patient_field:
             return
-        patient_ids = [getattr(row, self.patient_field) for row in rows]
+        self.audit_patients([getattr(row, self.patient_field) for row in rows])
+
+    def audit_patients(self, patient_ids: list[int]) -> None:
         audit.record_many(
             action=AuditAction.API_READ,
             scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],

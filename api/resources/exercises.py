@@ -157,8 +157,6 @@ WRITES = (
 )
 class ExerciseViewSet(
     ArchiveActions,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ClinicViewSet,

@@ -68,8 +68,6 @@ class PatientSerializer(serializers.ModelSerializer):
     partial_update=extend_schema(summary="Change a patient's details"),
 )
 class PatientViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ClinicViewSet,

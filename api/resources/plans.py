@@ -156,8 +156,6 @@ def item_inputs(rows) -> list[ItemInput]:
     ),
 )
 class PlanViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ClinicViewSet,

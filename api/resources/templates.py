@@ -87,8 +87,6 @@ WRITES = (
 )
 class TemplateViewSet(
     ArchiveActions,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     ClinicViewSet,
