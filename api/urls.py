@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 from .resources.exercises import ExerciseViewSet
+from .resources.outcomes import OutcomeEntryViewSet
 from .resources.patients import PatientViewSet
 from .resources.plans import PlanViewSet
 from .resources.templates import TemplateViewSet
@@ -17,6 +18,7 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("templates", TemplateViewSet, basename="template")
+router.register("outcome-scores", OutcomeEntryViewSet, basename="outcome-score")
 
 version_1 = [
     *router.urls,

@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -24,6 +25,7 @@ class ClinicExerciseField(serializers.PrimaryKeyRelatedField):
         return Exercise.objects.available_to(self.context["request"].auth.clinic)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ClinicPatientField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return Patient.objects.for_clinic(self.context["request"].auth.clinic)
