@@ -77,14 +77,11 @@ class ClinicSchema(AutoSchema):
         return parameters
 
 
-class ClinicViewSet(viewsets.GenericViewSet):
-    """A resource of the calling key's clinic. `updated_field` is what `updated_since` reads;
-    `patient_field` how a row names its patient, for the filter and the audit trail (None for
-    rows that are not a patient's, such as exercises). It answers `list` and `retrieve` itself,
-    with the audit row: a resource adds DRF's create or update mixins only, since its list and
-    retrieve mixins, listed first, would answer without it."""
+class ClinicScoped(viewsets.GenericViewSet):
+    """What every resource answers from: the calling key's clinic, and the audit row each read
+    of a patient's data leaves. `patient_field` is how a row names its patient (None for rows
+    that are not a patient's, such as exercises)."""
 
-    updated_field = "updated_at"
     patient_field: str | None = "patient_id"
     lookup_value_regex = "[0-9]+"
     schema = ClinicSchema()
@@ -92,6 +89,33 @@ class ClinicViewSet(viewsets.GenericViewSet):
     @property
     def clinic(self):
         return self.request.auth.clinic
+
+    def audit_read(self, rows) -> None:
+        """One row per patient whose data the answer carried, written in one query."""
+        if not self.patient_field:
+            return
+        self.audit_patients([getattr(row, self.patient_field) for row in rows])
+
+    def audit_patients(self, patient_ids: list[int]) -> None:
+        audit.record_many(
+            action=AuditAction.API_READ,
+            scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],
+            summary=f"{self.request.method} {self.request.path}"[:300],
+            request=self.request._request,
+        )
+
+    def _answer(self, row, status=200):
+        return Response(self.get_serializer(row).data, status=status)
+
+
+class ClinicViewSet(ClinicScoped):
+    """A resource of model rows of the calling key's clinic (`base_queryset`), with the
+    `updated_since` and `patient` filters on its list; `updated_field` is what `updated_since`
+    reads. It answers `list` and `retrieve` itself, with the audit row: a resource adds DRF's
+    create or update mixins only, since its list and retrieve mixins, listed first, would
+    answer without it."""
+
+    updated_field = "updated_at"
 
     def base_queryset(self):
         raise NotImplementedError
@@ -112,20 +136,6 @@ class ClinicViewSet(viewsets.GenericViewSet):
                 queryset = queryset.filter(**{self.patient_field: patient})
         return queryset
 
-    def audit_read(self, rows) -> None:
-        """One row per patient whose data the answer carried, written in one query."""
-        if not self.patient_field:
-            return
-        self.audit_patients([getattr(row, self.patient_field) for row in rows])
-
-    def audit_patients(self, patient_ids: list[int]) -> None:
-        audit.record_many(
-            action=AuditAction.API_READ,
-            scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],
-            summary=f"{self.request.method} {self.request.path}"[:300],
-            request=self.request._request,
-        )
-
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.audit_read(page)
@@ -135,9 +145,6 @@ class ClinicViewSet(viewsets.GenericViewSet):
         row = self.get_object()
         self.audit_read([row])
         return self._answer(row)
-
-    def _answer(self, row, status=200):
-        return Response(self.get_serializer(row).data, status=status)
 
 
 # Without a docstring on purpose: the schema would show it as every operation's description.

@@ -5,6 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .resources.alerts import AlertViewSet
 from .resources.exercises import ExerciseViewSet
 from .resources.outcomes import OutcomeEntryViewSet
 from .resources.patients import PatientViewSet
@@ -19,6 +20,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("exercises", ExerciseViewSet, basename="exercise")
 router.register("templates", TemplateViewSet, basename="template")
 router.register("outcome-scores", OutcomeEntryViewSet, basename="outcome-score")
+router.register("alerts", AlertViewSet, basename="alert")
 
 version_1 = [
     *router.urls,
