@@ -5,9 +5,11 @@ import datetime
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from clinics import audit
@@ -48,19 +50,72 @@ def whole_parameter(name: str, value: str | None) -> int | None:
     return int(value)
 
 
-class ClinicViewSet(viewsets.GenericViewSet):
-    """A resource of the calling key's clinic, with a list and a detail of its own (which leave
-    the audit rows, so resources add only their writes). `updated_field` is what
-    `updated_since` reads; `patient_field` how a row names its patient, for the filter and the
-    audit trail (None for rows that are not a patient's, such as exercises)."""
+def yes_no_parameter(name: str, value: str | None) -> bool | None:
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise serializers.ValidationError({name: _("Give true or false.")})
+    return value == "true"
 
-    updated_field = "updated_at"
+
+def choice_parameter(name: str, value: str | None, choices: list[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise serializers.ValidationError({name: _("Give one of: %s.") % ", ".join(choices)})
+    return value
+
+
+class ClinicSchema(AutoSchema):
+    """Ids in paths as integers: the routes match them by a pattern of digits, which the schema
+    would otherwise describe as a string."""
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if "{id}" in self.path:
+            return [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH), *parameters]
+        return parameters
+
+
+class ClinicScoped(viewsets.GenericViewSet):
+    """What every resource answers from: the calling key's clinic, and the audit row each read
+    of a patient's data leaves. `patient_field` is how a row names its patient (None for rows
+    that are not a patient's, such as exercises)."""
+
     patient_field: str | None = "patient_id"
     lookup_value_regex = "[0-9]+"
+    schema = ClinicSchema()
 
     @property
     def clinic(self):
         return self.request.auth.clinic
+
+    def audit_read(self, rows) -> None:
+        """One row per patient whose data the answer carried, written in one query."""
+        if not self.patient_field:
+            return
+        self.audit_patients([getattr(row, self.patient_field) for row in rows])
+
+    def audit_patients(self, patient_ids: list[int]) -> None:
+        audit.record_many(
+            action=AuditAction.API_READ,
+            scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],
+            summary=f"{self.request.method} {self.request.path}"[:300],
+            request=self.request._request,
+        )
+
+    def _answer(self, row, status=200):
+        return Response(self.get_serializer(row).data, status=status)
+
+
+class ClinicViewSet(ClinicScoped):
+    """A resource of model rows of the calling key's clinic (`base_queryset`), with the
+    `updated_since` and `patient` filters on its list; `updated_field` is what `updated_since`
+    reads. It answers `list` and `retrieve` itself, with the audit row: a resource adds DRF's
+    create or update mixins only, since its list and retrieve mixins, listed first, would
+    answer without it."""
+
+    updated_field = "updated_at"
 
     def base_queryset(self):
         raise NotImplementedError
@@ -81,18 +136,6 @@ class ClinicViewSet(viewsets.GenericViewSet):
                 queryset = queryset.filter(**{self.patient_field: patient})
         return queryset
 
-    def audit_read(self, rows) -> None:
-        """One row per patient whose data the answer carried, written in one query."""
-        if not self.patient_field:
-            return
-        patient_ids = [getattr(row, self.patient_field) for row in rows]
-        audit.record_many(
-            action=AuditAction.API_READ,
-            scopes=[(self.clinic.pk, patient_id) for patient_id in patient_ids],
-            summary=f"{self.request.method} {self.request.path}"[:300],
-            request=self.request._request,
-        )
-
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         self.audit_read(page)
@@ -103,5 +146,23 @@ class ClinicViewSet(viewsets.GenericViewSet):
         self.audit_read([row])
         return self._answer(row)
 
-    def _answer(self, row, status=200):
-        return Response(self.get_serializer(row).data, status=status)
+
+# Without a docstring on purpose: the schema would show it as every operation's description.
+class ArchiveActions:
+    # For a resource whose own rows a clinic archives rather than deletes; `archived_set`
+    # calls the resource's services, which hold the rules.
+
+    def archived_set(self, row, *, archived: bool):
+        raise NotImplementedError
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        row = self.archived_set(self.get_object(), archived=True)
+        return self._answer(self.base_queryset().get(pk=row.pk))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        row = self.archived_set(self.get_object(), archived=False)
+        return self._answer(self.base_queryset().get(pk=row.pk))

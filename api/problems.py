@@ -15,6 +15,9 @@ BASE = "urn:rehabit:problem:"
 
 # Service refusals that are about the state of a record rather than the input: 409 Conflict.
 CONFLICT_CODES = {"stale", "duplicate", "plan_closed", "invalid_transition", "too_late"}
+# Refusals about who is asking (a shared record no clinic changes, a staff member who is not
+# the clinic's admin): 403 Forbidden, since sending the same input again cannot succeed.
+FORBIDDEN_CODES = {"shared", "not_admin"}
 
 TITLES = {
     400: "Invalid input",
@@ -79,13 +82,20 @@ def handler(exc, context):
     instance = request.get_full_path()
     if isinstance(exc, DjangoValidationError):
         errors = _errors(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-        conflict = _codes(exc) & CONFLICT_CODES
+        codes = _codes(exc)
+        conflict, forbidden = codes & CONFLICT_CODES, codes & FORBIDDEN_CODES
+        if forbidden:
+            code, kind = status.HTTP_403_FORBIDDEN, sorted(forbidden)[0]
+        elif conflict:
+            code, kind = status.HTTP_409_CONFLICT, sorted(conflict)[0]
+        else:
+            code, kind = status.HTTP_400_BAD_REQUEST, "invalid-input"
         answer = problem(
-            status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST,
+            code,
             detail=" ".join(entry["detail"] for entry in errors),
             instance=instance,
-            kind=sorted(conflict)[0] if conflict else "invalid-input",
-            errors=errors,
+            kind=kind,
+            errors=None if forbidden else errors,
         )
         # A possible duplicate patient: the records it matches, so the caller can link them.
         if getattr(exc, "matches", None):

@@ -5,9 +5,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
 from . import views
+from .resources.alerts import AlertViewSet
+from .resources.exercises import ExerciseViewSet
 from .resources.logs import PainReportViewSet, SessionLogViewSet
+from .resources.outcomes import OutcomeEntryViewSet
 from .resources.patients import PatientViewSet
 from .resources.plans import PlanViewSet
+from .resources.templates import TemplateViewSet
 
 app_name = "api"
 
@@ -16,6 +20,10 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("session-logs", SessionLogViewSet, basename="session-log")
 router.register("pain-reports", PainReportViewSet, basename="pain-report")
+router.register("exercises", ExerciseViewSet, basename="exercise")
+router.register("templates", TemplateViewSet, basename="template")
+router.register("outcome-scores", OutcomeEntryViewSet, basename="outcome-score")
+router.register("alerts", AlertViewSet, basename="alert")
 
 version_1 = [
     *router.urls,

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ["config", "devdata", "console", "notifications", "insights", "monitoring"]
+PACKAGES = ["config", "devdata", "api", "console", "notifications", "insights", "monitoring"]
 PACKAGES += ["messaging", "outcomes"]
 PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "push", "outbox", "lib"]
 

@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +27,7 @@ class ClinicExerciseField(serializers.PrimaryKeyRelatedField):
         return Exercise.objects.available_to(self.context["request"].auth.clinic)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ClinicPatientField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return Patient.objects.for_clinic(self.context["request"].auth.clinic)
@@ -73,7 +75,10 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "dose_text",
         ]
         read_only_fields = ["position"]
-        extra_kwargs = {name: limited(limit) for name, limit in dose.DOSE_LIMITS.items()}
+        extra_kwargs = {
+            name: limited(limit, required=False, help_text="Left out: the exercise's default.")
+            for name, limit in dose.DOSE_LIMITS.items()
+        }
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -120,14 +125,16 @@ class StatusSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
 
 
-def _items(rows) -> list[ItemInput]:
+DOSE_NAMES = ("sets", "repetitions", "hold_seconds", "rest_seconds")
+
+
+def item_inputs(rows) -> list[ItemInput]:
+    """The items as the services take them; a dose figure left out is the exercise's default,
+    as the builder fills it in."""
     return [
-        ItemInput(
-            exercise=row["exercise"],
-            sets=row["sets"],
-            repetitions=row["repetitions"],
-            hold_seconds=row["hold_seconds"],
-            rest_seconds=row["rest_seconds"],
+        ItemInput.from_exercise(
+            row["exercise"],
+            **{name: row[name] for name in DOSE_NAMES if name in row},
             side=row.get("side", Side.NONE),
             note=row.get("note", ""),
             item_id=row.get("id"),
@@ -173,7 +180,7 @@ class PlanViewSet(
             end_date=data.get("end_date"),
             times_per_day=data.get("times_per_day", 1),
             weekdays=data.get("weekdays", schedule.EVERY_DAY),
-            items=_items(data["items"]),
+            items=item_inputs(data["items"]),
         )
         return self._answer(self.base_queryset().get(pk=plan.pk), status=201)
 
@@ -199,7 +206,7 @@ class PlanViewSet(
             end_date=data.get("end_date"),
             times_per_day=data.get("times_per_day", plan.times_per_day),
             weekdays=data.get("weekdays", plan.weekdays),
-            items=_items(data["items"]),
+            items=item_inputs(data["items"]),
         )
         return self._answer(self.base_queryset().get(pk=plan.pk))
 

@@ -373,5 +373,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "patients.models.PatientStatus",
         "PlanStatusEnum": "prescriptions.models.PlanStatus",
+        "ExerciseKindEnum": "exercises.models.Kind",
+        "AlertKindEnum": "patients.models.AlertKind",
     },
 }

@@ -41,3 +41,9 @@ def read_only_api(clinic, clinic_admin):
 def stranger_api(other_clinic):
     admin = ClinicAdminFactory(clinic=other_clinic)
     return key_client(clinic=other_clinic, admin=admin, name="Other clinic")
+
+
+@pytest.fixture
+def admin_api(clinic, clinic_admin):
+    """A read-and-write key of the first clinic, acting as its admin."""
+    return key_client(clinic=clinic, admin=clinic_admin, name="Practice management")
