@@ -1,14 +1,18 @@
 """One patient's program as a FHIR R4 Bundle: what it holds, that every resource is valid FHIR,
-and that it names things the same way every time and points only inside itself."""
+that it names things the same way every time and points only inside itself, and who may
+download it."""
 
 import datetime
+import json
 import uuid
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
+from clinics.models import AuditAction, AuditEvent
 from devdata.demo import demo_seed
 from devdata.history import entry_skipped
 from insights.fhir import (
@@ -47,6 +51,10 @@ RESOURCE_TYPES = {
     "Procedure",
     "Observation",
 }
+
+
+def download_url(patient):
+    return reverse("insights:patient-fhir", args=[patient.pk])
 
 
 def days_ago(patient, days: int) -> datetime.date:
@@ -548,3 +556,94 @@ def test_outcome_scores_are_observations_and_superseded_ones_are_left_out(patien
     ndi = found[f"observation-outcome-{program['ndi'].pk}"]
     assert ndi["valueQuantity"]["value"] == 18
     assert ndi["code"]["coding"][0]["code"] == "ndi"
+
+
+# The download
+
+
+def test_staff_download_it_as_fhir_json_and_the_download_is_audited(
+    client, patient, colleague, program
+):
+    client.force_login(colleague)
+    response = client.get(download_url(patient))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/fhir+json")
+    day = patient.clinic.today().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="rehabit-patient-{patient.pk}-fhir-{day}.json"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    bundle = json.loads(response.content)
+    assert bundle["entry"][0]["fullUrl"] == (
+        f"http://testserver/api/fhir/Patient/patient-{patient.pk}"
+    )
+    Bundle.model_validate(bundle)
+    event = AuditEvent.objects.get(action=AuditAction.EXPORTED_FHIR)
+    assert (event.patient, event.actor) == (patient, colleague)
+
+
+def test_the_download_is_linked_beside_the_other_exports_on_the_patient_page(
+    client, patient, therapist
+):
+    client.force_login(therapist)
+    page = client.get(reverse("insights:patient-detail", args=[patient.pk]))
+    assert f'href="{download_url(patient)}"' in page.text
+    assert "for other health record systems (FHIR R4)" in page.text
+
+
+def test_another_clinic_the_patient_and_a_stranger_to_the_site_cannot_download_it(
+    client, patient, stranger, program
+):
+    client.force_login(stranger)
+    assert client.get(download_url(patient)).status_code == 404
+    assert client.get(reverse("insights:patient-fhir", args=[999999])).status_code == 404
+    client.force_login(patient.user)
+    assert client.get(download_url(patient)).status_code == 403
+    client.logout()
+    assert client.get(download_url(patient)).status_code == 302
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORTED_FHIR).exists()
+
+
+def test_the_download_runs_the_same_queries_for_a_short_program_or_a_long_one(
+    client, patient, therapist, exercises, django_assert_max_num_queries
+):
+    plan = prescribe(patient, therapist, exercises[:1])
+    log(patient, plan, hours_ago=1, pain_before=3, pain_after=2)
+    outcomes_services.total_record(
+        patient=patient, measure="odi", total=30, assessed_on=days_ago(patient, 5), by=therapist
+    )
+    client.force_login(therapist)
+    # measured: 17; eleven of them the bundle (one per kind of row), one the audit row
+    with django_assert_max_num_queries(17) as few:
+        assert client.get(download_url(patient)).status_code == 200
+    more = [ExerciseFactory(clinic=patient.clinic) for _ in range(4)]
+    for index in range(3):
+        other = prescribe(patient, therapist, exercises + more, title=f"Plan {index}")
+        plan_status_change(plan=other, status=PlanStatus.PAUSED, changed_by=therapist)
+    activities = outcomes_services.psfs_activities_add(
+        patient=patient, names=["Walking", "Stairs", "Sitting"], by=patient.user
+    )
+    for hours in range(2, 30):
+        log(patient, plan, hours_ago=hours, pain_before=3, pain_after=2)
+        pain_report_record(patient=patient, score=2, recorded_by=patient.user)
+    for days in range(1, 6):
+        outcomes_services.psfs_record(
+            patient=patient,
+            ratings={activity.pk: days for activity in activities},
+            assessed_on=days_ago(patient, days),
+            by=patient.user,
+        )
+        outcomes_services.total_record(
+            patient=patient,
+            measure="ndi",
+            total=days,
+            assessed_on=days_ago(patient, days),
+            by=therapist,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(download_url(patient))
+    bundle = json.loads(response.content)
+    assert len(resources(bundle, "CarePlan")) == 4
+    assert len(resources(bundle, "ServiceRequest")) == 1 + 3 * 6
+    assert len(resources(bundle, "Procedure")) == 29
+    assert len(resources(bundle, "Observation")) == 2 * 29 + 28 + 1 + 10
