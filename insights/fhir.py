@@ -131,7 +131,7 @@ def patient_bundle(*, patient: Patient, base_url: str) -> dict:
     """The patient's program as a JSON-ready FHIR R4 Bundle. `base_url` is the absolute FHIR
     base the entries' fullUrls start with, such as https://clinic.example/api/fhir/. The caller
     has already checked that the patient is theirs to see, and records the audit row."""
-    return Bundle(record=fhir_record(patient=patient), base_url=base_url).as_dict()
+    return ProgramBundle(record=fhir_record(patient=patient), base_url=base_url).as_dict()
 
 
 def _ref(resource_type: str, resource_id: str) -> dict:
@@ -176,7 +176,7 @@ def _computable_name(exercise: Exercise) -> str:
     return name[:255]
 
 
-class Bundle:
+class ProgramBundle:
     """The mapping from a patient's record to FHIR resources, one method per resource type."""
 
     def __init__(self, *, record: FhirRecord, base_url: str):
