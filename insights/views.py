@@ -2,6 +2,7 @@
 their record, and acknowledging alerts."""
 
 import csv
+import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from outcomes.selectors import outcomes_section
 from patients.access import patient_for_staff
 from patients.models import AlertKind
 
-from . import services
+from . import fhir, services
 from .forms import AlertAcknowledgeForm, CaseloadFilterForm
 from .selectors.caseload import caseload_filter
 from .selectors.caseload import dashboard as dashboard_selector
@@ -137,6 +138,26 @@ def patient_export_json(request, pk: int):
     day = patient.clinic.today().isoformat()
     response["Content-Disposition"] = (
         f'attachment; filename="rehabit-patient-{patient.pk}-record-{day}.json"'
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@staff_required
+@require_safe
+def patient_export_fhir(request, pk: int):
+    """The patient's program (plans, exercises, sessions, pain and outcome scores) as a FHIR R4
+    Bundle, for the clinic's staff to load into another health record system."""
+    patient = patient_for_staff(user=request.user, pk=pk)
+    bundle = fhir.patient_bundle(
+        patient=patient, base_url=request.build_absolute_uri(fhir.FHIR_BASE_PATH)
+    )
+    body = json.dumps(bundle, ensure_ascii=False, indent=2)
+    audit.record(action=AuditAction.EXPORTED_FHIR, patient=patient)
+    response = HttpResponse(body, content_type=fhir.CONTENT_TYPE)
+    day = patient.clinic.today().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="rehabit-patient-{patient.pk}-fhir-{day}.json"'
     )
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -130,6 +130,7 @@ def route_kwargs(demo):
         "patients:plan-handout-with-code": {"pk": demo["patient"].pk, "plan_pk": demo["plan"].pk},
         "insights:patient-export": {"pk": demo["patient"].pk},
         "insights:patient-export-json": {"pk": demo["patient"].pk},
+        "insights:patient-fhir": {"pk": demo["patient"].pk},
         "insights:alert-acknowledge": {"pk": demo["patient"].pk},
         "messaging:patient-messages": {"pk": demo["patient"].pk},
         "console:outbox-resend": {"pk": demo["outbox_message"].pk},

@@ -135,6 +135,11 @@ def export_json(w):
     return w.admin, w.patient
 
 
+def export_fhir(w):
+    w.as_(w.therapist).get(reverse("insights:patient-fhir", args=[w.patient.pk]))
+    return w.therapist, w.patient
+
+
 def add_patient(w):
     w.as_(w.therapist).post(
         reverse("patients:patient-add"),
@@ -685,6 +690,7 @@ EVENTS = [
     (AuditAction.HANDOUT_DOWNLOADED, download_handout),
     (AuditAction.EXPORTED_CSV, export_csv),
     (AuditAction.EXPORTED_JSON, export_json),
+    (AuditAction.EXPORTED_FHIR, export_fhir),
     (AuditAction.PATIENT_CREATED, add_patient),
     (AuditAction.PATIENT_UPDATED, edit_patient),
     (AuditAction.PATIENT_DISCHARGED, discharge_patient),
