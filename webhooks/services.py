@@ -331,7 +331,7 @@ def delivery_attempt(*, delivery_id: int) -> None:
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
     else:
-        delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
+        delivery.next_attempt_at = delivery.last_attempt_at + RETRY_DELAYS[delivery.attempts - 1]
     delivery.save(
         update_fields=[
             "status",
