@@ -25,6 +25,15 @@ KINDS = {
     PLAN_CHANGED: _("A plan was created, revised, paused, resumed or ended"),
 }
 KIND_CHOICES = list(KINDS.items())
+# What the delivery log and the list of webhooks call each kind.
+SHORT_LABELS = {
+    SESSION_LOGGED: _("Session logged"),
+    PAIN_REPORTED: _("Pain reported"),
+    ALERT_RAISED: _("Alert raised"),
+    ALERT_ACKNOWLEDGED: _("Alert acknowledged"),
+    PLAN_CHANGED: _("Plan changed"),
+    PING: _("Test event"),
+}
 
 # plan.changed says which of these happened in its data's `change`.
 PLAN_CREATED, PLAN_REVISED, PLAN_STATUS_CHANGED = "created", "revised", "status_changed"

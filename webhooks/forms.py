@@ -36,10 +36,7 @@ class WebhookForm(ServiceErrorsMixin, forms.Form):
         label=_("Include health details"),
         required=False,
         help_text=_(
-            "Adds pain scores, red-flag answers and how much of a session was done to each "
-            "event. That is health information: turn this on only if the receiving system "
-            "is allowed to hold patients' records. Without it, events carry record numbers "
-            "only."
+            "Only for a receiving system that is allowed to hold patients' health records."
         ),
     )
     is_active = forms.BooleanField(

@@ -68,7 +68,7 @@ class WebhookEndpoint(models.Model):
 
     @property
     def event_labels(self) -> list[str]:
-        return [str(events.KINDS[kind]) for kind in self.events if kind in events.KINDS]
+        return [str(events.SHORT_LABELS[kind]) for kind in self.events if kind in events.KINDS]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -123,3 +123,7 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.endpoint_id} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        return str(events.SHORT_LABELS.get(self.kind, self.kind))
