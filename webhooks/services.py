@@ -332,14 +332,14 @@ def delivery_attempt(*, delivery_id: int) -> None:
         delivery.next_attempt_at = None
     else:
         delivery.next_attempt_at = delivery.last_attempt_at + RETRY_DELAYS[delivery.attempts - 1]
-    delivery.save(
-        update_fields=[
-            "status",
-            "delivered_at",
-            "next_attempt_at",
-            "last_status_code",
-            "last_error",
-        ]
+    # An update rather than a save: the webhook may have been removed, with its log, while the
+    # receiver was being called, and then there is nothing left to record.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=delivery.status,
+        delivered_at=delivery.delivered_at,
+        next_attempt_at=delivery.next_attempt_at,
+        last_status_code=delivery.last_status_code,
+        last_error=delivery.last_error,
     )
 
 

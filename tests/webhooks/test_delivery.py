@@ -5,6 +5,7 @@ import datetime
 import json
 import time
 import uuid
+from unittest import mock
 
 import pytest
 import time_machine
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from patients.services import EntryInput, pain_report_record, session_log_record
 from webhooks.models import DeliveryStatus, WebhookDelivery
-from webhooks.services import MAX_ATTEMPTS, deliveries_sweep, event_emit
+from webhooks.services import MAX_ATTEMPTS, deliveries_sweep, delivery_attempt, event_emit
 
 from .conftest import hook, signature_valid
 
@@ -208,3 +209,16 @@ def test_event_emit_looks_for_webhooks_in_one_query_and_writes_nothing_without_o
 ):
     with django_assert_num_queries(1):
         assert event_emit(clinic_id=world.clinic.pk, kind="session.logged", data={}) == []
+
+
+def test_a_webhook_removed_while_its_receiver_answers_leaves_nothing_to_record(world, receiver):
+    endpoint = hook(world, receiver)
+    (delivery,) = event_emit(clinic_id=world.clinic.pk, kind="plan.changed", data={"plan": 1})
+
+    def post_while_removed(delivery):
+        endpoint.delete()
+        return 200, ""
+
+    with mock.patch("webhooks.services._post", post_while_removed):
+        delivery_attempt(delivery_id=delivery.pk)
+    assert not WebhookDelivery.objects.exists()
