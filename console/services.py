@@ -29,6 +29,8 @@ from clinics.services import (
 from lib.images import PreparedImage, prepare_image
 from patients.selectors.records import patient_of_account, patients_of_therapist_count
 from patients.services import patients_reassign
+from webhooks import services as webhook_services
+from webhooks.models import WebhookEndpoint
 
 
 @transaction.atomic
@@ -347,3 +349,63 @@ def first_run_dismiss(*, user: User) -> None:
         raise ValidationError(_("Only clinic staff have a first-run checklist."))
     user.first_run_dismissed_at = timezone.now()
     User.objects.filter(pk=user.pk).update(first_run_dismissed_at=user.first_run_dismissed_at)
+
+
+# Webhooks: the webhook app sits below clinics, so the audit rows of its changes are written
+# here, in the same transaction as the change.
+
+
+@transaction.atomic
+def webhook_add(*, clinic: Clinic, added_by: User, **fields: Any) -> WebhookEndpoint:
+    endpoint = webhook_services.endpoint_create(clinic_id=clinic.pk, created_by=added_by, **fields)
+    # The host only: some receivers put a token in the path of their address.
+    audit.record(
+        action=AuditAction.WEBHOOK_ADDED,
+        clinic=clinic,
+        actor=added_by,
+        summary=_("Webhook #%(pk)d to %(host)s.") % {"pk": endpoint.pk, "host": endpoint.host},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_update(*, endpoint: WebhookEndpoint, updated_by: User, **fields: Any) -> list[str]:
+    """Change a webhook; returns the names of the fields that changed."""
+    endpoint, changed = webhook_services.endpoint_update(
+        endpoint=endpoint, updated_by=updated_by, **fields
+    )
+    if changed:
+        labels = ", ".join(
+            str(WebhookEndpoint._meta.get_field(name).verbose_name) for name in changed
+        )
+        audit.record(
+            action=AuditAction.WEBHOOK_CHANGED,
+            clinic_id=endpoint.clinic_id,
+            actor=updated_by,
+            summary=_("Webhook #%(pk)d: %(fields)s changed.")
+            % {"pk": endpoint.pk, "fields": labels},
+        )
+    return changed
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, endpoint: WebhookEndpoint, rotated_by: User) -> WebhookEndpoint:
+    endpoint = webhook_services.endpoint_secret_rotate(endpoint=endpoint, rotated_by=rotated_by)
+    audit.record(
+        action=AuditAction.WEBHOOK_CHANGED,
+        clinic_id=endpoint.clinic_id,
+        actor=rotated_by,
+        summary=_("Webhook #%(pk)d: new signing secret.") % {"pk": endpoint.pk},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_remove(*, endpoint: WebhookEndpoint, removed_by: User) -> None:
+    audit.record(
+        action=AuditAction.WEBHOOK_REMOVED,
+        clinic_id=endpoint.clinic_id,
+        actor=removed_by,
+        summary=_("Webhook #%(pk)d to %(host)s.") % {"pk": endpoint.pk, "host": endpoint.host},
+    )
+    webhook_services.endpoint_remove(endpoint=endpoint, removed_by=removed_by)

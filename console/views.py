@@ -26,6 +26,10 @@ from clinics.access import (
 from lib.web import flash_outcome, posted
 from outbox import kinds
 from outbox.services import message_resend
+from webhooks import selectors as webhook_selectors
+from webhooks import services as webhook_services
+from webhooks.access import delivery_for_admin, endpoint_for_admin
+from webhooks.forms import WebhookForm
 
 from . import services
 from .access import api_key_for_admin, outbox_message_for_admin
@@ -271,6 +275,128 @@ def first_run_dismiss(request):
     ):
         return redirect(back)
     return redirect("clinics:home")
+
+
+# Webhooks: the clinic's other software told, by signed POSTs, what happens in Rehabit.
+
+
+@clinic_admin_required
+@require_safe
+def webhook_list(request):
+    endpoints = webhook_selectors.endpoints_for_clinic(clinic=request.user.clinic)
+    return render(request, "console/webhook_list.html", {"endpoints": endpoints})
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_add(request):
+    form = WebhookForm(posted(request))
+    if form.is_valid():
+        try:
+            endpoint = services.webhook_add(
+                clinic=request.user.clinic, added_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The webhook was added. Give its signing secret, below, to the system that "
+                    "receives the events, then send a test event."
+                ),
+            )
+            return redirect("console:webhook-detail", endpoint.pk)
+    return render(request, "console/webhook_form.html", {"form": form, "endpoint": None})
+
+
+@clinic_admin_required
+@require_safe
+def webhook_detail(request, pk: int):
+    endpoint = endpoint_for_admin(user=request.user, pk=pk)
+    page = Paginator(
+        webhook_selectors.deliveries_for_endpoint(endpoint=endpoint),
+        webhook_selectors.DELIVERY_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(request, "console/webhook_detail.html", {"endpoint": endpoint, "page": page})
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_edit(request, pk: int):
+    endpoint = endpoint_for_admin(user=request.user, pk=pk)
+    form = WebhookForm(posted(request), initial=WebhookForm.initial_for(endpoint))
+    if form.is_valid():
+        try:
+            changed = services.webhook_update(
+                endpoint=endpoint, updated_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if changed:
+                messages.success(request, _("The webhook was saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("console:webhook-detail", endpoint.pk)
+    return render(request, "console/webhook_form.html", {"form": form, "endpoint": endpoint})
+
+
+@clinic_admin_required
+@require_POST
+def webhook_secret_rotate(request, pk: int):
+    endpoint = endpoint_for_admin(user=request.user, pk=pk)
+    flash_outcome(
+        request,
+        lambda: services.webhook_secret_rotate(endpoint=endpoint, rotated_by=request.user),
+        success=_(
+            "The webhook has a new signing secret, shown below. Events are signed with it from "
+            "now on, so give it to the receiving system now: the old one no longer works."
+        ),
+    )
+    return redirect("console:webhook-detail", endpoint.pk)
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def webhook_remove(request, pk: int):
+    endpoint = endpoint_for_admin(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.webhook_remove(endpoint=endpoint, removed_by=request.user)
+        messages.success(
+            request,
+            _("The webhook to %(host)s was removed, with its delivery log.")
+            % {"host": endpoint.host},
+        )
+        return redirect("console:webhook-list")
+    return render(request, "console/webhook_remove.html", {"endpoint": endpoint})
+
+
+@clinic_admin_required
+@require_POST
+def webhook_test(request, pk: int):
+    endpoint = endpoint_for_admin(user=request.user, pk=pk)
+    flash_outcome(
+        request,
+        lambda: webhook_services.endpoint_ping(endpoint=endpoint, sent_by=request.user),
+        success=_(
+            "A test event (ping) is on its way. Its delivery is at the top of the log below; "
+            "reload the page to see how it went."
+        ),
+    )
+    return redirect("console:webhook-detail", endpoint.pk)
+
+
+@clinic_admin_required
+@require_POST
+def webhook_delivery_retry(request, pk: int, delivery_pk: int):
+    delivery = delivery_for_admin(user=request.user, endpoint_pk=pk, pk=delivery_pk)
+    flash_outcome(
+        request,
+        lambda: webhook_services.delivery_retry(delivery=delivery, retried_by=request.user),
+        success=_("The delivery will be sent again now, with a new round of attempts."),
+    )
+    return redirect("console:webhook-detail", pk)
 
 
 # API keys -------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from clinics import audit
 from clinics.models import AuditAction, Clinic, User
 from lib.once import create_once
 from patients.models import AlertAcknowledgement, AlertKind, Patient
+from webhooks import events as webhook_events
+from webhooks.services import event_emit
 
 from .models import CaseloadTriage
 from .selectors.alerts import alerts_for_patients
@@ -66,6 +68,16 @@ def alert_acknowledge(
             patient=patient,
             actor=acknowledged_by,
             summary=_("Acknowledgement #%(number)d.") % {"number": acknowledgement.pk},
+        )
+        event_emit(
+            clinic_id=clinic.pk,
+            kind=webhook_events.ALERT_ACKNOWLEDGED,
+            data={
+                "patient": patient.pk,
+                "alert": {"kind": kind, "key": event_key},
+                "acknowledgement": acknowledgement.pk,
+            },
+            details={"note": note},
         )
         return acknowledgement
 

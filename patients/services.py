@@ -22,9 +22,12 @@ from lib.once import create_once
 from prescriptions.models import Plan, PlanItem, PlanStatus
 from prescriptions.services import plan_status_change
 from push.services import notification_enqueue
+from webhooks import events as webhook_events
+from webhooks.services import event_emit
 
 from . import pain, red_flags
 from .models import (
+    AlertKind,
     EntryStatus,
     PainReport,
     Patient,
@@ -401,7 +404,62 @@ def _session_log_create(
     )
     if session.is_flagged:
         safety_alert_notify(patient=patient, source="session", pk=session.pk)
+    event_emit(
+        clinic_id=patient.clinic_id,
+        kind=webhook_events.SESSION_LOGGED,
+        data={"patient": patient.pk, "plan": plan.pk, "session_log": session.pk},
+        details={
+            "pain_before": session.pain_before,
+            "pain_after": session.pain_after,
+            "entries_total": len(rows),
+            "entries_completed": sum(row.status == EntryStatus.COMPLETED for row in rows),
+            "entries_partial": sum(row.status == EntryStatus.PARTIAL for row in rows),
+            "entries_skipped": sum(row.status == EntryStatus.SKIPPED for row in rows),
+            "stopped_by_safety_rule": session.is_flagged,
+        },
+    )
+    _session_alerts_emit(session=session, flagged=session.is_flagged, high_pain=True)
     return session
+
+
+def _alert_emit(*, patient: Patient, kind: str, source: str, pk: int, details: dict) -> None:
+    """alert.raised for an alert the write has just brought into being. Alerts are worked out
+    when read (insights/alerts.py), but these, the safety alerts, open with the write itself
+    under the key the rules give them (`<source>:<id>`), so the write is where they first
+    become known; alerts that open as time passes (no recent session, low adherence, a plan
+    ending) are not sent."""
+    event_emit(
+        clinic_id=patient.clinic_id,
+        kind=webhook_events.ALERT_RAISED,
+        data={"patient": patient.pk, "alert": {"kind": kind, "key": f"{source}:{pk}"}},
+        details=details,
+    )
+
+
+def _session_alerts_emit(*, session: SessionLog, flagged: bool, high_pain: bool) -> None:
+    """The session's alerts, those of them newly true: `flagged` when the stop rule flagged it,
+    `high_pain` when its pain may have newly reached the clinic's alert level."""
+    patient = session.patient
+    peak = max(
+        (value for value in (session.pain_before, session.pain_after) if value is not None),
+        default=None,
+    )
+    if high_pain and peak is not None and peak >= patient.clinic.alert_pain_at_or_above:
+        _alert_emit(
+            patient=patient,
+            kind=AlertKind.PAIN_HIGH,
+            source="session",
+            pk=session.pk,
+            details={"pain": peak},
+        )
+    if flagged:
+        _alert_emit(
+            patient=patient,
+            kind=AlertKind.SESSION_FLAGGED,
+            source="session",
+            pk=session.pk,
+            details={"reason": session.flag_reason},
+        )
 
 
 def pain_report_record(
@@ -478,6 +536,33 @@ def _pain_report_create(
     )
     if report.red_flag_severity == red_flags.Severity.EMERGENCY:
         safety_alert_notify(patient=patient, source="report", pk=report.pk)
+    event_emit(
+        clinic_id=patient.clinic_id,
+        kind=webhook_events.PAIN_REPORTED,
+        data={"patient": patient.pk, "pain_report": report.pk},
+        details={
+            "score": report.score,
+            "body_location": report.body_location,
+            "red_flags": report.red_flags,
+            "red_flag_severity": report.red_flag_severity,
+        },
+    )
+    if report.score >= patient.clinic.alert_pain_at_or_above:
+        _alert_emit(
+            patient=patient,
+            kind=AlertKind.PAIN_HIGH,
+            source="report",
+            pk=report.pk,
+            details={"pain": report.score},
+        )
+    if report.red_flags:
+        _alert_emit(
+            patient=patient,
+            kind=AlertKind.RED_FLAG,
+            source="report",
+            pk=report.pk,
+            details={"red_flags": report.red_flags, "severity": report.red_flag_severity},
+        )
     return report
 
 
@@ -670,7 +755,7 @@ def session_log_correct(
         raise TypeError(f"session_log_correct() cannot change {', '.join(sorted(unknown))}")
     session = (
         SessionLog.objects.select_for_update(of=("self",))
-        .select_related("patient")
+        .select_related("patient__clinic")
         .get(pk=session.pk)
     )
     if corrected_by.pk is None or session.patient.user_id != corrected_by.pk:
@@ -760,6 +845,14 @@ def session_log_correct(
     )
     if session.is_flagged and not was_flagged:
         safety_alert_notify(patient=session.patient, source="session", pk=session.pk)
+    threshold = session.patient.clinic.alert_pain_at_or_above
+    was_high = any(
+        previous[name] is not None and previous[name] >= threshold
+        for name in ("pain_before", "pain_after")
+    )
+    _session_alerts_emit(
+        session=session, flagged=session.is_flagged and not was_flagged, high_pain=not was_high
+    )
     return session
 
 

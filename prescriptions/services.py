@@ -11,6 +11,8 @@ from clinics.models import AuditAction, Clinic, User
 from exercises.dose import Side, describe
 from exercises.models import Exercise
 from lib.slugs import unique_slug
+from webhooks import events as webhook_events
+from webhooks.services import event_emit
 
 from . import schedule
 from .models import (
@@ -84,6 +86,25 @@ def plan_snapshot(plan: Plan, items: list[PlanItem]) -> dict:
             for item in items
         ],
     }
+
+
+def _plan_changed_emit(*, plan: Plan, change: str) -> None:
+    event_emit(
+        clinic_id=plan.clinic_id,
+        kind=webhook_events.PLAN_CHANGED,
+        data={
+            "patient": plan.patient_id,
+            "plan": plan.pk,
+            "change": change,
+            "version": plan.version,
+        },
+        details={
+            "status": plan.status,
+            "title": plan.title,
+            "start_date": plan.start_date.isoformat(),
+            "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        },
+    )
 
 
 def _check_staff(*, user: User, clinic: Clinic) -> None:
@@ -235,6 +256,7 @@ def plan_create(
         summary=_("Plan #%(plan)d with %(count)d exercises.")
         % {"plan": plan.pk, "count": len(plan_items)},
     )
+    _plan_changed_emit(plan=plan, change=webhook_events.PLAN_CREATED)
     return plan
 
 
@@ -349,6 +371,7 @@ def plan_status_change(
         summary=_("Plan #%(plan)d: %(old)s to %(new)s.")
         % {"plan": plan.pk, "old": previous, "new": plan.get_status_display()},
     )
+    _plan_changed_emit(plan=plan, change=webhook_events.PLAN_STATUS_CHANGED)
     return plan
 
 
@@ -436,6 +459,7 @@ def plan_revise(
         summary=_("Plan #%(plan)d, version %(version)d.")
         % {"plan": plan.pk, "version": plan.version},
     )
+    _plan_changed_emit(plan=plan, change=webhook_events.PLAN_REVISED)
     return plan
 
 

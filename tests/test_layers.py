@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 PACKAGES = ["config", "devdata", "api", "console", "notifications", "insights", "monitoring"]
 PACKAGES += ["messaging", "outcomes"]
-PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "push", "outbox", "lib"]
+PACKAGES += ["patients", "prescriptions", "exercises", "clinics", "webhooks", "push", "outbox"]
+PACKAGES += ["lib"]
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:
@@ -50,6 +51,7 @@ def test_the_apps_keep_to_their_layers():
         ("patients/services.py", "from insights import alerts"),
         ("lib/web.py", "import clinics.models"),
         ("push/services.py", "from clinics.models import User"),
+        ("webhooks/services.py", "from clinics import audit"),
         ("outbox/channels.py", "from push.models import PushSubscription"),
         ("insights/views.py", "from console.selectors import staff_for_clinic"),
     ],

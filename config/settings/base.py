@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "outbox",
     "push",
     "clinics",
+    "webhooks",
     "exercises",
     "prescriptions",
     "patients",
@@ -322,6 +323,10 @@ REHABIT_PUSH_SERVICES = env_list(
         "https://*.push.apple.com",
     ],
 )
+
+# Webhooks go to https:// addresses on the internet only. The test run turns this on so that its
+# receivers may listen on http://127.0.0.1 (or localhost); nothing else is let through by it.
+REHABIT_WEBHOOK_ALLOW_HTTP = False
 
 LOGGING = {
     "version": 1,

@@ -28,3 +28,5 @@ SITE_URL = "http://testserver"
 REHABIT_VAPID_PUBLIC_KEY = ""
 REHABIT_VAPID_PRIVATE_KEY = ""
 REHABIT_PUSH_SERVICES = [*REHABIT_PUSH_SERVICES, "http://127.0.0.1"]  # noqa: F405
+# Webhook receivers in the tests listen on the loopback address, over plain HTTP.
+REHABIT_WEBHOOK_ALLOW_HTTP = True

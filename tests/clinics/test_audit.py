@@ -19,7 +19,7 @@ from clinics import audit
 from clinics.models import AuditAction, AuditEvent, AuditTrailIsAppendOnly, Role, User
 from clinics.services import two_factor_key_from_text
 from console.forms import ClinicSettingsForm
-from console.services import staff_deactivate, staff_invite
+from console.services import staff_deactivate, staff_invite, webhook_add
 from exercises import transfer
 from exercises.services import ExerciseInput, exercise_archive, exercise_create
 from insights.selectors.alerts import alerts_for_patients
@@ -40,6 +40,7 @@ from tests.exercises.factories import ExerciseFactory
 from tests.patients.factories import PatientFactory
 from tests.patients.test_history_and_pain import correction_data
 from tests.patients.test_session_logging import session_data
+from webhooks.models import WebhookEndpoint
 
 ADDRESS = "203.0.113.7"
 BROWSER = "Mozilla/5.0 (audit test)"
@@ -681,6 +682,50 @@ def export_the_monitoring_report(w):
     return w.therapist, w.patient
 
 
+WEBHOOK_FORM = {
+    "url": "https://ehr.example.com/hooks/rehabit",
+    "description": "Practice management",
+    "events": ["session.logged"],
+    "is_active": "on",
+}
+
+
+def add_a_webhook(w):
+    w.as_(w.admin).post(reverse("console:webhook-add"), WEBHOOK_FORM)
+    assert WebhookEndpoint.objects.filter(clinic=w.clinic).exists()
+    return w.admin, None
+
+
+def a_webhook(w) -> WebhookEndpoint:
+    return webhook_add(
+        clinic=w.clinic,
+        added_by=w.admin,
+        url=WEBHOOK_FORM["url"],
+        events=WEBHOOK_FORM["events"],
+    )
+
+
+def change_a_webhook(w):
+    endpoint = a_webhook(w)
+    w.as_(w.admin).post(
+        reverse("console:webhook-edit", args=[endpoint.pk]),
+        {**WEBHOOK_FORM, "events": ["plan.changed"]},
+    )
+    return w.admin, None
+
+
+def give_a_webhook_a_new_secret(w):
+    endpoint = a_webhook(w)
+    w.as_(w.admin).post(reverse("console:webhook-secret-rotate", args=[endpoint.pk]))
+    return w.admin, None
+
+
+def remove_a_webhook(w):
+    endpoint = a_webhook(w)
+    w.as_(w.admin).post(reverse("console:webhook-remove", args=[endpoint.pk]))
+    return w.admin, None
+
+
 EVENTS = [
     (AuditAction.PATIENT_VIEWED, view_patient_page),
     (AuditAction.HISTORY_VIEWED, view_older_history),
@@ -746,6 +791,10 @@ EVENTS = [
     (AuditAction.MONITORING_TIME_LOGGED, log_monitoring_time),
     (AuditAction.MONITORING_TIME_CORRECTED, correct_monitoring_time),
     (AuditAction.MONITORING_REPORT_EXPORTED, export_the_monitoring_report),
+    (AuditAction.WEBHOOK_ADDED, add_a_webhook),
+    (AuditAction.WEBHOOK_CHANGED, change_a_webhook),
+    (AuditAction.WEBHOOK_CHANGED, give_a_webhook_a_new_secret),
+    (AuditAction.WEBHOOK_REMOVED, remove_a_webhook),
 ]
 
 
