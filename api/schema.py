@@ -61,3 +61,13 @@ def problem_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+def fhir_operation_paths(result, generator, request, public):
+    """The schema generator reads `$` in a route as the regular expression's end and drops it;
+    FHIR's operations are named with it (`$everything`), so it is put back."""
+    paths = result.get("paths", {})
+    for path in list(paths):
+        if path.startswith("/api/fhir/") and path.endswith("/everything"):
+            paths[path.removesuffix("everything") + "$everything"] = paths.pop(path)
+    return result

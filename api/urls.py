@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from . import views
 from .resources.alerts import AlertViewSet
 from .resources.exercises import ExerciseViewSet
+from .resources.fhir import PatientEverything
 from .resources.logs import PainReportViewSet, SessionLogViewSet
 from .resources.outcomes import OutcomeEntryViewSet
 from .resources.patients import PatientViewSet
@@ -28,9 +29,16 @@ router.register("alerts", AlertViewSet, basename="alert")
 version_1 = [
     *router.urls,
 ]
+fhir = [
+    path(
+        "Patient/<int:pk>/$everything",
+        PatientEverything.as_view({"get": "retrieve"}),
+        name="fhir-patient-everything",
+    ),
+]
 # The API signs callers in by key, not by session: its views are open to the sign-in
 # middleware and closed by their own authentication and permissions.
-for pattern in version_1:
+for pattern in [*version_1, *fhir]:
     login_not_required(pattern.callback)
 
 urlpatterns = [
@@ -43,5 +51,6 @@ urlpatterns = [
     ),
     path("docs/", views.docs, name="docs"),
     path("v1/", include(version_1)),
+    path("fhir/", include(fhir)),
     re_path(r"^(?P<rest>[\s\S]*)$", views.not_found),
 ]

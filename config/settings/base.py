@@ -374,6 +374,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.problem_responses",
+        "api.schema.fhir_operation_paths",
     ],
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "patients.models.PatientStatus",

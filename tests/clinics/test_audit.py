@@ -16,8 +16,16 @@ from django.utils import timezone
 from django_otp.oath import TOTP
 
 from clinics import audit
-from clinics.models import AuditAction, AuditEvent, AuditTrailIsAppendOnly, Role, User
-from clinics.services import two_factor_key_from_text
+from clinics.models import (
+    ApiKey,
+    ApiScope,
+    AuditAction,
+    AuditEvent,
+    AuditTrailIsAppendOnly,
+    Role,
+    User,
+)
+from clinics.services import api_key_create, two_factor_key_from_text
 from console.forms import ClinicSettingsForm
 from console.services import staff_deactivate, staff_invite, webhook_add
 from exercises import transfer
@@ -34,6 +42,7 @@ from patients.services import (
 )
 from prescriptions.models import PlanStatus
 from prescriptions.services import ItemInput, plan_create, template_create
+from tests.api.conftest import KeyClient
 from tests.clinics.factories import PASSWORD, two_factor_turn_on
 from tests.conftest import CommittingClient
 from tests.exercises.factories import ExerciseFactory
@@ -696,6 +705,39 @@ def add_a_webhook(w):
     return w.admin, None
 
 
+def make_an_api_key(w):
+    w.as_(w.admin).post(
+        reverse("console:api-keys"),
+        {"name": "EHR sync", "scope": ApiScope.READ, "acts_as": w.therapist.pk},
+    )
+    assert ApiKey.objects.filter(clinic=w.clinic).exists()
+    return w.admin, None
+
+
+def an_api_key(w) -> tuple[ApiKey, str]:
+    return api_key_create(
+        clinic=w.clinic,
+        name="EHR sync",
+        scope=ApiScope.READ,
+        acts_as=w.therapist,
+        created_by=w.admin,
+    )
+
+
+def revoke_an_api_key(w):
+    key, _raw = an_api_key(w)
+    w.as_(w.admin).post(reverse("console:api-key-revoke", args=[key.pk]))
+    return w.admin, None
+
+
+def read_a_patient_through_the_api(w):
+    _key, raw = an_api_key(w)
+    client = KeyClient(REMOTE_ADDR=ADDRESS, HTTP_USER_AGENT=BROWSER)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert client.get(f"/api/v1/patients/{w.patient.pk}/").status_code == 200
+    return w.therapist, w.patient
+
+
 def a_webhook(w) -> WebhookEndpoint:
     return webhook_add(
         clinic=w.clinic,
@@ -795,6 +837,9 @@ EVENTS = [
     (AuditAction.WEBHOOK_CHANGED, change_a_webhook),
     (AuditAction.WEBHOOK_CHANGED, give_a_webhook_a_new_secret),
     (AuditAction.WEBHOOK_REMOVED, remove_a_webhook),
+    (AuditAction.API_KEY_CREATED, make_an_api_key),
+    (AuditAction.API_KEY_REVOKED, revoke_an_api_key),
+    (AuditAction.API_READ, read_a_patient_through_the_api),
 ]
 
 
