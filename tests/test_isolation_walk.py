@@ -9,6 +9,7 @@ answers 500.
 
 import datetime
 import io
+import json
 import uuid
 
 import pytest
@@ -17,8 +18,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from clinics.models import Clinic, Role, User
-from clinics.services import user_create
+from clinics.models import ApiKey, ApiScope, Clinic, Role, User
+from clinics.services import api_key_create, user_create
+from console.services import webhook_add
 from devdata.demo import DEMO_PASSWORD
 from exercises.models import Exercise
 from messaging.services import message_send
@@ -31,6 +33,7 @@ from prescriptions.models import Plan, PlanTemplate
 from prescriptions.services import ItemInput, template_create_from_plan
 from push.services import subscription_save
 from tests.clinics.factories import two_factor_turn_on
+from webhooks.services import event_emit
 
 # Pages anyone may open without signing in.
 PUBLIC = {
@@ -49,6 +52,9 @@ PUBLIC = {
     # The patient's app: its manifest and service worker carry nothing of anyone.
     "manifest",
     "service-worker",
+    # The API's reference and its schema describe the API, not anyone's records.
+    "api:schema",
+    "api:docs",
 }
 # The signed-in patient's own pages: "patient" (Pat, the demo patient) owns the records in them.
 PATIENT_OWN = {
@@ -147,6 +153,16 @@ def route_kwargs(demo):
         "outcomes:activity-retire": {"pk": patient, "activity_pk": activity},
         "outcomes:interval-set": {"pk": patient},
         "outcomes:entry-correct": {"pk": patient, "entry_pk": entry},
+        "console:api-key-revoke": {"pk": demo["api_key"].pk},
+        "console:webhook-detail": {"pk": demo["webhook"].pk},
+        "console:webhook-edit": {"pk": demo["webhook"].pk},
+        "console:webhook-secret-rotate": {"pk": demo["webhook"].pk},
+        "console:webhook-remove": {"pk": demo["webhook"].pk},
+        "console:webhook-test": {"pk": demo["webhook"].pk},
+        "console:webhook-delivery-retry": {
+            "pk": demo["webhook"].pk,
+            "delivery_pk": demo["webhook_delivery"].pk,
+        },
     }
 
 
@@ -218,8 +234,19 @@ def demo(db):
         auth="tBHItJI5svbpez7KI4CCXg",
         device="Walk-secret device",
     )
+    admin = User.objects.get(email="admin@example.com")
+    webhook = webhook_add(
+        clinic=clinic,
+        added_by=admin,
+        url="https://ehr.example.com/hooks/walk-secret",
+        events=["session.logged"],
+    )
+    delivery = event_emit(clinic_id=clinic.pk, kind="session.logged", data={"patient": pat.pk})[0]
     return {
         "clinic": clinic,
+        "api_key": ApiKey.objects.get(clinic=clinic),
+        "webhook": webhook,
+        "webhook_delivery": delivery,
         "patient": pat,
         "therapist": therapist,
         "plan": plan,
@@ -256,6 +283,8 @@ def test_every_url_pattern_as_every_persona(demo):
     kwargs_for = route_kwargs(demo)
     untaught, failures = [], []
     for name, pattern in url_patterns():
+        if name.startswith("api:") and name not in API_PAGES:
+            continue  # called with keys, not sessions: the API's own walk below
         if pattern.pattern.converters and name not in kwargs_for:
             untaught.append(name)
             continue
@@ -301,6 +330,108 @@ def test_every_url_pattern_as_every_persona(demo):
         "These URL patterns take arguments the isolation walk cannot fill yet; teach them in "
         f"route_kwargs(): {', '.join(untaught)}"
     )
+    assert failures == [], "\n".join(failures)
+
+
+# The API's pages that are for people, not for keys: its reference and schema are public.
+API_PAGES = {"api:schema", "api:docs"}
+# Which of the demo clinic's records each API route with an id is walked with.
+API_RECORD = {
+    "api:patient-detail": "patient",
+    "api:plan-detail": "plan",
+    "api:plan-revisions": "plan",
+    "api:plan-status": "plan",
+    "api:session-log-detail": "session",
+    "api:pain-report-detail": "pain_report",
+    "api:exercise-detail": "exercise",
+    "api:exercise-archive": "exercise",
+    "api:exercise-restore": "exercise",
+    "api:template-detail": "template",
+    "api:template-archive": "template",
+    "api:template-restore": "template",
+    "api:outcome-score-detail": "outcome",
+    "api:outcome-score-correct": "outcome",
+    "api:fhir-patient-everything": "patient",
+}
+API_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def api_routes(demo):
+    """Every route of the API with its address filled from the demo clinic's records, and the
+    routes it cannot fill yet."""
+    routes, untaught = [], []
+    for name, pattern in url_patterns():
+        if not name.startswith("api:") or name in API_PAGES or pattern.name is None:
+            continue
+        if "<" in str(pattern.pattern) or "(?P<pk>" in str(pattern.pattern):
+            if name not in API_RECORD:
+                untaught.append(name)
+                continue
+            routes.append((name, reverse(name, kwargs={"pk": demo[API_RECORD[name]].pk})))
+        else:
+            routes.append((name, reverse(name)))
+    return routes, untaught
+
+
+def api_client(raw: str | None) -> Client:
+    client = Client(REMOTE_ADDR="192.0.2.10")
+    if raw:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+    return client
+
+
+def test_every_api_route_with_every_kind_of_caller(demo):
+    clinic, patient = demo["clinic"], demo["patient"]
+    demo["outcome"] = OutcomeEntry.objects.filter(patient=patient).first()
+    other_admin = demo["personas"]["admin of another clinic"]
+    _key, foreign = api_key_create(
+        clinic=other_admin.clinic,
+        name="Walk",
+        scope=ApiScope.READ_WRITE,
+        acts_as=other_admin,
+        created_by=other_admin,
+    )
+    admin = User.objects.get(email="admin@example.com")
+    _key, read_only = api_key_create(
+        clinic=clinic,
+        name="Walk read-only",
+        scope=ApiScope.READ,
+        acts_as=admin,
+        created_by=admin,
+    )
+    routes, untaught = api_routes(demo)
+    assert untaught == [], f"Teach API_RECORD the record for: {', '.join(untaught)}"
+    # A write naming the demo clinic's patient, for the routes without an id.
+    body = json.dumps({"patient": patient.pk, "score": 3, "kind": "red_flag", "event_key": "x"})
+    failures = []
+    for name, url in routes:
+        for method in API_METHODS:
+            call = (
+                {"path": url}
+                if method == "get"
+                else {"path": url, "data": body, "content_type": "application/json"}
+            )
+            answers = {
+                "no key": getattr(api_client(None), method)(**call),
+                "another clinic's key": getattr(api_client(foreign), method)(**call),
+                "a read-only key": getattr(api_client(read_only), method)(**call),
+            }
+            if answers["another clinic's key"].status_code == 405:
+                continue  # no such operation (a signed-in call learns that; others get 401)
+            where = f"{method.upper()} {url} ({name})"
+            if answers["no key"].status_code != 401:
+                failures.append(f"{where} without a key: {answers['no key'].status_code}")
+            theirs = answers["another clinic's key"]
+            if theirs.status_code >= 500 or (name in API_RECORD and theirs.status_code != 404):
+                failures.append(f"{where} with another clinic's key: {theirs.status_code}")
+            elif name not in API_RECORD and 200 <= theirs.status_code < 300 and method != "get":
+                failures.append(f"{where} with another clinic's key wrote: {theirs.status_code}")
+            leaked = [m for m in MARKERS if m in theirs.content.decode(errors="replace")]
+            if leaked:
+                failures.append(f"{where} with another clinic's key shows {', '.join(leaked)}")
+            mine = answers["a read-only key"]
+            if method != "get" and mine.status_code != 403:
+                failures.append(f"{where} with a read-only key: {mine.status_code}")
     assert failures == [], "\n".join(failures)
 
 
