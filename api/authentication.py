@@ -49,5 +49,5 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": "A clinic's API key (rhk_…), made by a clinic admin under "
-            "Clinic settings → API keys.",
+            "Settings → Connected software → API keys.",
         }
