@@ -115,14 +115,26 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
         (UNCACHED + "whole clinic", f"{caseload}?scope=all&uncached"),
         ("patient page (a year of history)", reverse("insights:patient-detail", args=[patient.pk])),
     ]
+    # The API, called with a key of the bench clinic made for this run and revoked after it.
+    api_headers = {"HTTP_AUTHORIZATION": f"Bearer {_bench_key(clinic, therapist)}"}
+    targets += [
+        (label, url, api_headers)
+        for label, url in (
+            ("API: patients, a page of 50", "/api/v1/patients/"),
+            ("API: session logs, a page of 50", "/api/v1/session-logs/"),
+            ("API: plans, a page of 50", "/api/v1/plans/"),
+            ("API: FHIR bundle (a year of history)", f"/api/fhir/Patient/{patient.pk}/$everything"),
+        )
+    ]
+    targets = [target if len(target) == 3 else (*target, {}) for target in targets]
 
     results = []
-    for label, url in targets:
-        result = {"page": label, "url": url}
+    for label, url, headers in targets:
+        result = {"page": label, "url": url, "headers": headers}
         results.append(result)
         error = None
         for _ in range(warmup):
-            error = _failure(client.get(url))
+            error = _failure(client.get(url, **headers))
             if error:
                 break
         if error is None:
@@ -130,7 +142,7 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
             if label.startswith(UNCACHED):
                 cache.clear()
             with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(timer):
-                response = client.get(url)
+                response = client.get(url, **headers)
             error = _failure(response)
         if error:
             # The pages are being rebuilt as this is written: one that fails is reported as
@@ -155,12 +167,15 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
                 if result["page"].startswith(UNCACHED):
                     cache.clear()
                 started = time.perf_counter_ns()
-                response = client.get(result["url"])
+                response = client.get(result["url"], **result["headers"])
                 result["samples"].append((time.perf_counter_ns() - started) / 1e6)
                 if response.status_code != 200:
                     raise SystemExit(
                         f"GET {result['url']} answered {response.status_code} mid-run."
                     )
+    _bench_keys_revoke(clinic, therapist)
+    for result in results:
+        result.pop("headers")
     for result in timed:
         samples = result.pop("samples")
         result["median_ms"] = round(statistics.median(samples), 2)
@@ -192,6 +207,30 @@ def run(*, seed: int, iterations: int, warmup: int, patient_pk: int | None) -> d
         "warmup": warmup,
         "results": results,
     }
+
+
+def _bench_key(clinic, therapist) -> str:
+    from clinics.models import ApiScope, Role, User
+    from clinics.services import api_key_create
+
+    admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).first() or therapist
+    _key, text = api_key_create(
+        clinic=clinic,
+        name=f"Bench {datetime.datetime.now(datetime.UTC):%Y%m%d%H%M%S%f}",
+        scope=ApiScope.READ,
+        acts_as=therapist,
+        created_by=admin,
+    )
+    return text
+
+
+def _bench_keys_revoke(clinic, therapist) -> None:
+    from clinics.models import ApiKey, Role, User
+    from clinics.services import api_key_revoke
+
+    admin = User.objects.filter(clinic=clinic, role=Role.CLINIC_ADMIN).first() or therapist
+    for key in ApiKey.objects.filter(clinic=clinic, name__startswith="Bench ").usable():
+        api_key_revoke(key=key, revoked_by=admin)
 
 
 class _QueryTimer:
