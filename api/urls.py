@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
@@ -44,8 +45,13 @@ for pattern in [*version_1, *fhir]:
 urlpatterns = [
     path(
         "schema/",
+        # Drawn without the session, so the response cannot tell a signed-in reader from
+        # another: it is kept out of shared caches for everyone, as the pages are for people
+        # signed in.
         login_not_required(
-            SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny])
+            cache_control(private=True, no_store=True)(
+                SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[AllowAny])
+            )
         ),
         name="schema",
     ),
