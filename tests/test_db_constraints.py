@@ -318,6 +318,29 @@ def test_one_template_slug_may_be_used_by_the_shared_list_and_by_each_clinic(db)
     update(theirs, slug=shared.slug)
 
 
+@covers("api_key_name_unique_in_clinic")
+def test_a_clinic_cannot_have_two_keys_in_use_with_one_name(db):
+    from clinics.models import ApiScope
+    from clinics.services import api_key_create, api_key_revoke
+    from tests.clinics.factories import ClinicAdminFactory
+
+    admin = ClinicAdminFactory()
+    made = {}
+    for name in ("EHR sync", "Billing", "Old EHR sync"):
+        made[name], _text = api_key_create(
+            clinic=admin.clinic, name=name, scope=ApiScope.READ, acts_as=admin, created_by=admin
+        )
+    assert_duplicate_refused(
+        made["Billing"],
+        "api_key_name_unique_in_clinic",
+        "clinics_apikey.clinic_id, clinics_apikey.name",
+        name="EHR sync",
+    )
+    # A revoked key's name is free again.
+    api_key_revoke(key=made["EHR sync"], revoked_by=admin)
+    update(made["Old EHR sync"], name="EHR sync")
+
+
 @covers("exercise_step_position_unique")
 def test_two_steps_of_an_exercise_cannot_share_a_position(db):
     exercise = ExerciseFactory(steps=["Lie on your back.", "Hug your knees."])
