@@ -33,6 +33,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before the admin, which it patches to show each language's fields.
+    "modeltranslation",
     "clinics.admin_config.RehabitAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,6 +229,12 @@ PERMISSIONS_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The languages exercise content is written in (exercises/translation.py, docs/languages.md).
+# Text not yet translated is shown in English; exercises.languages.content_fallback names the
+# language a reader falls back to.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "es", "fr")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
