@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -14,6 +14,12 @@ from lib.images import PreparedImage, prepare_image
 from lib.slugs import unique_slug
 
 from .access import can_manage_library
+from .languages import (
+    DEFAULT_LANGUAGE,
+    EXERCISE_TEXT_FIELDS,
+    TRANSLATED_LANGUAGES,
+    localized,
+)
 from .models import Exercise, ExerciseStep
 from .selectors import exercise_usage
 
@@ -48,6 +54,46 @@ ENTRY_FIELDS = {
 
 
 @dataclass(frozen=True)
+class TranslatedContent:
+    """An exercise's texts in one language besides English. Its steps, when written, are the
+    English steps translated one for one, in the same order; a text left empty shows the
+    English."""
+
+    name: str = ""
+    summary: str = ""
+    cautions: str = ""
+    contraindications: str = ""
+    equipment: str = ""
+    steps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_entry(cls, entry: dict) -> "TranslatedContent":
+        """One language as the catalog's translation files and the library's files write it."""
+        return cls(
+            name=entry.get("name", ""),
+            summary=entry.get("summary", ""),
+            cautions="\n".join(entry.get("cautions", [])),
+            contraindications="\n".join(entry.get("contraindications", [])),
+            equipment=entry.get("equipment", ""),
+            steps=list(entry.get("steps", [])),
+        )
+
+    def trimmed(self) -> "TranslatedContent":
+        return TranslatedContent(
+            name=self.name.strip(),
+            summary=self.summary.strip(),
+            cautions=_lines(self.cautions),
+            contraindications=_lines(self.contraindications),
+            equipment=self.equipment.strip(),
+            steps=[text.strip() for text in self.steps if text and text.strip()],
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in (*EXERCISE_TEXT_FIELDS, "steps"))
+
+
+@dataclass(frozen=True)
 class ExerciseInput:
     """What a clinic writes about one of its exercises: the add and edit pages, the import and
     the starter catalog all give the services this. The picture is a file, given apart."""
@@ -71,13 +117,35 @@ class ExerciseInput:
     image_author: str = ""
     image_source: str = ""
     image_licence: str = ""
+    # The texts above are the English; these are the other languages given, by language code.
+    # A language left out keeps what the exercise has in it.
+    translations: dict[str, TranslatedContent] = field(default_factory=dict)
 
     @classmethod
     def from_exercise(cls, exercise: Exercise) -> "ExerciseInput":
-        """The exercise as it is, steps included, e.g. to change part of it."""
+        """The exercise as it is, steps and translations included, e.g. to change part of it.
+        Read by column, so it is the same whichever language is active."""
+        steps = list(exercise.steps.all())
+        translations = {}
+        for language in TRANSLATED_LANGUAGES:
+            content = TranslatedContent(
+                steps=[getattr(step, localized("text", language)) or "" for step in steps],
+                **{
+                    name: getattr(exercise, localized(name, language)) or ""
+                    for name in EXERCISE_TEXT_FIELDS
+                },
+            )
+            if not any(content.steps):
+                content = replace(content, steps=[])
+            if not content.is_empty:
+                translations[language] = content
+        values = {name: getattr(exercise, name) for name in EXERCISE_FIELDS}
+        for name in EXERCISE_TEXT_FIELDS:
+            values[name] = getattr(exercise, localized(name, DEFAULT_LANGUAGE)) or ""
         return cls(
-            steps=[step.text for step in exercise.steps.all()],
-            **{name: getattr(exercise, name) for name in EXERCISE_FIELDS},
+            steps=[getattr(step, localized("text", DEFAULT_LANGUAGE)) or "" for step in steps],
+            translations=translations,
+            **values,
         )
 
     @classmethod
@@ -89,7 +157,12 @@ class ExerciseInput:
         values["cautions"] = "\n".join(entry.get("cautions", []))
         values["contraindications"] = "\n".join(entry.get("contraindications", []))
         values["is_sided"] = bool(entry.get("sided", False))
-        return cls(steps=list(entry["steps"]), **values)
+        translations = {
+            language: TranslatedContent.from_entry(content)
+            for language, content in entry.get("translations", {}).items()
+            if language in TRANSLATED_LANGUAGES
+        }
+        return cls(steps=list(entry["steps"]), translations=translations, **values)
 
     def trimmed(self) -> "ExerciseInput":
         """Without the spaces around the texts and the empty lines, as the exercise keeps it."""
@@ -104,22 +177,45 @@ class ExerciseInput:
             image_title=self.image_title.strip(),
             image_author=self.image_author.strip(),
             image_source=self.image_source.strip(),
+            translations={
+                language: content.trimmed() for language, content in self.translations.items()
+            },
         )
 
     def model_values(self) -> dict:
-        """The exercise's own fields, everything but the steps."""
-        return {name: getattr(self, name) for name in EXERCISE_FIELDS}
+        """The exercise's own fields but the steps, by column: the texts in English and in each
+        language given (None where a translation is left empty, so the English shows)."""
+        values = {name: getattr(self, name) for name in EXERCISE_FIELDS}
+        for name in EXERCISE_TEXT_FIELDS:
+            values[localized(name, DEFAULT_LANGUAGE)] = values.pop(name)
+            for language, content in self.translations.items():
+                values[localized(name, language)] = getattr(content, name) or None
+        return values
+
+    def step_rows(self) -> list[dict]:
+        """Each step's text by column, English first; a language given without steps has none."""
+        rows = []
+        for position, text in enumerate(self.steps):
+            row = {localized("text", DEFAULT_LANGUAGE): text}
+            for language, content in self.translations.items():
+                translated = content.steps[position] if position < len(content.steps) else ""
+                row[localized("text", language)] = translated or None
+            rows.append(row)
+        return rows
 
 
 # The exercise's own fields a clinic writes, which "Copy to my clinic" takes over too.
-EXERCISE_FIELDS = [field.name for field in fields(ExerciseInput) if field.name != "steps"]
+EXERCISE_FIELDS = [
+    field.name for field in fields(ExerciseInput) if field.name not in ("steps", "translations")
+]
 PICTURE_CREDIT_FIELDS = ["image_title", "image_author", "image_source", "image_licence"]
 
 
 @transaction.atomic
 def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
-    """Create or update the shared catalog from its data file, matched by slug. Running it again
-    with the same data changes nothing; any invalid entry rolls the whole load back."""
+    """Create or update the shared catalog from its data file, matched by slug, with the
+    translations an entry carries (`translations`: {"es": {...}}). Running it again with the
+    same data changes nothing; any invalid entry rolls the whole load back."""
     result = LoadResult()
     existing = {
         exercise.slug: exercise
@@ -128,13 +224,18 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
         .prefetch_related("steps")
     }
     for entry in entries:
-        data = ExerciseInput.from_entry(entry)
+        data = ExerciseInput.from_entry(entry).trimmed()
+        errors = translation_errors(data, steps=data.steps)
+        if errors:
+            slug = entry["slug"]
+            raise ValidationError({f"{slug}: {key}": value for key, value in errors.items()})
         values = data.model_values()
         # The starter catalog has no video links or pictures; one added in the Django admin
         # stays, with its credit.
         for name in ["video_url", *PICTURE_CREDIT_FIELDS]:
             del values[name]
         exercise = existing.get(entry["slug"])
+        rows = data.step_rows()
         if exercise is None:
             exercise = Exercise(clinic=None, slug=entry["slug"], **values)
             exercise.full_clean()
@@ -142,7 +243,7 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
             result.created += 1
         else:
             changed = [name for name, value in values.items() if getattr(exercise, name) != value]
-            same_steps = [step.text for step in exercise.steps.all()] == data.steps
+            same_steps = _step_rows_of(exercise, columns=rows[0] if rows else {}) == rows
             if not changed and same_steps:
                 result.unchanged += 1
                 continue
@@ -153,15 +254,12 @@ def shared_exercises_load(*, entries: list[dict]) -> LoadResult:
             result.updated += 1
             if same_steps:
                 continue
-            exercise.steps.all().delete()
-        new_steps = [
-            ExerciseStep(exercise=exercise, position=position, text=text)
-            for position, text in enumerate(data.steps, start=1)
-        ]
-        for step in new_steps:
-            step.full_clean(exclude=["exercise"], validate_unique=False)
-        ExerciseStep.objects.bulk_create(new_steps)
+        _steps_save(exercise, data)
     return result
+
+
+def _step_rows_of(exercise: Exercise, *, columns) -> list[dict]:
+    return [{name: getattr(step, name) for name in columns} for step in exercise.steps.all()]
 
 
 # Patients follow the steps at home; more than this is a sign the exercise should be two.
@@ -214,13 +312,44 @@ def clean_steps(steps: list[str]) -> list[str]:
     return texts
 
 
+def translation_errors(data: "ExerciseInput", *, steps: list[str]) -> dict[str, list[str]]:
+    """A translation's steps are the English ones, one for one: a different number would put a
+    line beside the wrong step. A translation with any text needs its name, which lists and
+    the patient's pages show first."""
+    errors: dict[str, list[str]] = {}
+    for language, content in data.translations.items():
+        if content.steps and len(content.steps) != len(steps):
+            errors[localized("steps", language)] = [
+                _(
+                    "Write one line per step, the same number as the English steps "
+                    "(%(expected)d), in the same order; this has %(count)d. Or leave it empty "
+                    "to show the English steps."
+                )
+                % {"expected": len(steps), "count": len(content.steps)}
+            ]
+        for position, text in enumerate(content.steps, start=1):
+            if len(text) > STEP_MAX_LENGTH:
+                errors.setdefault(localized("steps", language), []).append(
+                    _("Step %(position)d is too long: a step can be at most %(max)d characters.")
+                    % {"position": position, "max": STEP_MAX_LENGTH}
+                )
+        if not content.is_empty and not content.name:
+            errors[localized("name", language)] = [
+                _(
+                    "Give the exercise's name in this language too, or leave the whole "
+                    "language empty to show the English."
+                )
+            ]
+    return errors
+
+
 def _validated(
-    exercise: Exercise, *, steps: list[str], image: File | None
+    exercise: Exercise, *, data: "ExerciseInput", image: File | None
 ) -> tuple[list[str], PreparedImage | None]:
-    """Check the fields, the steps and the picture together, so one refusal lists every
-    problem; nothing is written until all of them pass. A newly uploaded picture must say whose
-    it is (one from before pictures had credits keeps its silence until an admin fills it in);
-    an exercise without a picture keeps no credit."""
+    """Check the fields, the steps, the translations and the picture together, so one refusal
+    lists every problem; nothing is written until all of them pass. A newly uploaded picture
+    must say whose it is (one from before pictures had credits keeps its silence until an admin
+    fills it in); an exercise without a picture keeps no credit."""
     errors: dict[str, list] = {}
     texts, picture = [], None
     has_picture = image is not None or bool(exercise.image)
@@ -241,9 +370,12 @@ def _validated(
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     try:
-        texts = clean_steps(steps)
+        texts = clean_steps(data.steps)
     except ValidationError as error:
         errors["steps"] = error.messages
+    else:
+        for name, messages in translation_errors(data, steps=texts).items():
+            errors.setdefault(name, []).extend(messages)
     if image is not None:
         try:
             picture = prepare_image(image)
@@ -254,11 +386,22 @@ def _validated(
     return texts, picture
 
 
-def _steps_save(exercise: Exercise, texts: list[str]) -> None:
+def _steps_save(exercise: Exercise, data: "ExerciseInput") -> None:
+    """Replace the steps. A language `data` does not give keeps its step texts, when the
+    English steps are as many as before."""
+    rows = data.step_rows()
+    old = list(exercise.steps.order_by("position")) if exercise.pk else []
+    if len(old) == len(rows):
+        for language in TRANSLATED_LANGUAGES:
+            if language in data.translations:
+                continue
+            column = localized("text", language)
+            for row, step in zip(rows, old, strict=True):
+                row[column] = getattr(step, column)
     exercise.steps.all().delete()
     ExerciseStep.objects.bulk_create(
-        ExerciseStep(exercise=exercise, position=position, text=text)
-        for position, text in enumerate(texts, start=1)
+        ExerciseStep(exercise=exercise, position=position, **row)
+        for position, row in enumerate(rows, start=1)
     )
 
 
@@ -295,15 +438,15 @@ def _delete_file_if_unused(name: str) -> None:
     transaction.on_commit(delete)
 
 
-def _save_with_steps(exercise: Exercise, *, steps: list[str], image: File | None) -> None:
-    """Check the exercise, its steps and its picture, then save all three."""
-    texts, picture = _validated(exercise, steps=steps, image=image)
+def _save_with_steps(exercise: Exercise, *, data: "ExerciseInput", image: File | None) -> None:
+    """Check the exercise, its steps, translations and picture, then save them all."""
+    texts, picture = _validated(exercise, data=data, image=image)
     if exercise.pk is None:
         # A new exercise's slug is chosen once the checks pass; an edited one keeps its own.
         exercise.slug = _unique_slug(clinic=exercise.clinic, wanted=exercise.name)
     with _picture_stored(exercise, picture):
         exercise.save()
-        _steps_save(exercise, texts)
+        _steps_save(exercise, replace(data, steps=texts))
 
 
 @transaction.atomic
@@ -312,9 +455,10 @@ def exercise_create(
 ) -> Exercise:
     """One of the clinic's own exercises, with its steps in order and an optional picture
     (checked and re-encoded by `images.prepare_image`)."""
-    exercise = Exercise(clinic=clinic, **data.trimmed().model_values())
+    data = data.trimmed()
+    exercise = Exercise(clinic=clinic, **data.model_values())
     _check_admin(user=created_by, exercise=exercise)
-    _save_with_steps(exercise, steps=data.steps, image=image)
+    _save_with_steps(exercise, data=data, image=image)
     _audit(AuditAction.EXERCISE_CREATED, exercise=exercise, user=created_by)
     return exercise
 
@@ -333,12 +477,13 @@ def exercise_update(
     exercise show the change; the slug, which imports match on, stays."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     _check_admin(user=updated_by, exercise=exercise)
-    for name, value in data.trimmed().model_values().items():
+    data = data.trimmed()
+    for name, value in data.model_values().items():
         setattr(exercise, name, value)
     old_image = exercise.image.name
     if image is None and remove_image:
         exercise.image = ""
-    _save_with_steps(exercise, steps=data.steps, image=image)
+    _save_with_steps(exercise, data=data, image=image)
     if old_image and old_image != exercise.image.name:
         _delete_file_if_unused(old_image)
     _audit(AuditAction.EXERCISE_UPDATED, exercise=exercise, user=updated_by)
@@ -380,7 +525,7 @@ def exercise_copy_to_clinic(*, exercise: Exercise, clinic: Clinic, copied_by: Us
     )
     copy.full_clean(exclude=["image"], validate_constraints=False)
     copy.save()
-    _steps_save(copy, original.steps)
+    _steps_save(copy, original)
     _audit(AuditAction.EXERCISE_COPIED, exercise=copy, user=copied_by)
     return copy
 

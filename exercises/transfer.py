@@ -29,8 +29,9 @@ from clinics.models import AuditAction, Clinic, User
 
 from . import dose
 from .access import can_manage_library
+from .languages import DEFAULT_LANGUAGE, EXERCISE_TEXT_FIELDS, TRANSLATED_LANGUAGES, localized
 from .models import BodyRegion, Exercise, ExerciseStep, Kind
-from .services import ENTRY_FIELDS, MAX_STEPS, ExerciseInput
+from .services import ENTRY_FIELDS, MAX_STEPS, ExerciseInput, translation_errors
 
 FORMATS = ("csv", "json")
 JSON_VERSION = 1
@@ -55,6 +56,16 @@ COLUMNS = [
     "video_url",
     "archived",
 ]
+# The other languages' texts, optional columns after the rest: name_es, summary_es, steps_es, …
+# Their steps are the English ones translated, one for one.
+TRANSLATED_TEXT_COLUMNS = ("name", "summary", "equipment")
+TRANSLATED_LINE_COLUMNS = ("steps", "cautions", "contraindications")
+TRANSLATED_COLUMNS = [
+    localized(column, language)
+    for language in TRANSLATED_LANGUAGES
+    for column in ("name", "summary", "steps", "cautions", "contraindications", "equipment")
+]
+COLUMNS += TRANSLATED_COLUMNS
 REQUIRED_COLUMNS = [
     "slug",
     "name",
@@ -67,8 +78,23 @@ REQUIRED_COLUMNS = [
     "rest_seconds",
 ]
 OPTIONAL_COLUMNS = [column for column in COLUMNS if column not in REQUIRED_COLUMNS]
-TEXT_FIELDS = ("slug", "name", "body_region", "kind", "summary", "equipment", "video_url")
-LINE_FIELDS = ("steps", "cautions", "contraindications")
+TEXT_FIELDS = (
+    "slug",
+    "name",
+    "body_region",
+    "kind",
+    "summary",
+    "equipment",
+    "video_url",
+    *(localized(name, lang) for lang in TRANSLATED_LANGUAGES for name in TRANSLATED_TEXT_COLUMNS),
+)
+LINE_FIELDS = (
+    "steps",
+    "cautions",
+    "contraindications",
+    *(localized(name, lang) for lang in TRANSLATED_LANGUAGES for name in TRANSLATED_LINE_COLUMNS),
+)
+STEP_COLUMNS = ("steps", *(localized("steps", lang) for lang in TRANSLATED_LANGUAGES))
 FLAG_FIELDS = ("sided", "archived")
 NUMBER_LIMITS = {
     "sets": dose.SETS,
@@ -78,7 +104,16 @@ NUMBER_LIMITS = {
 }
 # The file's field for each model field it sets; the rest of the model (image, copied_from) is
 # the clinic's to manage in the app and an import leaves it alone.
-MODEL_FIELDS = {**ENTRY_FIELDS, "is_archived": "archived"}
+MODEL_FIELDS = {
+    **ENTRY_FIELDS,
+    "is_archived": "archived",
+    **{localized(name, DEFAULT_LANGUAGE): name for name in EXERCISE_TEXT_FIELDS},
+    **{
+        localized(name, lang): localized(name, lang)
+        for lang in TRANSLATED_LANGUAGES
+        for name in EXERCISE_TEXT_FIELDS
+    },
+}
 TRUE_WORDS = ("yes", "y", "true", "1")
 FALSE_WORDS = ("no", "n", "false", "0", "")
 
@@ -402,6 +437,11 @@ def entry_clean(values: dict) -> tuple[dict, list[tuple[str, str]]]:
                 problems.append(
                     ("steps", _("step %(n)d: %(message)s") % {"n": position, "message": message})
                 )
+    if not any(name == "steps" for name, _message in problems):
+        for name, messages in translation_errors(
+            exercise_input(entry), steps=entry["steps"]
+        ).items():
+            problems.extend((name, message) for message in messages)
     for name, limit in NUMBER_LIMITS.items():
         number = _whole_number(values.get(name))
         if number is None:
@@ -416,18 +456,57 @@ def entry_clean(values: dict) -> tuple[dict, list[tuple[str, str]]]:
     return {name: entry[name] for name in COLUMNS}, problems
 
 
+def exercise_input(entry: dict) -> ExerciseInput:
+    """A file's entry, its translation columns included, as the services take it."""
+    translations = {
+        lang: {name: entry.get(localized(name, lang), "") for name in ENTRY_KEYS}
+        for lang in TRANSLATED_LANGUAGES
+    }
+    return ExerciseInput.from_entry({**entry, "translations": translations})
+
+
+# The keys of one language's texts in an entry.
+ENTRY_KEYS = ("name", "summary", "steps", "cautions", "contraindications", "equipment")
+
+
+def _texts(exercise: Exercise, language: str) -> dict:
+    """An exercise's texts in one language, as the file writes them; empty where not written."""
+
+    def text(name: str) -> str:
+        return (getattr(exercise, localized(name, language)) or "").strip()
+
+    steps = [
+        (getattr(step, localized("text", language)) or "").strip() for step in exercise.steps.all()
+    ]
+    return {
+        "name": text("name"),
+        "summary": text("summary"),
+        "steps": steps if any(steps) else [],
+        "cautions": _lines(text("cautions")),
+        "contraindications": _lines(text("contraindications")),
+        "equipment": text("equipment"),
+    }
+
+
 def entry_from_exercise(exercise: Exercise) -> dict:
-    """An exercise as one entry of the file; steps must be prefetched."""
+    """An exercise as one entry of the file, read by column so that it is the same whichever
+    language is active; steps must be prefetched."""
+    english = _texts(exercise, DEFAULT_LANGUAGE)
+    translated = {
+        localized(name, lang): value
+        for lang in TRANSLATED_LANGUAGES
+        for name, value in _texts(exercise, lang).items()
+    }
     return {
         "slug": exercise.slug,
-        "name": exercise.name.strip(),
+        "name": english["name"],
         "body_region": exercise.body_region,
         "kind": exercise.kind,
-        "summary": exercise.summary.strip(),
-        "steps": [step.text.strip() for step in exercise.steps.all()],
-        "cautions": _lines(exercise.cautions),
-        "contraindications": _lines(exercise.contraindications),
-        "equipment": exercise.equipment.strip(),
+        "summary": english["summary"],
+        "steps": english["steps"],
+        "cautions": english["cautions"],
+        "contraindications": english["contraindications"],
+        "equipment": english["equipment"],
         "sets": exercise.default_sets,
         "repetitions": exercise.default_repetitions,
         "hold_seconds": exercise.default_hold_seconds,
@@ -435,6 +514,7 @@ def entry_from_exercise(exercise: Exercise) -> dict:
         "sided": exercise.is_sided,
         "video_url": exercise.video_url,
         "archived": exercise.is_archived,
+        **translated,
     }
 
 
@@ -528,12 +608,12 @@ def exercise_library_import(
         unchanged = entry == current
         if exercise is None:
             exercise = Exercise(clinic=clinic, slug=slug, copied_from_id=shared.get(slug))
-        same_steps = (
-            exercise.pk is not None
-            and [step.text.strip() for step in exercise.steps.all()] == entry["steps"]
+        same_steps = current is not None and all(
+            current[column] == entry[column] for column in STEP_COLUMNS
         )
+        data = exercise_input(entry)
         if not unchanged:
-            for name, value in ExerciseInput.from_entry(entry).model_values().items():
+            for name, value in data.model_values().items():
                 setattr(exercise, name, value)
             exercise.is_archived = entry["archived"]
         row_problems.extend(
@@ -552,7 +632,7 @@ def exercise_library_import(
             to_update.append(exercise)
             result.updated += 1
         if not same_steps:
-            new_steps[slug] = (exercise, entry["steps"])
+            new_steps[slug] = (exercise, data.step_rows())
     if problems:
         raise ImportRefused(problems)
 
@@ -565,9 +645,9 @@ def exercise_library_import(
         exercise__in=[exercise for exercise, _steps in new_steps.values() if exercise in to_update]
     ).delete()
     ExerciseStep.objects.bulk_create(
-        ExerciseStep(exercise=exercise, position=position, text=text)
-        for exercise, steps in new_steps.values()
-        for position, text in enumerate(steps, start=1)
+        ExerciseStep(exercise=exercise, position=position, **row)
+        for exercise, rows in new_steps.values()
+        for position, row in enumerate(rows, start=1)
     )
     audit.record(
         action=AuditAction.LIBRARY_IMPORTED,
