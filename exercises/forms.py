@@ -5,21 +5,36 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lib.images import ACCEPT, MAX_WIDTH, prepare_image
 from lib.web import ServiceErrorsMixin
 
 from . import dose, transfer
+from .languages import DEFAULT_LANGUAGE, EXERCISE_TEXT_FIELDS, TRANSLATED_LANGUAGES, localized
 from .models import LICENCE_CHOICE_MESSAGE, BodyRegion, Exercise, Kind, PictureLicence
 from .services import (
     EXERCISE_FIELDS,
     MAX_STEPS,
     STEP_MAX_LENGTH,
     ExerciseInput,
+    TranslatedContent,
     clean_steps,
 )
+
+# Each language's texts besides English, as the editor names them: name_es, steps_es, …
+TRANSLATED_FIELDS = ("name", "summary", "steps", "cautions", "contraindications", "equipment")
+LINE_TEXTS = ("steps", "cautions", "contraindications")
+
+
+def translated_field_names(language: str) -> list[str]:
+    return [localized(name, language) for name in TRANSLATED_FIELDS]
+
+
+def language_name(language: str) -> str:
+    return get_language_info(language)["name_translated"]
+
 
 STEPS_PREFIX = "steps"
 # Every step plus the empty row to type the next one in.
@@ -164,6 +179,19 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
             ("default_rest_seconds", dose.REST_SECONDS),
         ):
             self.fields[name].error_messages["required"] = limit.message
+        for language in TRANSLATED_LANGUAGES:
+            self.fields.update(_translation_fields(language))
+
+    def translation_groups(self) -> list[tuple[str, str, list]]:
+        """Each other language's code, name and fields, for the editor's fieldset per language."""
+        return [
+            (
+                language,
+                language_name(language),
+                [self[name] for name in translated_field_names(language)],
+            )
+            for language in TRANSLATED_LANGUAGES
+        ]
 
     def clean_image(self):
         upload = self.cleaned_data.get("image")
@@ -172,9 +200,52 @@ class ExerciseForm(ServiceErrorsMixin, forms.Form):
         return prepare_image(upload) if upload else None
 
     def exercise_input(self, steps: list[str]) -> ExerciseInput:
+        translations = {
+            language: TranslatedContent(
+                steps=(self.cleaned_data[localized("steps", language)] or "").splitlines(),
+                **{
+                    name: self.cleaned_data[localized(name, language)] or ""
+                    for name in EXERCISE_TEXT_FIELDS
+                },
+            )
+            for language in TRANSLATED_LANGUAGES
+        }
         return ExerciseInput(
-            steps=steps, **{name: self.cleaned_data[name] for name in EXERCISE_FIELDS}
+            steps=steps,
+            translations=translations,
+            **{name: self.cleaned_data[name] for name in EXERCISE_FIELDS},
         )
+
+
+def _translation_fields(language: str) -> dict[str, forms.Field]:
+    """One language's fields, all optional: what is left empty shows the English. The steps are
+    one per line, the English steps translated in their order, so each line stays beside its
+    step and moving the English steps is the one way to reorder them."""
+    in_language = language_name(language)
+    fields_ = {}
+    for name in TRANSLATED_FIELDS:
+        if name == "steps":
+            field = forms.CharField(
+                label=_("Steps"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=format_lazy(
+                    _(
+                        "One step per line, as many as the English steps and in their order. "
+                        "Leave empty to show the English steps. ({language})"
+                    ),
+                    language=in_language,
+                ),
+            )
+        else:
+            field = _model_field(localized(name, language), required=False)
+            if name in ("cautions", "contraindications"):
+                field.widget = forms.Textarea(attrs={"rows": 3})
+            field.label = Exercise._meta.get_field(name).verbose_name.capitalize()
+            field.help_text = ""
+        field.widget.attrs["lang"] = language
+        fields_[localized(name, language)] = field
+    return fields_
 
 
 class StepForm(forms.Form):
@@ -287,6 +358,15 @@ def exercise_initial(exercise: Exercise | None) -> dict:
         initial = {name: Exercise._meta.get_field(name).get_default() for name in EXERCISE_FIELDS}
     else:
         initial = {name: getattr(exercise, name) for name in EXERCISE_FIELDS}
+        # By column, so the English fields show the English whichever language is active.
+        for name in EXERCISE_TEXT_FIELDS:
+            initial[name] = getattr(exercise, localized(name, DEFAULT_LANGUAGE)) or ""
+        for language in TRANSLATED_LANGUAGES:
+            for name in EXERCISE_TEXT_FIELDS:
+                initial[localized(name, language)] = getattr(exercise, localized(name, language))
+            initial[localized("steps", language)] = "\n".join(
+                getattr(step, localized("text", language)) or "" for step in exercise.steps.all()
+            ).strip()
     if not (exercise and exercise.image):
         initial["image_licence"] = PictureLicence.OWN
     return initial
@@ -294,7 +374,11 @@ def exercise_initial(exercise: Exercise | None) -> dict:
 
 def exercise_initial_from_post(data) -> dict:
     """What was typed, to show again (without error marks) after a step button."""
-    initial = {name: data.get(name, "") for name in EXERCISE_FIELDS}
+    names = [
+        *EXERCISE_FIELDS,
+        *(n for lang in TRANSLATED_LANGUAGES for n in translated_field_names(lang)),
+    ]
+    initial = {name: data.get(name, "") for name in names}
     initial["is_sided"] = bool(data.get("is_sided"))
     initial["remove_image"] = bool(data.get("remove_image"))
     return initial

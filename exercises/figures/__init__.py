@@ -14,12 +14,14 @@ picture and the stills together. `README.md` beside this file explains the pose 
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
 
+from ..catalog_translations import figure_alts
+from ..languages import DEFAULT_LANGUAGE, content_language
 from .drawing import Drawing, framed, motion, pair, still, thumbnail
 from .plausibility import posed
 from .poses import FIGURES_DIR, FigureData, FigureDataError, all_figure_data
@@ -100,17 +102,45 @@ def _figure(slug: str, directory: Path) -> ExerciseFigure | None:
     return exercise_figure(data) if data else None
 
 
-def figure_for(exercise, *, directory: Path = FIGURES_DIR) -> ExerciseFigure | None:
-    """The pictures of a shared exercise, given it or its slug; None when it has no poses yet.
-    A clinic's own exercise has none: its slug may be the same as a shared one's while its
-    steps are the clinic's own."""
+@cache
+def _figure_in(slug: str, directory: Path, language: str) -> ExerciseFigure | None:
+    """The same pictures, titled in `language` where the catalog's translations say how. The
+    titles are a drawing's text alternative, so each language has its own copy."""
+    figure = _figure(slug, directory)
+    alts = figure_alts(slug, language) if figure else {}
+    if not alts:
+        return figure
+
+    def titled(drawing: Drawing) -> Drawing:
+        return replace(drawing, title=alts.get(drawing.pose, drawing.title))
+
+    return replace(
+        figure,
+        stills=tuple(map(titled, figure.stills)),
+        motion=titled(figure.motion),
+        framed=tuple(map(titled, figure.framed)),
+        thumbnail=titled(figure.thumbnail),
+        pair=(titled(figure.pair[0]), titled(figure.pair[1])),
+    )
+
+
+def figure_for(
+    exercise, *, directory: Path = FIGURES_DIR, language: str | None = None
+) -> ExerciseFigure | None:
+    """The pictures of a shared exercise, given it or its slug, with their text alternatives in
+    `language` (the active one unless given); None when it has no poses yet. A clinic's own
+    exercise has none: its slug may be the same as a shared one's while its steps are the
+    clinic's own."""
     if isinstance(exercise, str):
         slug = exercise
     else:
         if getattr(exercise, "clinic_id", None) is not None:
             return None
         slug = exercise.slug
-    return _figure(slug, directory)
+    language = language or content_language()
+    if language == DEFAULT_LANGUAGE:
+        return _figure(slug, directory)
+    return _figure_in(slug, directory, language)
 
 
 def figures(directory: Path = FIGURES_DIR) -> list[ExerciseFigure]:
