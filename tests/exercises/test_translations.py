@@ -25,7 +25,9 @@ from exercises.services import (
 )
 from prescriptions.catalog import STARTER_CATALOG, starter_catalog_load
 from tests.exercises.factories import ExerciseFactory
+from tests.exercises.test_library_admin import form_data
 
+SPANISH_STEPS = ["Póngase a cuatro patas.", "Arquee la espalda como un gato."]
 FIXTURE = Path(__file__).resolve().parent / "catalog_fixture" / "starter.json"
 STEPS = ["Lie on your back.", "Lift your hips.", "Lower them slowly."]
 SPANISH = TranslatedContent(
@@ -99,28 +101,16 @@ def test_an_update_that_leaves_a_language_out_keeps_it_and_copies_carry_it(clini
 
 
 def editor_post(**overrides) -> dict:
-    data = {
-        "name": "Glute bridge",
-        "body_region": "hip",
-        "kind": "strengthening",
-        "default_sets": "1",
-        "default_repetitions": "10",
-        "default_hold_seconds": "0",
-        "default_rest_seconds": "0",
-        "image_licence": "own",
-        "steps-TOTAL_FORMS": "3",
-        "steps-INITIAL_FORMS": "0",
-        "steps-MIN_NUM_FORMS": "0",
-        "steps-MAX_NUM_FORMS": "21",
-        **{f"steps-{index}-text": text for index, text in enumerate(STEPS)},
-        "name_es": "Puente de glúteos",
-        "steps_es": "\n".join(SPANISH.steps),
-        "name_fr": "Pont fessier",
-        "summary_fr": "Renforce les fessiers.",
-        "action": "save",
-    }
-    data.update(overrides)
-    return data
+    """The add page's fields (two English steps), with Spanish and French."""
+    return form_data(
+        **{
+            "name_es": "Gato-camello",
+            "steps_es": "\n".join(SPANISH_STEPS),
+            "name_fr": "Chat-chameau",
+            "summary_fr": "Mobilité douce du dos.",
+            **overrides,
+        }
+    )
 
 
 def test_the_editor_saves_spanish_and_french(client, clinic_admin):
@@ -128,26 +118,26 @@ def test_the_editor_saves_spanish_and_french(client, clinic_admin):
     response = client.post(reverse("exercises:exercise-add"), editor_post())
     exercise = Exercise.objects.get()
     assert response.status_code == 302
-    assert (exercise.name_es, exercise.name_fr) == ("Puente de glúteos", "Pont fessier")
-    assert exercise.summary_fr == "Renforce les fessiers."
-    assert list(exercise.steps.values_list("text_es", flat=True)) == SPANISH.steps
-    assert list(exercise.steps.values_list("text_fr", flat=True)) == [None, None, None]
+    assert (exercise.name_es, exercise.name_fr) == ("Gato-camello", "Chat-chameau")
+    assert exercise.summary_fr == "Mobilité douce du dos."
+    assert list(exercise.steps.values_list("text_es", flat=True)) == SPANISH_STEPS
+    assert list(exercise.steps.values_list("text_fr", flat=True)) == [None, None]
     page = client.get(reverse("exercises:exercise-edit", args=[exercise.pk])).text
-    assert "Túmbese boca arriba.\nLevante la cadera." in page and 'lang="fr"' in page
+    assert "\n".join(SPANISH_STEPS) in page and 'lang="fr"' in page
 
 
 def test_the_editor_refuses_a_step_count_mismatch_and_keeps_what_was_typed(client, clinic_admin):
     client.force_login(clinic_admin)
-    typed = "Túmbese boca arriba.\nLevante la cadera."
+    typed = SPANISH_STEPS[0]
     response = client.post(
         reverse("exercises:exercise-add"), editor_post(steps_es=typed, name_fr="", summary_fr="x")
     )
     assert response.status_code == 200 and not Exercise.objects.exists()
     form = response.context["form"]
     assert "as many as the English steps" in form["steps_es"].help_text
-    assert "same number as the English steps (3)" in form.errors["steps_es"][0]
+    assert "same number as the English steps (2)" in form.errors["steps_es"][0]
     assert "name in this language too" in form.errors["name_fr"][0]
-    assert typed in response.text and 'value="Puente de glúteos"' in response.text
+    assert typed in response.text and 'value="Gato-camello"' in response.text
 
 
 def test_staff_see_which_exercises_show_english_instead(client, clinic_admin, settings):
