@@ -163,8 +163,10 @@ class Exercise(models.Model):
                 name="exercise_slug_unique_shared",
                 violation_error_message=_("The shared catalog already has this slug."),
             ),
+            # The English name and steps are the ones every language falls back to
+            # (exercises/translation.py adds name_en and text_en).
             models.CheckConstraint(
-                condition=~Q(name=""),
+                condition=Q(name_en__isnull=False) & ~Q(name_en=""),
                 name="exercise_name_not_blank",
                 violation_error_message=_("An exercise needs a name."),
             ),
@@ -255,7 +257,7 @@ class ExerciseStep(models.Model):
                 violation_error_message=_("Two steps cannot share a position."),
             ),
             models.CheckConstraint(
-                condition=~Q(text=""),
+                condition=Q(text_en__isnull=False) & ~Q(text_en=""),
                 name="exercise_step_text_not_blank",
                 violation_error_message=_("A step needs an instruction."),
             ),
