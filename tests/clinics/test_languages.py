@@ -69,6 +69,10 @@ def test_a_signed_in_person_without_a_choice_reads_the_clinics_default(client, t
 def test_signed_out_pages_follow_the_browser(client, db):
     response = client.get(reverse("clinics:login"), HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
     assert html_lang(response) == "es"
+    # The switch names each language in itself, not in the page's language.
+    assert 'lang="en" class="btn btn-sm btn-outline-light" aria-pressed="false">English' in (
+        response.text
+    )
     assert html_lang(client.get(reverse("clinics:login"))) == "en"
 
 
