@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.web import ServiceErrorsMixin
 
 from . import services
+from .languages import language_choices
 from .models import (
     User,
 )
@@ -150,3 +151,18 @@ class DigestForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("wanted") and cleaned.get("at") is None and "at" not in self.errors:
             self.add_error("at", _("Choose the time the digest should arrive."))
         return cleaned
+
+
+class LanguageForm(ServiceErrorsMixin, forms.Form):
+    """A person's own language, on their account page."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("For these pages and for the emails and notifications Rehabit sends you."),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices(clinic)

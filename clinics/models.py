@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -73,6 +74,15 @@ class Clinic(models.Model):
     )
     library_reviewed_at = models.DateTimeField(
         _("library looked at"), null=True, blank=True, editable=False
+    )
+
+    # What its people read Rehabit in unless they chose otherwise (clinics.languages).
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("For everyone who has not chosen a language of their own."),
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -166,6 +176,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Channel.choices,
         default=Channel.PUSH_ELSE_EMAIL,
     )
+    # Blank: the clinic's default language (clinics.languages.language_for).
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("Django admin access"),

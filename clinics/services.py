@@ -31,6 +31,7 @@ from django_otp.util import random_hex
 from outbox.services import message_enqueue
 
 from . import audit
+from .languages import LANGUAGE_CODES, language_for
 from .models import (
     STAFF_ROLES,
     AccessLink,
@@ -61,15 +62,24 @@ DEFAULT_DIGEST_AT = datetime.time(7, 30)
 
 @transaction.atomic
 def user_create(
-    *, clinic: Clinic, email: str, full_name: str, role: str, password: str | None
+    *,
+    clinic: Clinic,
+    email: str,
+    full_name: str,
+    role: str,
+    password: str | None,
+    language: str = "",
 ) -> User:
-    """An account in a clinic. Without a password the account cannot sign in until one is set."""
+    """An account in a clinic. Without a password the account cannot sign in until one is set;
+    with no `language`, it reads Rehabit in the clinic's default."""
     if role not in Role.values:
         raise ValidationError({"role": _("Choose admin, therapist or patient.")})
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("An account with this email address already exists.")})
-    user = User(email=email, full_name=full_name.strip(), clinic=clinic, role=role)
+    user = User(
+        email=email, full_name=full_name.strip(), clinic=clinic, role=role, language=language
+    )
     if role == Role.THERAPIST:
         user.digest_at = DEFAULT_DIGEST_AT
     if password is None:
@@ -351,6 +361,7 @@ def user_invite(*, user: User, invited_by: User, base_url: str) -> None:
         kind="invitation",
         key=f"invitation:{user.pk}:{uuid.uuid4()}",
         recipient=user.email,
+        language=language_for(user),
         clinic_id=user.clinic_id,
         context={"user_id": user.pk, "invited_by_id": invited_by.pk, "base_url": base_url},
     )
@@ -432,6 +443,7 @@ def sign_in_link_send(
         kind=kind,
         key=f"{kind}:{request_id}",
         recipient=user.email,
+        language=language_for(user),
         clinic_id=user.clinic_id,
         context={"user_id": user.pk, "base_url": base_url},
     )
@@ -776,6 +788,16 @@ def digest_time_set(*, user: User, at: datetime.time | None) -> User:
         raise ValidationError(_("Only the clinic's staff get a daily digest."))
     user.digest_at = at.replace(second=0, microsecond=0) if at is not None else None
     user.save(update_fields=["digest_at"])
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The language `user` reads Rehabit in, its emails included; "" for the clinic's default."""
+    if language and language not in LANGUAGE_CODES:
+        raise ValidationError({"language": _("Choose one of the languages in the list.")})
+    user.language = language
+    user.save(update_fields=["language"])
     return user
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sign-in/unlock/", sign_in.unlock_link, name="unlock-link"),
     path("sign-in/unlock/<str:token>/", sign_in.unlock_link_use, name="unlock-link-use"),
     path("account/emails/", sign_in.email_settings, name="email-settings"),
+    path("account/language/", sign_in.language_set, name="language-set"),
     path("account/two-step/", two_factor.two_factor, name="two-factor"),
     path("account/two-step/set-up/", two_factor.two_factor_setup, name="two-factor-setup"),
     path(

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from clinics.views.sign_in import admin_sign_in
 from lib.health import healthz
@@ -19,6 +20,9 @@ urlpatterns = [
     # The patient's app: served from the root so the worker may take /patients/me/ as scope.
     path("sw.js", service_worker, name="service-worker"),
     path("manifest.webmanifest", manifest, name="manifest"),
+    # The language switch of the signed-out pages (a signed-in person's language is their
+    # account's: clinics.languages).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("clinics.urls")),
     path("", include("console.urls")),
     path("", include("notifications.urls")),

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +142,18 @@ class ClinicSettingsForm(ServiceErrorsMixin, forms.Form):
                 "“%(value)s” is not a known time zone. Choose one from the list, named by "
                 "region and city, such as Europe/London or America/New_York."
             ),
+        },
+    )
+    default_language = forms.ChoiceField(
+        label=_("Default language"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "What staff and patients read Rehabit in, its emails and handouts included, unless "
+            "they chose a language of their own."
+        ),
+        error_messages={
+            "required": _("Choose the clinic's language."),
+            "invalid_choice": _("Choose one of the languages in the list."),
         },
     )
     logo = forms.FileField(

@@ -238,6 +238,7 @@ CLINIC_SETTINGS_FIELDS = frozenset(
         "phone",
         "address",
         "time_zone",
+        "default_language",
         "logo",
         "alert_pain_at_or_above",
         "alert_pain_rise",

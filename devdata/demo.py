@@ -80,6 +80,7 @@ DEMO_LOGINS = [
     DemoLogin(DEMO_CLINIC_NAME, DEMO_ADMIN_EMAIL, Role.CLINIC_ADMIN),
     DemoLogin(DEMO_CLINIC_NAME, "therapist@example.com", Role.THERAPIST),
     DemoLogin(DEMO_CLINIC_NAME, "patient@example.com", Role.PATIENT),
+    DemoLogin(DEMO_CLINIC_NAME, "paciente@example.com", Role.PATIENT),
     DemoLogin(OTHER_CLINIC_NAME, "therapist@other.example.com", Role.THERAPIST),
     DemoLogin(OTHER_CLINIC_NAME, "patient@other.example.com", Role.PATIENT),
 ]
@@ -277,6 +278,7 @@ def demo_clinic_build() -> Clinic:
     _worsening_patient_build(clinic=clinic, therapist=therapist, today=today)
     _new_patient_build(clinic=clinic, therapist=therapist, today=today)
     _discharged_patient_build(clinic=clinic, therapist=therapist, today=today)
+    _spanish_speaking_patient_build(clinic=clinic, therapist=therapist, today=today)
     return clinic
 
 
@@ -369,6 +371,37 @@ def _improving_patient_build(*, clinic: Clinic, therapist: User, today: datetime
                 "turns into tingling or pain down the leg, stop that exercise and tell me.",
             ),
         ],
+    )
+
+
+def _spanish_speaking_patient_build(
+    *, clinic: Clinic, therapist: User, today: datetime.date
+) -> None:
+    """A patient who reads Rehabit in Spanish (her clinic's default is English): a back plan
+    in its second week, most sessions done, so her pages, reminders and handout can be seen
+    in Spanish."""
+    patient = patient_create(
+        clinic=clinic,
+        first_name="Lucía",
+        last_name="Martínez",
+        primary_therapist=therapist,
+        email="paciente@example.com",
+        date_of_birth=datetime.date(1979, 4, 14),
+        condition="Low back strain from gardening",
+        language="es",
+    )
+    story = _PatientStory.begin("spanish", patient=patient, therapist=therapist, with_account=True)
+    plan = story.plan_from_template(
+        "back-spasm-relief", start_date=today - datetime.timedelta(days=10)
+    )
+    days = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
+    story.sessions_log(
+        plan,
+        days=_keep(story.rng, days, missed=2, recent_kept=2),
+        course=history.PainCourse(
+            start=5, end=3, after_changes=(-1, 0, 0), after_ceiling=BELOW_STOP
+        ),
+        morning_share=0.5,
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics import audit
+from clinics.languages import language_for
 from clinics.models import AuditAction, Role, User
 from patients.models import Patient, PatientStatus
 from push.services import notification_enqueue
@@ -146,6 +147,7 @@ def _notify(*, patient: Patient, recipient: User, base_url: str) -> None:
         kind=MESSAGE_WAITING,
         key=f"message:{patient.pk}:{recipient.pk}:{first_unread}",
         person=recipient,
+        language=language_for(recipient, clinic=patient.clinic),
         clinic_id=patient.clinic_id,
         context={"recipient_id": recipient.pk, "patient_id": patient.pk, "base_url": base_url},
     )

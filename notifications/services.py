@@ -8,6 +8,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from clinics.languages import language_for
 from clinics.models import STAFF_ROLES, Clinic, Role, User
 from insights.selectors.alerts import alerts_for_patients
 from messaging.selectors import unread_total
@@ -74,6 +75,7 @@ def escalations_send(*, now: datetime.datetime | None = None) -> int:
                         kind="escalation",
                         key=f"escalation:{alert.kind}:{alert.event_key}:{admin.pk}",
                         person=admin,
+                        language=language_for(admin, clinic=clinic),
                         clinic_id=clinic.pk,
                         context={
                             "patient_id": patient_id,
@@ -134,6 +136,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
                         kind="reminder",
                         key=f"reminder:{patient.pk}:{day.isoformat()}:{number}",
                         person=patient.user,
+                        language=language_for(patient.user, clinic=clinic),
                         clinic_id=clinic.pk,
                         context={"patient_id": patient.pk, "number": number, "of": prescribed},
                     )
@@ -169,6 +172,7 @@ def digests_send(*, now: datetime.datetime | None = None) -> int:
                 kind="digest",
                 key=f"digest:{user.pk}:{day.isoformat()}",
                 person=user,
+                language=language_for(user),
                 clinic_id=user.clinic_id,
                 context={"user_id": user.pk, **counts},
             )

@@ -35,6 +35,8 @@ class OutboxMessage(models.Model):
     # How it goes out (outbox.channels): by email, or as a notification on one of the
     # recipient's devices, named in the context.
     channel = models.CharField(_("sent by"), max_length=10, default="email")
+    # The recipient's language when it was asked for; the message is written in it.
+    language = models.CharField(_("language"), max_length=8, default="en")
     context = models.JSONField(_("what the message is made from"), default=dict, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     status = models.CharField(

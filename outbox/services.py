@@ -4,9 +4,10 @@ when the mail server fails, and marked "not sent" for the clinic's admins after 
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import channels, kinds
 from .models import OutboxMessage, Status
@@ -49,13 +50,15 @@ def message_enqueue(
     kind: str,
     key: str,
     recipient: str,
+    language: str,
     clinic_id: int | None = None,
     context: dict | None = None,
     channel: str = channels.EMAIL,
 ) -> OutboxMessage:
     """The message for `key`, created if new and handed to a worker once the current
     transaction commits (a write that rolls back sends nothing). Asking again for the same key
-    changes nothing and sends nothing more."""
+    changes nothing and sends nothing more. `language` is the recipient's
+    (clinics.languages.language_for): the worker writes the message in it."""
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     if channel not in channels.SENDERS:
@@ -67,6 +70,7 @@ def message_enqueue(
             "kind": kind,
             "recipient": recipient,
             "clinic_id": clinic_id,
+            "language": language,
             "context": context or {},
             "channel": channel,
         },
@@ -134,7 +138,10 @@ def message_deliver(*, message_id: int) -> None:
     if message is None:
         return
     try:
-        shown = channels.SENDERS[message.channel](message)
+        # The worker serves every recipient, so each message is written in its own reader's
+        # language: words, dates and numbers alike.
+        with translation.override(message.language or settings.LANGUAGE_CODE):
+            shown = channels.SENDERS[message.channel](message)
     except channels.Undeliverable as error:
         logger.info("Outbox message %s cannot be delivered: %s", message.pk, error)
         message.status = Status.FAILED

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics import audit
+from clinics.languages import language_for
 from clinics.models import AuditAction, Clinic, User
 from patients.models import Patient, PatientStatus
 from push.services import notification_enqueue
@@ -400,6 +401,7 @@ def psfs_reminders_send(*, now: datetime.datetime | None = None) -> int:
                     kind="outcome_due",
                     key=f"outcome-due:{row.patient_id}:{row.psfs_due_on.isoformat()}",
                     person=row.patient.user,
+                    language=language_for(row.patient.user, clinic=clinic),
                     clinic_id=clinic.pk,
                     context={"patient_id": row.patient_id},
                 )

@@ -60,6 +60,10 @@ class Patient(models.Model):
         blank=True,
     )
     condition = models.CharField(_("condition or diagnosis"), max_length=200, blank=True)
+    # Chosen by the therapist before the patient has a sign-in; the invitation's account starts
+    # with it, and from then on the account's language (which the patient may change) is the
+    # one that counts, kept equal to this by the services that change either.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=PatientStatus.choices, default=PatientStatus.ACTIVE
     )

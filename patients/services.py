@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinics import audit
+from clinics.languages import language_for
 from clinics.models import AuditAction, Clinic, Role, User
 from clinics.services import (
     account_in_use,
@@ -17,6 +18,7 @@ from clinics.services import (
     invitation_code_issue,
     user_create,
     user_invite,
+    user_language_set,
 )
 from lib.once import create_once
 from prescriptions.models import Plan, PlanItem, PlanStatus
@@ -74,6 +76,7 @@ def patient_create(
     date_of_birth: datetime.date | None = None,
     phone: str = "",
     condition: str = "",
+    language: str = "",
     duplicate_reason: str | None = None,
 ) -> Patient:
     """Add a patient record. Someone adding a patient by hand passes `duplicate_reason` ("" when
@@ -106,6 +109,7 @@ def patient_create(
         date_of_birth=date_of_birth,
         phone=phone.strip(),
         condition=condition.strip(),
+        language=language,
     )
     patient.full_clean()
     patient.save()
@@ -120,7 +124,16 @@ def patient_create(
 
 
 PATIENT_UPDATABLE_FIELDS = frozenset(
-    {"first_name", "last_name", "email", "date_of_birth", "phone", "condition", "primary_therapist"}
+    {
+        "first_name",
+        "last_name",
+        "email",
+        "date_of_birth",
+        "phone",
+        "condition",
+        "primary_therapist",
+        "language",
+    }
 )
 
 
@@ -156,12 +169,37 @@ def patient_update(*, patient: Patient, updated_by: User, **fields: Any) -> Pati
         setattr(patient, name, value)
     patient.full_clean()
     patient.save()
+    if "language" in changed and patient.user_id is not None:
+        user_language_set(user=patient.user, language=patient.language)
     audit.record(
         action=AuditAction.PATIENT_UPDATED,
         patient=patient,
         actor=updated_by,
         summary=audit.changed_fields_summary(
             str(Patient._meta.get_field(name).verbose_name) for name in changed
+        ),
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_language_set(*, patient: Patient, language: str) -> Patient:
+    """The patient's own choice of language, on their account page: their sign-in and their
+    record both take it, so the therapist's form shows what the patient chose."""
+    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    if patient.user is None:
+        raise ValidationError(_("Only a patient who signs in can choose their language."))
+    changed = patient.language != language
+    user_language_set(user=patient.user, language=language)
+    patient.language = language
+    patient.full_clean()
+    patient.save(update_fields=["language", "updated_at"])
+    audit.record(
+        action=AuditAction.PATIENT_UPDATED,
+        patient=patient,
+        actor=patient.user,
+        summary=audit.changed_fields_summary(
+            [str(Patient._meta.get_field("language").verbose_name)] if changed else []
         ),
     )
     return patient
@@ -180,6 +218,7 @@ def patient_account_create(*, patient: Patient, password: str | None) -> User:
         full_name=patient.full_name,
         role=Role.PATIENT,
         password=password,
+        language=patient.language,
     )
     patient.user = user
     patient.save(update_fields=["user", "updated_at"])
@@ -583,6 +622,7 @@ def safety_alert_notify(*, patient: Patient, source: str, pk: int) -> None:
             kind="safety_alert",
             key=f"safety:{source}:{pk}:{recipient.pk}",
             person=recipient,
+            language=language_for(recipient, clinic=patient.clinic),
             clinic_id=patient.clinic_id,
             context={"patient_id": patient.pk, "source": source, "pk": pk},
         )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/pain/<int:pk>/", own.pain_report_result, name="pain-report-result"),
     path("me/history/", own.history, name="history"),
     path("me/account/", own.account, name="account"),
+    path("me/account/language/", own.account_language, name="account-language"),
     path("me/record-views/", own.record_views, name="record-views"),
     path("new/", staff.patient_add, name="patient-add"),
     path("<int:pk>/edit/", staff.patient_edit, name="patient-edit"),

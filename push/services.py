@@ -85,7 +85,7 @@ def notification_channel_set(*, user, channel: str) -> None:
 
 
 def notification_enqueue(
-    *, kind: str, key: str, person, clinic_id: int | None, context: dict
+    *, kind: str, key: str, person, language: str, clinic_id: int | None, context: dict
 ) -> None:
     """Tell `person` about something waiting, once per `key`, the way they chose: a notification
     on each of their devices, and an email too when they chose both, or when they have no device
@@ -103,6 +103,7 @@ def notification_enqueue(
             kind=kind,
             key=f"{key}{DEVICE_KEY}{device}",
             recipient=person.email,
+            language=language,
             clinic_id=clinic_id,
             # Without an email, one goes out instead if the device turns out to be gone.
             context={**context, "subscription_id": device, "email_key": "" if emailed else key},
@@ -110,7 +111,12 @@ def notification_enqueue(
         )
     if emailed:
         message_enqueue(
-            kind=kind, key=key, recipient=person.email, clinic_id=clinic_id, context=context
+            kind=kind,
+            key=key,
+            recipient=person.email,
+            language=language,
+            clinic_id=clinic_id,
+            context=context,
         )
 
 
@@ -166,6 +172,7 @@ def _device_gone(*, subscription: PushSubscription, message: OutboxMessage) -> N
             kind=message.kind,
             key=email_key,
             recipient=message.recipient,
+            language=message.language,
             clinic_id=message.clinic_id,
             context=context,
             channel=EMAIL,

@@ -18,10 +18,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lib.web import posted
 from push.views import push_section
@@ -31,9 +32,11 @@ from ..access import staff_required
 from ..forms import (
     DigestForm,
     EmailAuthenticationForm,
+    LanguageForm,
     SignInCodeForm,
     SignInLinkForm,
 )
+from ..languages import language_for
 from ..models import AccessPurpose, AuditAction, Role, User
 from ..selectors import active_user, recovery_codes_left, two_factor_device
 from ..services import DEFAULT_DIGEST_AT
@@ -435,5 +438,21 @@ def email_settings(request):
             "push": push_section(
                 user=user, back=reverse("clinics:email-settings") + "#notifications"
             ),
+            "language_form": LanguageForm(initial={"language": user.language}, clinic=user.clinic),
         },
     )
+
+
+@staff_required
+@require_POST
+def language_set(request):
+    """A member of staff's own language, from their emails and notifications page."""
+    form = LanguageForm(request.POST, clinic=request.user.clinic)
+    if form.is_valid():
+        services.user_language_set(user=request.user, language=form.cleaned_data["language"])
+        # Said in the language just chosen, the first sign that it took.
+        with translation.override(language_for(request.user)):
+            messages.success(request, _("Your language was saved."))
+    else:
+        messages.error(request, _("Choose one of the languages in the list."))
+    return redirect(reverse("clinics:email-settings") + "#language")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -94,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinics.middleware.SessionLimitsMiddleware",
     "clinics.middleware.TwoFactorSetupMiddleware",
+    "clinics.languages.PersonLanguageMiddleware",
     "clinics.middleware.ClinicTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -227,7 +227,8 @@ PERMISSIONS_POLICY = {
 }
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language is named in itself, so a reader finds theirs whatever language the page is in.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The languages exercise content is written in (exercises/translation.py, docs/languages.md).
 # Text not yet translated is shown in English; exercises.languages.content_fallback names the

@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from clinics.languages import language_choices
 from clinics.models import STAFF_ROLES, User
 from lib.web import ServiceErrorsMixin
 
@@ -47,6 +48,15 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("For example: low back pain with muscle spasm."),
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_(
+            "What the patient reads Rehabit in: their pages, emails, notifications and printed "
+            "handouts. Once they sign in, they can change it on their account page."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
+    )
     primary_therapist = forms.ModelChoiceField(
         label=_("Primary therapist"),
         queryset=User.objects.none(),
@@ -67,6 +77,7 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
         self.fields["primary_therapist"].queryset = User.objects.filter(staff).order_by(
             "full_name", "email"
         )
+        self.fields["language"].choices = language_choices(user.clinic)
         self.fields["date_of_birth"].widget.attrs.update(
             min=EARLIEST_BIRTH_DATE.isoformat(), max=self.today.isoformat()
         )
@@ -90,6 +101,7 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
             "date_of_birth": patient.date_of_birth,
             "phone": patient.phone,
             "condition": patient.condition,
+            "language": patient.language,
             "primary_therapist": patient.primary_therapist_id,
         }
 

@@ -8,10 +8,14 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clinics import audit
 from clinics.access import patient_required
+from clinics.forms import LanguageForm
+from clinics.languages import language_for
 from clinics.models import AuditAction
 from clinics.selectors import caseload_sightings_for_patient, record_views_for_patient
 from lib.web import form_reasons, posted, wants_json
@@ -145,8 +149,28 @@ def account(request):
             "push": push_section(
                 user=request.user, back=reverse("patients:account") + "#notifications"
             ),
+            "language_form": LanguageForm(
+                initial={"language": request.user.language}, clinic=patient.clinic
+            ),
         },
     )
+
+
+@patient_required
+@require_POST
+def account_language(request):
+    """The patient's own language, from their account page."""
+    patient = patient_for_self(user=request.user)
+    form = LanguageForm(request.POST, clinic=patient.clinic)
+    if form.is_valid():
+        services.patient_language_set(patient=patient, language=form.cleaned_data["language"])
+        request.user.refresh_from_db(fields=["language"])
+        # Said in the language just chosen, the first sign that it took.
+        with translation.override(language_for(request.user)):
+            messages.success(request, _("Your language was saved."))
+    else:
+        messages.error(request, _("Choose one of the languages in the list."))
+    return redirect(reverse("patients:account") + "#language")
 
 
 @patient_required

@@ -18,7 +18,7 @@ from prescriptions.access import plan_for_staff, template_for_staff
 from prescriptions.forms import PlanForm
 from prescriptions.selectors import templates_for_clinic
 from prescriptions.services import plan_create as plan_create_service
-from prescriptions.views.handouts import handout_response
+from prescriptions.views.handouts import handout_language, handout_response
 from prescriptions.views.plans import plan_detail_after_save
 
 from .. import services
@@ -195,5 +195,9 @@ def plan_handout_with_code(request, pk: int, plan_pk: int):
         flash_errors(request, error)
         return redirect("prescriptions:plan-detail", pk=plan.pk)
     return handout_response(
-        request, plan, as_pdf=request.POST.get("format") == "pdf", invitation_code=code
+        request,
+        plan,
+        as_pdf=request.POST.get("format") == "pdf",
+        invitation_code=code,
+        language=handout_language(request),
     )

@@ -9,12 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from clinics import audit
 from clinics.access import staff_required
+from clinics.languages import LANGUAGE_CODES
 from clinics.models import AuditAction
 from exercises.pictures import credits_to_show
 
@@ -55,9 +57,29 @@ def _audit(action: str, *, plan: Plan) -> None:
     )
 
 
-def handout_response(request, plan: Plan, *, as_pdf: bool, invitation_code: str | None = None):
+def handout_language(request) -> str | None:
+    """The language asked for in `?language=` (the plan page asks for the patient's), or None
+    for the page's own."""
+    language = request.GET.get("language") or request.POST.get("language")
+    return language if language in LANGUAGE_CODES else None
+
+
+def handout_response(
+    request,
+    plan: Plan,
+    *,
+    as_pdf: bool,
+    invitation_code: str | None = None,
+    language: str | None = None,
+):
     """The handout as a page or a PDF download, with the invitation `invitation_code` printed
-    on it when one was just made."""
+    on it when one was just made, in `language` (the patient's, from the plan page) or else
+    the reader's own."""
+    with translation.override(language or translation.get_language()):
+        return _handout_response(request, plan, as_pdf=as_pdf, invitation_code=invitation_code)
+
+
+def _handout_response(request, plan: Plan, *, as_pdf: bool, invitation_code: str | None):
     plan = plan_for_handout(plan=plan)
     if not as_pdf:
         _audit(AuditAction.HANDOUT_VIEWED, plan=plan)
@@ -81,10 +103,12 @@ def handout_response(request, plan: Plan, *, as_pdf: bool, invitation_code: str 
 @never_cache
 @staff_required
 def plan_handout(request, pk: int):
-    return handout_response(request, plan_for_staff(user=request.user, pk=pk), as_pdf=False)
+    plan = plan_for_staff(user=request.user, pk=pk)
+    return handout_response(request, plan, as_pdf=False, language=handout_language(request))
 
 
 @never_cache
 @staff_required
 def plan_handout_pdf(request, pk: int):
-    return handout_response(request, plan_for_staff(user=request.user, pk=pk), as_pdf=True)
+    plan = plan_for_staff(user=request.user, pk=pk)
+    return handout_response(request, plan, as_pdf=True, language=handout_language(request))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clinics import audit
 from clinics.access import staff_required
+from clinics.languages import language_for, language_name
 from clinics.models import AuditAction
 from lib.web import flash_errors, flash_outcome
 
@@ -51,6 +52,8 @@ def plan_detail(request, pk: int):
         summary=_("Plan #%(plan)d.") % {"plan": plan.pk},
     )
     handover = patient_handover(patient=plan.patient)
+    # The handout is printed for the patient, so in their language by default.
+    handout_language = language_for(plan.patient, clinic=request.user.clinic)
     return render(
         request,
         "prescriptions/plan_detail.html",
@@ -60,6 +63,8 @@ def plan_detail(request, pk: int):
             "warnings": plan_warnings(items=items, weekdays=plan.weekdays),
             "template_form": SaveAsTemplateForm(initial={"name": plan.title}),
             "handover": handover,
+            "handout_language": handout_language,
+            "handout_language_name": language_name(handout_language),
             "just_saved": request.GET.get(JUST_SAVED_PARAMETER) == "1"
             and plan.status in (PlanStatus.ACTIVE, PlanStatus.PAUSED),
         },

@@ -792,6 +792,7 @@ def settings_data(**overrides):
         "phone": "01632 960000",
         "address": "1 River Lane\nTown",
         "time_zone": "Europe/Dublin",
+        "default_language": "en",
         "alert_pain_at_or_above": "6",
         "alert_pain_rise": "3",
         "alert_inactive_days": "5",

@@ -229,9 +229,18 @@ def test_other_patients_tell_their_own_stories(seeded):
     therapist = User.objects.get(email="therapist@example.com")
     patients = {p.email: p for p in Patient.objects.filter(primary_therapist=therapist)}
     today = therapist.clinic.today()
-    assert len(patients) == 5
-    extras = [p for email, p in patients.items() if email != "patient@example.com"]
+    assert len(patients) == 6
+    signing_in = {"patient@example.com", "paciente@example.com"}
+    extras = [p for email, p in patients.items() if email not in signing_in]
     assert all(p.user_id is None and p.email.endswith("@example.com") for p in extras)
+
+    spanish = patients["paciente@example.com"]
+    assert (spanish.language, spanish.user.language, spanish.clinic.default_language) == (
+        "es",
+        "es",
+        "en",
+    )
+    assert spanish.sessions.exists()
 
     lapsed = patients["jordan.lee@example.com"]
     plan = lapsed.plans.get(status=PlanStatus.ACTIVE)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import Clinic
+from clinics.services import user_language_set
 from insights.services import alert_acknowledge
 from notifications import services
 from notifications.unsubscribe import DIGEST, REMINDERS, unsubscribe_token
@@ -407,3 +408,18 @@ def test_no_email_of_any_kind_carries_health_details(
     assert len(mailoutbox) == sent.count()
     for message in mailoutbox:
         assert_no_secrets(message)
+
+
+def test_a_reminder_to_a_spanish_speaking_patient_is_in_spanish_and_keeps_her_health_private(
+    world, mailoutbox
+):
+    user_language_set(user=world.patient.user, language="es")
+    day = datetime.date(2026, 3, 10)
+    world.plan.start_date = day - datetime.timedelta(days=3)
+    world.plan.save()
+    ReminderSettings.objects.create(patient=world.patient, times=["09:00", "18:00"])
+    remind(world, local("Europe/London", 2026, 3, 10, 9, 0))
+    (sent,) = emails(mailoutbox, world.patient.user.email)
+    assert "Es hora de la sesión 1 de 2 de sus ejercicios de hoy." in sent.body
+    assert "It is time" not in sent.body
+    assert_no_secrets(sent)

@@ -39,6 +39,7 @@ def ask(key="note:1", clinic=None, text="Hello"):
         kind="test_note",
         key=key,
         recipient="someone@example.com",
+        language="en",
         clinic_id=clinic.pk if clinic else None,
         context={"text": text},
     )

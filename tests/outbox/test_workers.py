@@ -36,7 +36,11 @@ def test_kind():
 
 def ask(key):
     return message_enqueue(
-        kind="test_note", key=key, recipient="someone@example.com", context={"text": "Hello"}
+        kind="test_note",
+        key=key,
+        recipient="someone@example.com",
+        language="en",
+        context={"text": "Hello"},
     )
 
 

@@ -290,6 +290,7 @@ def test_the_clinics_outbox_tells_notifications_from_emails(
             kind="reminder",
             key="reminder:outbox-page",
             person=world.patient.user,
+            language="en",
             clinic_id=world.clinic.pk,
             context={"patient_id": world.patient.pk, "number": 1, "of": 1},
         )
