@@ -28,8 +28,9 @@ def content_language() -> str:
 
 
 def content_fallback(clinic) -> str:
-    """The language an exercise is shown in where the reader's is not written yet. English for
-    now; once clinics choose a default language, it is theirs."""
+    """The language an exercise is shown in where the reader's is not written yet: English, the
+    language every exercise is written in first (a clinic whose default is Spanish still writes
+    each exercise's English, which the editor requires)."""
     return DEFAULT_LANGUAGE
 
 

@@ -3,6 +3,7 @@
 code and templates have. The last two need gettext's tools, which CI installs."""
 
 import gettext
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +15,8 @@ from django.core.management import call_command
 LOCALE = Path(settings.BASE_DIR) / "locale"
 TRANSLATED = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 # The folders makemessages leaves out: tests and the benchmark are not shown to anyone.
-MAKEMESSAGES_IGNORE = ["tests", "bench", "static", "staticfiles", "node_modules"]
+# "locale": the catalogs themselves, which the walk would otherwise adopt as a place to write.
+MAKEMESSAGES_IGNORE = ["tests", "bench", "static", "staticfiles", "node_modules", "locale"]
 
 needs_gettext = pytest.mark.skipif(
     shutil.which("msgfmt") is None, reason="gettext's tools are not installed"
@@ -87,10 +89,14 @@ def test_the_compiled_catalog_is_the_committed_po(language, tmp_path):
 
 
 @needs_gettext
-def test_makemessages_would_add_nothing(tmp_path, settings):
+def test_makemessages_would_add_nothing(tmp_path, settings, monkeypatch):
     copy = tmp_path / "locale"
     shutil.copytree(LOCALE, copy)
     settings.LOCALE_PATHS = [copy]
+    # Run from the project's folder, makemessages adopts its "locale" as a place to write too;
+    # it must write only to the copy.
+    isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda path: path != "locale" and isdir(path))
     call_command(
         "makemessages",
         locale=TRANSLATED,
