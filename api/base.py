@@ -29,8 +29,13 @@ PATIENT_FILTER = OpenApiParameter(
 def since_parameter(value: str | None) -> datetime.datetime | None:
     if value is None:
         return None
-    moment = parse_datetime(value) if isinstance(value, str) else None
-    if moment is None or moment.tzinfo is None:
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        # In UTC: the database takes offsets of under 16 hours, ISO 8601 up to 24.
+        moment = moment.astimezone(datetime.UTC) if moment and moment.tzinfo else None
+    except (ValueError, OverflowError):
+        moment = None
+    if moment is None:
         raise serializers.ValidationError(
             {
                 "updated_since": _(

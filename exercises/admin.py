@@ -1,18 +1,22 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from clinics.admin_site import AuditedAdmin
 
 from .models import Exercise, ExerciseStep
 
 
-class ExerciseStepInline(admin.TabularInline):
+class ExerciseStepInline(TranslationTabularInline):
     model = ExerciseStep
     extra = 1
     ordering = ["position"]
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(AuditedAdmin):
+class ExerciseAdmin(AuditedAdmin, TranslationAdmin):
+    """Each text in every language, side by side; the bare field (which follows the reader's
+    language) is left out so that one post cannot write a language twice."""
+
     list_display = [
         "name",
         "body_region",
@@ -26,7 +30,7 @@ class ExerciseAdmin(AuditedAdmin):
     list_filter = ["body_region", "kind", "is_archived", ("clinic", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "summary", "contraindications"]
     list_select_related = ["clinic"]
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["copied_from"]
     inlines = [ExerciseStepInline]
     readonly_fields = ["created_at", "updated_at"]

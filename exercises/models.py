@@ -210,6 +210,14 @@ class Exercise(models.Model):
                 }
             )
 
+    def validate_constraints(self, exclude=None):
+        # A name already refused as blank is not refused again by the constraint on the English
+        # column beneath it.
+        exclude = set(exclude or ())
+        if "name" in exclude:
+            exclude.add("name_en")
+        super().validate_constraints(exclude=exclude)
+
     @property
     def is_shared(self) -> bool:
         return self.clinic_id is None

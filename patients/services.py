@@ -186,7 +186,9 @@ def patient_update(*, patient: Patient, updated_by: User, **fields: Any) -> Pati
 def patient_language_set(*, patient: Patient, language: str) -> Patient:
     """The patient's own choice of language, on their account page: their sign-in and their
     record both take it, so the therapist's form shows what the patient chose."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = (
+        Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
+    )
     if patient.user is None:
         raise ValidationError(_("Only a patient who signs in can choose their language."))
     changed = patient.language != language

@@ -71,7 +71,7 @@ def test_the_exercise_add_form_refuses_too_many_sets(admin_client):
     data = form_data(admin_client.get(url))
     data.update(
         {
-            "name": "Knee-to-chest stretch",
+            "name_en": "Knee-to-chest stretch",
             "slug": "knee-to-chest",
             "body_region": "lower_back",
             "kind": "stretch",
@@ -80,7 +80,7 @@ def test_the_exercise_add_form_refuses_too_many_sets(admin_client):
             "default_hold_seconds": "30",
             "default_rest_seconds": "10",
             "steps-0-position": "1",
-            "steps-0-text": "Lie on your back.",
+            "steps-0-text_en": "Lie on your back.",
         }
     )
     response = admin_client.post(url, data)
@@ -104,7 +104,7 @@ def test_the_exercise_add_form_refuses_too_many_sets(admin_client):
         ("default_rest_seconds", "301", "Rest (seconds) must be a whole number from 0 to 300."),
         ("default_sets", "-1", "Sets must be a whole number from 1 to 10."),
         ("default_rest_seconds", "-1", "Rest (seconds) must be a whole number from 0 to 300."),
-        ("name", "", "This field is required."),
+        ("name_en", "", "This field is required."),
     ],
 )
 def test_the_exercise_change_form_refuses_and_changes_nothing(admin_client, field, value, message):
@@ -112,7 +112,7 @@ def test_the_exercise_change_form_refuses_and_changes_nothing(admin_client, fiel
     url = reverse("admin:exercises_exercise_change", args=[exercise.pk])
     data = form_data(admin_client.get(url))
     original = data[field]
-    data.update({"summary": "Changed in the same post.", field: value})
+    data.update({"summary_en": "Changed in the same post.", field: value})
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert message in response.text

@@ -55,6 +55,8 @@ PUBLIC = {
     # The API's reference and its schema describe the API, not anyone's records.
     "api:schema",
     "api:docs",
+    # Choosing the language of the signed-out pages only sets a cookie and goes back.
+    "set_language",
 }
 # The signed-in patient's own pages: "patient" (Pat, the demo patient) owns the records in them.
 PATIENT_OWN = {

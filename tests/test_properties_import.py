@@ -16,6 +16,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from exercises import transfer
+from exercises.languages import TRANSLATED_LANGUAGES, localized
 from exercises.models import BodyRegion, Exercise, ExerciseStep, Kind
 from tests.exercises.factories import ExerciseFactory
 from tests.properties import (
@@ -65,6 +66,19 @@ def library_entry(draw) -> dict:
     }
     for name, limit in transfer.NUMBER_LIMITS.items():
         entry[name] = draw(st.integers(limit.minimum, limit.maximum))
+    # Each other language is either not written at all or written whole: its name, and its
+    # steps one for one with the English ones (or none, to show the English).
+    for language in TRANSLATED_LANGUAGES:
+        written = draw(st.booleans())
+        steps = len(entry["steps"]) if written and draw(st.booleans()) else 0
+        entry |= {
+            localized("name", language): draw(name_text) if written else "",
+            localized("summary", language): draw(plain_text) if written else "",
+            localized("steps", language): draw(st.lists(name_text, min_size=steps, max_size=steps)),
+            localized("cautions", language): draw(lines) if written else [],
+            localized("contraindications", language): draw(lines) if written else [],
+            localized("equipment", language): draw(plain_text) if written else "",
+        }
     return entry
 
 
@@ -180,7 +194,12 @@ def csv_file(draw) -> bytes:
     """A library as CSV: the required columns and some optional ones in any order, one to four
     rows; then a few cells made wild, perhaps a column dropped or added, a row cut short, and
     an encoding or line ending a spreadsheet might use."""
-    optional = draw(st.lists(st.sampled_from(transfer.OPTIONAL_COLUMNS), unique=True))
+    # A language's columns come together, as a spreadsheet exported from here has them.
+    untranslated = [c for c in transfer.OPTIONAL_COLUMNS if c not in transfer.TRANSLATED_COLUMNS]
+    optional = draw(st.lists(st.sampled_from(untranslated), unique=True))
+    for language in TRANSLATED_LANGUAGES:
+        if draw(st.booleans()):
+            optional += [c for c in transfer.TRANSLATED_COLUMNS if c.endswith(f"_{language}")]
     columns = draw(st.permutations([*transfer.REQUIRED_COLUMNS, *optional]))
     rows = draw(st.lists(library_entry(), min_size=1, max_size=4, unique_by=slug_of))
     cells = {

@@ -76,10 +76,10 @@ def test_a_painful_session_becomes_an_alert_that_the_therapist_acknowledges(
         "href", re.compile(r"/patients/\d+/#session-\d+$")
     )
     # Most pressing first: the urgent ones (Sam's flagged session has waited longer than
-    # Pat's of today), then the one that needs attention; the new patient, with nothing due
-    # yet, last.
+    # Pat's of today), then the one that needs attention; then those with no open alert by
+    # last name: the new patient with nothing due yet, and Lucía, on track.
     expect(page.get_by_role("rowheader").get_by_role("link")).to_have_text(
-        ["Sam Okafor", "Pat Patient", "Jordan Lee", "Riley Chen"]
+        ["Sam Okafor", "Pat Patient", "Jordan Lee", "Riley Chen", "Lucía Martínez"]
     )
     assert_accessible(page, context="caseload dashboard with a new alert")
 
