@@ -157,7 +157,7 @@ class LanguageForm(ServiceErrorsMixin, forms.Form):
     """A person's own language, on their account page."""
 
     language = forms.ChoiceField(
-        label=_("Language"),
+        label=_("Show Rehabit in"),
         required=False,
         help_text=_("For these pages and for the emails and notifications Rehabit sends you."),
         error_messages={"invalid_choice": _("Choose one of the languages in the list.")},
