@@ -6,6 +6,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .languages import name_contains, shown_name
 from .models import Exercise
 
 # prescriptions.models.PlanStatus.ACTIVE
@@ -28,10 +29,10 @@ def exercise_catalog(
         Exercise.objects.available_to(clinic)
         .filter(is_archived=archived)
         .select_related("clinic")
-        .order_by("name", "id")
+        .order_by(shown_name(), "id")
     )
     if query:
-        exercises = exercises.filter(name__icontains=query.strip())
+        exercises = exercises.filter(name_contains(query.strip()))
     if body_region:
         exercises = exercises.filter(body_region=body_region)
     if kind:

@@ -9,6 +9,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
+from lib.content_fallback import ClinicFirstFallbacks
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -231,11 +233,11 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The languages exercise content is written in (exercises/translation.py, docs/languages.md).
-# Text not yet translated is shown in English; exercises.languages.content_fallback names the
-# language a reader falls back to.
+# Text not yet translated in the reader's language is shown in their clinic's default language
+# where that is written, else in English (lib/content_fallback.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "fr")
-MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_FALLBACK_LANGUAGES = ClinicFirstFallbacks(default=("en",))
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

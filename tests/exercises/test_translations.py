@@ -3,6 +3,7 @@ where a language is missing, the editor, the staff's mark, the catalog's transla
 pictures' text alternatives and the library's files."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,12 +12,14 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import translation
 
+from clinics.models import Clinic
 from clinics.services import user_language_set
 from exercises import transfer
 from exercises.catalog_translations import TRANSLATIONS_DIR, catalog_translations
 from exercises.figures import figure_for
 from exercises.models import Exercise
 from exercises.pictures import picture_for
+from exercises.selectors import exercise_catalog
 from exercises.services import (
     ExerciseInput,
     TranslatedContent,
@@ -24,6 +27,7 @@ from exercises.services import (
     exercise_create,
     exercise_update,
 )
+from lib.content_fallback import clinic_language
 from prescriptions.catalog import STARTER_CATALOG, starter_catalog_load
 from tests.exercises.factories import ExerciseFactory
 from tests.exercises.test_library_admin import form_data
@@ -301,3 +305,53 @@ def test_every_starter_exercise_has_spanish_and_french():
                 if len(texts) != len(entry.get(key, [])) or not all(texts):
                     missing.append(f"{language} {entry['slug']}: {key}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_library_orders_by_the_shown_name_and_finds_a_name_in_any_language(clinic_admin):
+    clinic = clinic_admin.clinic
+    ExerciseFactory(clinic=clinic, name_en="Zebra walk", name_es="Abeja", name_fr="")
+    ExerciseFactory(clinic=clinic, name_en="Bird dog", name_es="", name_fr="Chien d'arrêt")
+
+    def names(query=""):
+        return [e.name for e in exercise_catalog(clinic=clinic, query=query)]
+
+    with translation.override("es"):
+        # "Bird dog" has no Spanish name and sorts by the English one it shows.
+        assert names() == ["Abeja", "Bird dog"]
+        assert names("zebra") == ["Abeja"]
+    with translation.override("fr"):
+        assert names() == ["Chien d'arrêt", "Zebra walk"]
+        assert names("abeja") == ["Zebra walk"]
+    with translation.override("en"):
+        assert names() == ["Bird dog", "Zebra walk"]
+        assert names("ARRÊT") == ["Bird dog"]
+
+
+def test_untranslated_text_falls_back_to_the_clinics_language_then_english(clinic_admin):
+    exercise = Exercise.objects.prefetch_related("steps").get(pk=bridge(clinic_admin).pk)
+    with translation.override("fr"):
+        assert exercise.name == "Glute bridge"  # no clinic: English
+        with clinic_language("es"):
+            assert exercise.name == "Puente de glúteos"
+            assert [step.text for step in exercise.steps.all()] == SPANISH.steps
+            # Each text on its own: the Spanish has no equipment, so the English one shows.
+            assert exercise.cautions == "Sin dolor."
+        with clinic_language("en"):
+            assert exercise.name == "Glute bridge"
+    with translation.override("es"), clinic_language("fr"):
+        assert exercise.name == "Puente de glúteos"  # the reader's own comes first
+
+
+def test_a_french_reader_at_a_spanish_clinic_sees_the_spanish_marked_as_such(client, clinic_admin):
+    bridge(clinic_admin)
+    clam = bridge(clinic_admin, name="Clamshell", translations={})
+    Clinic.objects.filter(pk=clinic_admin.clinic_id).update(default_language="es")
+    user_language_set(user=clinic_admin, language="fr")
+    client.force_login(clinic_admin)
+    library = client.get(reverse("exercises:library")).text
+    # Shown in Spanish, the clinic's language, and marked so: "Espagnol : pas encore traduit".
+    assert "Puente de glúteos" in library and "Glute bridge" not in library
+    assert re.search(r"Espagnol\s*:\s*pas encore traduit", library)
+    # Written in neither: English, marked as English.
+    detail = client.get(reverse("exercises:exercise-detail", args=[clam.pk])).text
+    assert "Clamshell" in detail and re.search(r"Anglais\s*:\s*pas encore traduit", detail)
