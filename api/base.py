@@ -3,6 +3,8 @@ query, the `updated_since` filter, and the audit row each read of a patient's da
 
 import datetime
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
@@ -90,6 +92,13 @@ class ClinicScoped(viewsets.GenericViewSet):
     patient_field: str | None = "patient_id"
     lookup_value_regex = "[0-9]+"
     schema = ClinicSchema()
+
+    def initial(self, request, *args, **kwargs):
+        # The API speaks English whatever the caller's Accept-Language, so a field means the
+        # same to every client; an exercise's other languages are in its `translations`.
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        super().initial(request, *args, **kwargs)
 
     @property
     def clinic(self):

@@ -1,6 +1,7 @@
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from django.db import transaction
+from django.utils.translation import get_language_info
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -9,10 +10,12 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers
 
+from exercises.languages import TRANSLATED_LANGUAGES
 from exercises.models import BodyRegion, Exercise, Kind
 from exercises.services import (
     EXERCISE_FIELDS,
     ExerciseInput,
+    TranslatedContent,
     exercise_archive,
     exercise_create,
     exercise_restore,
@@ -46,8 +49,65 @@ class StepsField(serializers.ListField):
         return [step.text for step in steps.all()]
 
 
+class TranslatedContentSerializer(serializers.Serializer):
+    """One language's texts; an empty one shows the English to a reader of that language."""
+
+    name = serializers.CharField(allow_blank=True, max_length=120)
+    summary = serializers.CharField(allow_blank=True, required=False, default="")
+    steps = serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=list,
+        help_text="One line per English step, in the same order; empty to show the English steps.",
+    )
+    cautions = serializers.CharField(allow_blank=True, required=False, default="")
+    contraindications = serializers.CharField(allow_blank=True, required=False, default="")
+    equipment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+TranslationsSerializer = type(
+    "TranslationsSerializer",
+    (serializers.Serializer,),
+    {
+        language: TranslatedContentSerializer(
+            required=False, help_text=f"The texts in {get_language_info(language)['name']}."
+        )
+        for language in TRANSLATED_LANGUAGES
+    },
+)
+
+
+@extend_schema_field(TranslationsSerializer)
+class TranslationsField(serializers.Field):
+    """The exercise's texts in the other languages, by language code. On a write, a language
+    left out keeps what the exercise has in it; one sent with empty texts removes it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, exercise):
+        translations = ExerciseInput.from_exercise(exercise).translations
+        return {
+            language: asdict(translations.get(language, TranslatedContent()))
+            for language in TRANSLATED_LANGUAGES
+        }
+
+    def to_internal_value(self, data):
+        serializer = TranslationsSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return {
+            "translations": {
+                language: TranslatedContent(**content)
+                for language, content in serializer.validated_data.items()
+            }
+        }
+
+
 class ExerciseSerializer(serializers.ModelSerializer):
     steps = StepsField(help_text="The instructions the patient follows, in order (1 to 20).")
+    translations = TranslationsField(
+        help_text="The texts above are the English; these are the Spanish and the French."
+    )
     shared = serializers.BooleanField(source="is_shared", read_only=True)
     default_dose_text = serializers.CharField(read_only=True)
     picture = serializers.SerializerMethodField()
@@ -66,6 +126,7 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "cautions",
             "contraindications",
             "equipment",
+            "translations",
             "is_sided",
             *DOSE_DEFAULTS,
             "default_dose_text",
@@ -109,7 +170,9 @@ class ExerciseSerializer(serializers.ModelSerializer):
 
 
 def _input(data: dict, *, start: ExerciseInput | None = None) -> ExerciseInput:
-    changes = {name: data[name] for name in [*EXERCISE_FIELDS, "steps"] if name in data}
+    changes = {
+        name: data[name] for name in [*EXERCISE_FIELDS, "steps", "translations"] if name in data
+    }
     if start is None:
         return ExerciseInput(**changes)
     return replace(start, **changes)

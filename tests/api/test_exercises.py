@@ -257,3 +257,49 @@ def test_a_read_only_key_is_refused_every_write(read_only_api, own):
     ):
         assert response.status_code == 403
     assert read_only_api.get(detail(own)).status_code == 200
+
+
+SPANISH = {
+    "name": "Abrazo de rodillas",
+    "summary": "Estira la espalda baja.",
+    "steps": ["Acuéstese boca arriba.", "Lleve las rodillas al pecho."],
+    "cautions": "Sin dolor.",
+    "contraindications": "",
+    "equipment": "",
+}
+
+
+def test_translations_are_written_and_read_by_language_whatever_the_callers_language(
+    admin_api,
+):
+    response = admin_api.post(
+        URL, new_exercise(translations={"es": SPANISH}), format="json", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    # The fields are the English ones, also for a caller whose Accept-Language is Spanish.
+    assert body["name"] == "Knee hug" and body["steps"] == STEPS
+    assert body["translations"]["es"] == SPANISH
+    assert body["translations"]["fr"]["name"] == ""
+    assert response["Content-Language"] == "en"
+    exercise = Exercise.objects.get(pk=body["id"])
+    assert exercise.name_en == "Knee hug" and exercise.name_es == "Abrazo de rodillas"
+
+    # A change that sends only French keeps the Spanish.
+    french = {"name": "Genoux serrés", "steps": ["Allongez-vous.", "Ramenez les genoux."]}
+    changed = admin_api.patch(
+        detail(exercise), {"translations": {"fr": french}}, format="json"
+    ).json()
+    assert changed["translations"]["es"]["name"] == "Abrazo de rodillas"
+    assert changed["translations"]["fr"]["steps"] == french["steps"]
+
+
+def test_a_translation_with_other_steps_than_english_is_refused_and_nothing_changes(admin_api, own):
+    response = admin_api.patch(
+        detail(own), {"translations": {"es": {"name": "Puente", "steps": ["Uno."]}}}, format="json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in response.json()["errors"]] == ["steps_es"]
+    own.refresh_from_db()
+    assert own.name_es is None
