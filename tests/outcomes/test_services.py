@@ -297,9 +297,9 @@ def test_no_reminder_for_a_discharged_patient(patient, activities):
 
 def test_every_write_leaves_an_audit_row_without_the_score(patient, therapist, activities):
     entry = rate(patient, activities, [3, 3, 3], days=5)
-    odi(patient, 44, by=therapist)
+    total = odi(patient, 44, by=therapist)
     services.psfs_interval_set(patient=patient, days=21, by=therapist)
-    services.entry_correct(
+    correction = services.entry_correct(
         entry=entry,
         by=therapist,
         assessed_on=entry.assessed_on,
@@ -316,4 +316,11 @@ def test_every_write_leaves_an_audit_row_without_the_score(patient, therapist, a
     ]
     assert rows[0].actor == patient.user
     assert rows[2].actor == therapist
-    assert not any("44" in row.summary for row in rows)
+    # Each summary names the entries by id and never the values scored.
+    assert [row.summary for row in rows] == [
+        "PSFS activities added: 3.",
+        f"PSFS score {entry.pk} recorded.",
+        f"ODI score {total.pk} recorded.",
+        "PSFS interval set to 21 days.",
+        f"Score {entry.pk} corrected by score {correction.pk}.",
+    ]
