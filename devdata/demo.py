@@ -391,8 +391,12 @@ def _spanish_speaking_patient_build(
         language="es",
     )
     story = _PatientStory.begin("spanish", patient=patient, therapist=therapist, with_account=True)
+    # The therapist names the plan in her language, as the patient reads it.
     plan = story.plan_from_template(
-        "back-spasm-relief", start_date=today - datetime.timedelta(days=10)
+        "back-spasm-relief",
+        start_date=today - datetime.timedelta(days=10),
+        title="Alivio del espasmo de espalda",
+        notes="Hágalo despacio y sin dolor.",
     )
     days = _scheduled_days(plan, until=today - datetime.timedelta(days=1))
     story.sessions_log(
@@ -565,6 +569,7 @@ class _PatientStory:
         start_date: datetime.date,
         end_date: datetime.date | None = None,
         notes: str = "",
+        title: str = "",
     ) -> Plan:
         template = PlanTemplate.objects.get(clinic__isnull=True, slug=slug)
         items = [
@@ -574,7 +579,7 @@ class _PatientStory:
         return plan_create(
             patient=self.patient,
             prescribed_by=self.therapist,
-            title=template.name,
+            title=title or template.name,
             start_date=start_date,
             end_date=end_date,
             items=items,
