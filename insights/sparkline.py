@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lib.charts import Line, Marker, short_number
+from lib.charts import Line, Marker, short_number, shown_number
 from patients.pain import PAIN
 
 WIDTH = 120
@@ -49,7 +49,7 @@ def describe(points: list[tuple[datetime.date, int | float]], *, days: int) -> s
     if len(values) == 1:
         return _("Pain over the last %(days)d days: one score, %(value)s on %(day)s.") % {
             "days": days,
-            "value": short_number(values[0]),
+            "value": shown_number(values[0]),
             "day": date_format(points[0][0], "j M"),
         }
     return ngettext(
@@ -61,10 +61,10 @@ def describe(points: list[tuple[datetime.date, int | float]], *, days: int) -> s
     ) % {
         "days": days,
         "count": len(values),
-        "first": short_number(values[0]),
-        "last": short_number(values[-1]),
-        "low": short_number(min(values)),
-        "high": short_number(max(values)),
+        "first": shown_number(values[0]),
+        "last": shown_number(values[-1]),
+        "low": shown_number(min(values)),
+        "high": shown_number(max(values)),
     }
 
 
@@ -107,5 +107,5 @@ def pain_sparkline(
         base=Line(short_number(PAD), base_y, short_number(WIDTH - PAD), base_y),
         points=line,
         dot=dot,
-        last=short_number(points[-1][1]) if points else "",
+        last=shown_number(points[-1][1]) if points else "",
     )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -194,7 +194,13 @@ def _moment(when, zone) -> datetime.datetime:
 
 
 def short_number(value: float) -> str:
+    """A number for the drawing itself (coordinates, sizes): one decimal at most, with a point."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def shown_number(value: float) -> str:
+    """A number a person reads (4.5 in English, 4,5 in Spanish and French): one decimal at most."""
+    return short_number(value).replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def _marker(shape: str, x: float, y: float) -> Marker:
@@ -222,7 +228,7 @@ def _summary(label: str, values: list[float]) -> str:
     if len(values) == 1:
         return _("%(series)s: one score, %(value)s.") % {
             "series": label,
-            "value": short_number(values[0]),
+            "value": shown_number(values[0]),
         }
     return ngettext(
         "%(series)s: %(count)d score, %(first)s at first and %(last)s most recently "
@@ -233,10 +239,10 @@ def _summary(label: str, values: list[float]) -> str:
     ) % {
         "series": label,
         "count": len(values),
-        "first": short_number(values[0]),
-        "last": short_number(values[-1]),
-        "low": short_number(min(values)),
-        "high": short_number(max(values)),
+        "first": shown_number(values[0]),
+        "last": shown_number(values[-1]),
+        "low": shown_number(min(values)),
+        "high": shown_number(max(values)),
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from lib.charts import short_number
+from lib.charts import short_number, shown_number
 from patients.adherence import WeekAdherence
 
 from .progress import Point
@@ -95,7 +95,7 @@ def outcome_chart(
     grid = [
         Grid(
             y=short_number(y_of(scale.minimum + step * index)),
-            label=short_number(scale.minimum + step * index),
+            label=shown_number(scale.minimum + step * index),
         )
         for index in range(GRID_STEPS + 1)
     ]
@@ -104,7 +104,7 @@ def outcome_chart(
         Mark(
             x=short_number(x_of(point.on)),
             y=short_number(y_of(point.value)),
-            label=f"{date_format(point.on, 'j M')}: {short_number(point.value)}",
+            label=f"{date_format(point.on, 'j M')}: {shown_number(point.value)}",
         )
         for point in shown
     ]

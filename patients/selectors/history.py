@@ -108,7 +108,7 @@ def pain_course_words(trend: PainTrend | None) -> PainCourse:
     important change the therapist sees, said to the patient."""
     if trend is None:
         return PainCourse(_("Your pain scores will show here once you give them."))
-    values = {"from": charts.short_number(trend.baseline), "to": charts.short_number(trend.latest)}
+    values = {"from": charts.shown_number(trend.baseline), "to": charts.shown_number(trend.latest)}
     if (
         trend.latest_on == trend.baseline_from
         or (trend.latest_on - trend.baseline_from).days < BASELINE_DAYS

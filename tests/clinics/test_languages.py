@@ -236,3 +236,19 @@ def test_a_handout_printed_from_the_plan_page_is_in_the_patients_language(client
     assert html_lang(client.get(f"{handout}?language=es")) == "es"
     assert html_lang(client.get(handout)) == "en"
     assert html_lang(client.get(f"{handout}?language=de")) == "en"
+
+
+# Numbers
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "4.7"), ("es", "4,7"), ("fr", "4,7")])
+def test_a_number_a_person_reads_has_their_languages_decimal_mark(language, shown):
+    from django.utils import translation
+
+    from lib.charts import short_number, shown_number
+
+    with translation.override(language):
+        assert shown_number(4.66) == shown
+        assert shown_number(3.0) == "3"
+        # The drawing's own coordinates keep the point SVG reads.
+        assert short_number(4.66) == "4.7"

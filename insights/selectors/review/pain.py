@@ -50,7 +50,7 @@ def _span_text(days: int) -> str:
 
 
 def _score(value) -> str:
-    return charts.short_number(float(value))
+    return charts.shown_number(float(value))
 
 
 def pain_course(*, patient: Patient, today: datetime.date) -> PainSummary:
@@ -126,7 +126,7 @@ class PainRow:
 
 
 def _text(value) -> str:
-    return "" if value is None else charts.short_number(float(value))
+    return "" if value is None else charts.shown_number(float(value))
 
 
 def pain_data(
