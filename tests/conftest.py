@@ -1,8 +1,10 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_started
 from django.db import reset_queries
 from django.test import Client, TestCase
+from django.utils import translation
 
 from tests.clinics.factories import (
     ClinicAdminFactory,
@@ -32,6 +34,16 @@ def _empty_cache():
     """Each test starts with nothing cached: markup cached by an earlier test (whose rows were
     rolled back, and whose ids a later test may get again) is not this test's."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request by someone who reads Spanish or French
+    leaves their language active in the thread (a server's next request sets its own), which
+    would otherwise carry into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class CommittingClient(Client):
