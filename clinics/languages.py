@@ -1,13 +1,9 @@
 """Which language each person reads Rehabit in: their own choice, else their clinic's default.
 Pages, emails, notifications and handouts all ask `language_for`."""
 
-from functools import partial
-
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-
-from lib.content_fallback import clinic_language
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
@@ -48,17 +44,8 @@ class PersonLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        clinic_default = None
         if user is not None and user.is_authenticated:
             language = language_for(user)
             translation.activate(language)
             request.LANGUAGE_CODE = language
-            clinic_default = partial(_clinic_default, user)
-        # An exercise not written in the reader's language shows the clinic's, then English.
-        with clinic_language(clinic_default):
-            return self.get_response(request)
-
-
-def _clinic_default(user) -> str | None:
-    clinic = getattr(user, "clinic", None)
-    return clinic.default_language if clinic is not None else None
+        return self.get_response(request)

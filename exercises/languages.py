@@ -35,7 +35,7 @@ def content_language() -> str:
 
 def reading_order() -> tuple[str, ...]:
     """The languages an exercise's text is looked for in, in order: the reader's, then their
-    clinic's default, then English, which every exercise has (lib/content_fallback.py)."""
+    clinic's default, then English, which every exercise has (exercises/fallbacks.py)."""
     return resolution_order(content_language())
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from lib.content_fallback import ClinicFirstFallbacks
+from exercises.fallbacks import ClinicFirstFallbacks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "clinics.middleware.SessionLimitsMiddleware",
     "clinics.middleware.TwoFactorSetupMiddleware",
     "clinics.languages.PersonLanguageMiddleware",
+    # Exercise text missing in the reader's language shows their clinic's default language first.
+    "exercises.fallbacks.ClinicContentLanguageMiddleware",
     "clinics.middleware.ClinicTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -234,7 +236,7 @@ LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # The languages exercise content is written in (exercises/translation.py, docs/languages.md).
 # Text not yet translated in the reader's language is shown in their clinic's default language
-# where that is written, else in English (lib/content_fallback.py).
+# where that is written, else in English (exercises/fallbacks.py).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "es", "fr")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ClinicFirstFallbacks(default=("en",))

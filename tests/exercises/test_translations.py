@@ -16,6 +16,7 @@ from clinics.models import Clinic
 from clinics.services import user_language_set
 from exercises import transfer
 from exercises.catalog_translations import TRANSLATIONS_DIR, catalog_translations
+from exercises.fallbacks import clinic_language
 from exercises.figures import figure_for
 from exercises.models import Exercise
 from exercises.pictures import picture_for
@@ -27,7 +28,6 @@ from exercises.services import (
     exercise_create,
     exercise_update,
 )
-from lib.content_fallback import clinic_language
 from prescriptions.catalog import STARTER_CATALOG, starter_catalog_load
 from tests.exercises.factories import ExerciseFactory
 from tests.exercises.test_library_admin import form_data
